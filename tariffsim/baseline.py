@@ -1,0 +1,706 @@
+"""The Baseline: a world of countries x countries x sectors, with its provenance.
+
+A :class:`Baseline` holds trade flows at world (tariff-exclusive) prices including
+domestic sales, applied tariffs, and optionally input-output and value-added shares,
+together with the year, units and sources of the figures. It is validated when it is
+built and immutable afterwards (every array is read-only); ``replace`` and
+``aggregate`` return new, validated baselines.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, TariffSimWarning, suggest, unknown_codes_message
+
+__all__ = ["Baseline", "DEFAULT_SECTOR"]
+
+#: Name of the single sector of a baseline built without a ``sector`` column.
+DEFAULT_SECTOR = "total"
+
+#: Tolerance on shares that must add up to one (value added + intermediate inputs).
+SHARE_TOL = 1e-6
+
+_FLOW_COLS = ("exporter", "importer", "value")
+_TARIFF_COLS = ("exporter", "importer", "rate")
+_IO_COLS = ("country", "input_sector", "sector", "share")
+_VA_COLS = ("country", "sector", "share")
+
+
+def _show(rows: pd.DataFrame, n: int = 5) -> str:
+    """Short text of offending rows for an error message."""
+    text = rows.head(n).to_string(index=False)
+    more = f"\n... and {len(rows) - n} more row(s)" if len(rows) > n else ""
+    return f"\n{text}{more}"
+
+
+def _require_columns(df: Any, name: str, required: Sequence[str]) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"{name}: expected a pandas DataFrame with columns {list(required)}, "
+                        f"got {type(df).__name__}.", field=name)
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"{name}: missing column(s) {missing}; found {list(df.columns)}. "
+            f"Rename your columns to {list(required)} (optional: 'sector').", field=name)
+    if df.empty:
+        raise DataError(f"{name}: the frame is empty; give at least one row.", field=name)
+    return df
+
+
+def _numeric(df: pd.DataFrame, name: str, col: str) -> np.ndarray:
+    values = pd.to_numeric(df[col], errors="coerce")
+    bad = values.isna() & df[col].notna()
+    if bad.any():
+        raise DataError(f"{name}.{col}: non-numeric value(s) in {int(bad.sum())} row(s):"
+                        f"{_show(df[bad])}\nGive numbers (for example 0.19 for 19%).",
+                        field=f"{name}.{col}", rows=df[bad])
+    values = values.to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise DataError(f"{name}.{col}: missing, NaN or infinite value(s) in "
+                        f"{int(bad.sum())} row(s):{_show(df[bad])}\nFill or drop those rows.",
+                        field=f"{name}.{col}", rows=df[bad])
+    return values
+
+
+def _codes(df: pd.DataFrame, name: str, col: str) -> pd.Series:
+    s = df[col]
+    bad = s.isna() | (s.astype(str).str.strip() == "")
+    if bad.any():
+        raise DataError(f"{name}.{col}: empty code(s) in {int(bad.sum())} row(s):"
+                        f"{_show(df[bad])}\nEvery row needs a code.",
+                        field=f"{name}.{col}", rows=df[bad])
+    return s.astype(str).str.strip()
+
+
+def _check_duplicates(df: pd.DataFrame, name: str, keys: Sequence[str]) -> None:
+    dup = df.duplicated(list(keys), keep=False)
+    if dup.any():
+        raise DataError(f"{name}: duplicate rows for the same {'/'.join(keys)} "
+                        f"({int(dup.sum())} rows):{_show(df[dup].sort_values(list(keys)))}\n"
+                        f"Sum or drop the duplicates before building the baseline.",
+                        field=name, rows=df[dup])
+
+
+def _check_known(values: pd.Series, known: Sequence[str], name: str, df: pd.DataFrame) -> None:
+    known_set = set(known)
+    bad = ~values.isin(known_set)
+    if bad.any():
+        unknown = list(dict.fromkeys(values[bad]))
+        raise DataError(unknown_codes_message(name, unknown, list(known)) +
+                        f"\nOffending rows:{_show(df[bad])}", field=name, rows=df[bad])
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+def _group_map(mapping: Mapping[str, Any] | None, codes: Sequence[str],
+               name: str) -> dict[str, str]:
+    """Normalise ``{old: new}`` or ``{new: [old, ...]}`` to ``{old: new}`` for every code."""
+    if mapping is None:
+        return {c: c for c in codes}
+    if not isinstance(mapping, Mapping):
+        raise DataError(f"{name}: expected a mapping {{code: group}} or {{group: [codes]}}, "
+                        f"got {type(mapping).__name__}.", field=name)
+    out: dict[str, str] = {}
+    for key, val in mapping.items():
+        if isinstance(val, str):
+            pairs = [(str(key), val)]
+        elif isinstance(val, Iterable):
+            pairs = [(str(m), str(key)) for m in val]
+        else:
+            raise DataError(f"{name}[{key!r}]: expected a group name or a list of codes, "
+                            f"got {val!r}.", field=name)
+        for old, new in pairs:
+            if old not in codes:
+                raise DataError(unknown_codes_message(name, [old], list(codes)), field=name)
+            if old in out and out[old] != new:
+                raise DataError(f"{name}: {old!r} is mapped to both {out[old]!r} and {new!r}; "
+                                f"put every code in one group only.", field=name)
+            out[old] = new
+    return {c: out.get(c, c) for c in codes}
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Baseline:
+    """Trade flows, tariffs and production structure of a world economy in one year.
+
+    Build it with :meth:`from_frame` (long DataFrames) or :meth:`from_arrays`; load the
+    embedded default with :func:`tariffsim.load_baseline`.
+
+    Attributes
+    ----------
+    countries : tuple of str
+        Economy codes (ISO3, plus aggregates such as EU27 and ROW), in array order.
+    sectors : tuple of str
+        Sector names in array order (``("total",)`` for a one-sector baseline).
+    flows : ndarray, shape (N, N, J)
+        Trade flows ``[exporter, importer, sector]`` at world (tariff-exclusive) prices,
+        in ``units``. The diagonal ``exporter == importer`` holds domestic sales.
+    tariffs : ndarray, shape (N, N, J)
+        Applied ad valorem tariffs ``[exporter, importer, sector]`` (0.19 means 19%),
+        levied by the importer.
+    io : ndarray, shape (N, J, J)
+        ``io[n, k, j]``: share of sector j's gross output in country n spent on inputs
+        from sector k (gamma_n^{k,j} in Caliendo & Parro 2015). Zeros without IO data.
+    value_added : ndarray, shape (N, J)
+        Value-added share of gross output (gamma_n^j); ``value_added + io.sum(axis=1)``
+        equals one.
+    year : int or None
+    units : str
+    source : str or None
+        Citation of the data set as a whole.
+    provenance : pandas.DataFrame
+        Where figures came from: columns ``field, exporter, importer, sector, source``
+        (and optionally ``note``, ``confidence``); ``"*"`` stands for all.
+    """
+
+    countries: tuple[str, ...]
+    sectors: tuple[str, ...]
+    flows: np.ndarray
+    tariffs: np.ndarray
+    io: np.ndarray
+    value_added: np.ndarray
+    year: int | None = None
+    units: str = "USD million"
+    source: str | None = None
+    provenance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    has_io: bool = False
+
+    # ------------------------------------------------------------------ construction
+    def __post_init__(self) -> None:
+        # Normalise and validate; the dataclass is frozen, so write through object.
+        countries = tuple(str(c) for c in self.countries)
+        sectors = tuple(str(s) for s in self.sectors)
+        if not countries:
+            raise DataError("countries: the baseline is empty; give at least two economies.",
+                            field="countries")
+        if not sectors:
+            raise DataError("sectors: give at least one sector.", field="sectors")
+        for name, codes in (("countries", countries), ("sectors", sectors)):
+            dup = sorted({c for c in codes if codes.count(c) > 1})
+            if dup:
+                raise DataError(f"{name}: duplicate code(s) {dup}; each must appear once.",
+                                field=name)
+        n, j = len(countries), len(sectors)
+        arrays = {}
+        for name, shape in (("flows", (n, n, j)), ("tariffs", (n, n, j)),
+                            ("io", (n, j, j)), ("value_added", (n, j))):
+            a = np.asarray(getattr(self, name), dtype=float)
+            if a.shape != shape:
+                raise DataError(f"{name}: shape {a.shape} does not match {shape} "
+                                f"(countries={n}, sectors={j}).", field=name)
+            if not np.all(np.isfinite(a)):
+                idx = np.argwhere(~np.isfinite(a))[:5].tolist()
+                raise DataError(f"{name}: NaN or infinite entries at {idx}; every entry must "
+                                f"be a finite number.", field=name)
+            arrays[name] = a
+        flows, tariffs = arrays["flows"], arrays["tariffs"]
+        if (flows < 0).any():
+            idx = np.argwhere(flows < 0)[:5]
+            where = [(countries[a], countries[b], sectors[c]) for a, b, c in idx]
+            raise DataError(f"flows: negative value(s) at (exporter, importer, sector) {where}; "
+                            f"trade flows must be >= 0.", field="flows")
+        if flows.sum() <= 0:
+            raise DataError("flows: all flows are zero; the baseline has no trade and no "
+                            "domestic sales.", field="flows")
+        if (tariffs <= -1).any():
+            idx = np.argwhere(tariffs <= -1)[:5]
+            where = [(countries[a], countries[b], sectors[c]) for a, b, c in idx]
+            raise DataError(f"tariffs: rate(s) at or below -100% at {where}; a tariff of "
+                            f"-1 would make imports free. Rates are fractions: 0.19 means 19%.",
+                            field="tariffs")
+        if (tariffs > 10).any():
+            warnings.warn(f"tariffs: {int((tariffs > 10).sum())} rate(s) above 1000%; rates are "
+                          f"fractions (0.19 means 19%), check the units.", TariffSimWarning,
+                          stacklevel=3)
+        io, va = arrays["io"], arrays["value_added"]
+        if (io < 0).any() or (va < 0).any() or (va > 1 + SHARE_TOL).any():
+            raise DataError("io/value_added: shares must lie in [0, 1].", field="io")
+        total = va + io.sum(axis=1)
+        bad = np.abs(total - 1) > SHARE_TOL
+        if bad.any():
+            idx = np.argwhere(bad)[:5]
+            where = [(countries[a], sectors[b], round(float(total[a, b]), 6)) for a, b in idx]
+            raise DataError(f"io/value_added: value-added share plus intermediate-input shares "
+                            f"must add up to 1 for each (country, sector); got "
+                            f"(country, sector, sum) {where}. Give io as shares of gross output "
+                            f"and value_added = 1 - sum of io shares.", field="io")
+        prov = self.provenance
+        if prov is None or not isinstance(prov, pd.DataFrame):
+            prov = pd.DataFrame()
+        set_ = object.__setattr__
+        set_(self, "countries", countries)
+        set_(self, "sectors", sectors)
+        for name, a in arrays.items():
+            set_(self, name, _readonly(a))
+        set_(self, "has_io", bool(io.any()))
+        set_(self, "provenance", prov.reset_index(drop=True))
+        set_(self, "year", None if self.year is None else int(self.year))
+
+    @classmethod
+    def from_arrays(cls, countries: Sequence[str], sectors: Sequence[str] | None,
+                    flows: np.ndarray, tariffs: np.ndarray | None = None,
+                    io: np.ndarray | None = None, value_added: np.ndarray | None = None,
+                    year: int | None = None, units: str = "USD million",
+                    source: str | None = None,
+                    provenance: pd.DataFrame | None = None) -> Baseline:
+        """Build a baseline from arrays ``[exporter, importer, sector]``.
+
+        ``flows`` may be 2-D (N, N) for one sector. Missing ``tariffs`` are zero; missing
+        ``io`` means no intermediate inputs (``value_added`` = 1); with ``io`` but no
+        ``value_added``, value added is ``1 - io.sum(axis=1)``.
+        """
+        flows = np.asarray(flows, dtype=float)
+        if flows.ndim == 2:
+            flows = flows[:, :, None]
+        sectors = tuple(sectors) if sectors is not None else (DEFAULT_SECTOR,)
+        n, j = len(countries), len(sectors)
+        tariffs = np.zeros((n, n, j)) if tariffs is None else np.asarray(tariffs, dtype=float)
+        if tariffs.ndim == 2:
+            tariffs = tariffs[:, :, None]
+        if io is None:
+            io = np.zeros((n, j, j))
+            if value_added is None:
+                value_added = np.ones((n, j))
+        else:
+            io = np.asarray(io, dtype=float)
+            if value_added is None:
+                sums = io.sum(axis=1)
+                if (sums > 1 + SHARE_TOL).any():
+                    idx = np.argwhere(sums > 1 + SHARE_TOL)[:5]
+                    where = [(countries[a], sectors[b], round(float(sums[a, b]), 6))
+                             for a, b in idx]
+                    raise DataError(f"io: intermediate-input shares sum above one for "
+                                    f"(country, sector, sum) {where}; shares are fractions of "
+                                    f"gross output.", field="io")
+                value_added = 1.0 - sums
+        return cls(tuple(countries), sectors, flows, tariffs, io, np.asarray(value_added),
+                   year=year, units=units, source=source,
+                   provenance=provenance if provenance is not None else pd.DataFrame())
+
+    @classmethod
+    def from_frame(cls, flows: pd.DataFrame, tariffs: pd.DataFrame | None = None,
+                   io: pd.DataFrame | None = None, value_added: pd.DataFrame | None = None,
+                   year: int | None = None, units: str = "USD million",
+                   source: str | None = None,
+                   provenance: pd.DataFrame | None = None,
+                   countries: Sequence[str] | None = None,
+                   sectors: Sequence[str] | None = None) -> Baseline:
+        """Build a baseline from long (tidy) DataFrames.
+
+        Parameters
+        ----------
+        flows : DataFrame
+            Columns ``exporter``, ``importer``, optional ``sector``, ``value`` (world
+            prices, tariff-exclusive; rows with ``exporter == importer`` are domestic
+            sales). Pairs not listed are zero. A ``rate`` column, if present and
+            ``tariffs`` is None, is read as the applied tariff.
+        tariffs : DataFrame, optional
+            Columns ``exporter``, ``importer``, optional ``sector``, ``rate`` (0.19 means
+            19%). Pairs not listed have zero tariff; without a ``sector`` column a rate
+            applies to every sector.
+        io : DataFrame, optional
+            Columns ``country``, ``input_sector``, ``sector``, ``share``: the share of
+            ``sector``'s gross output spent on ``input_sector`` inputs.
+        value_added : DataFrame, optional
+            Columns ``country``, ``sector``, ``share`` (of gross output). Must equal one
+            minus the io shares; derived from them when omitted.
+        year, units, source, provenance
+            Metadata kept with the baseline.
+        countries, sectors : sequence of str, optional
+            Array order. By default countries are sorted and sectors keep the order in
+            which they first appear in ``flows``. Codes listed here but absent from
+            ``flows`` get zero flows; codes in ``flows`` missing here raise DataError.
+
+        Raises
+        ------
+        DataError
+            Missing columns, empty frames, non-numeric, NaN, infinite or negative flows,
+            duplicate rows, codes in tariffs/io/value_added that are not in flows,
+            tariffs at or below -100%, shares that do not add up.
+        """
+        flows = _require_columns(flows, "flows", _FLOW_COLS)
+        has_sector = "sector" in flows.columns
+        df = pd.DataFrame({
+            "exporter": _codes(flows, "flows", "exporter"),
+            "importer": _codes(flows, "flows", "importer"),
+            "sector": _codes(flows, "flows", "sector") if has_sector else DEFAULT_SECTOR,
+            "value": _numeric(flows, "flows", "value"),
+        })
+        neg = df["value"] < 0
+        if neg.any():
+            raise DataError(f"flows.value: negative trade flow(s) in {int(neg.sum())} row(s):"
+                            f"{_show(df[neg])}\nTrade flows must be >= 0.",
+                            field="flows.value", rows=df[neg])
+        _check_duplicates(df, "flows", ("exporter", "importer", "sector"))
+        seen_c = set(df["exporter"]) | set(df["importer"])
+        if countries is None:
+            countries = tuple(sorted(seen_c))
+        else:
+            countries = tuple(str(c) for c in countries)
+            _check_known(pd.concat([df["exporter"], df["importer"]]), countries,
+                         "flows.exporter/importer", df)
+        if sectors is None:
+            sectors = tuple(dict.fromkeys(df["sector"]))  # first-seen order
+        else:
+            sectors = tuple(str(x) for x in sectors)
+            _check_known(df["sector"], sectors, "flows.sector", df)
+        ci = {c: i for i, c in enumerate(countries)}
+        si = {s: k for k, s in enumerate(sectors)}
+        n, j = len(countries), len(sectors)
+        arr = np.zeros((n, n, j))
+        e = df["exporter"].map(ci).to_numpy()
+        m = df["importer"].map(ci).to_numpy()
+        s = df["sector"].map(si).to_numpy()
+        arr[e, m, s] = df["value"].to_numpy()
+
+        if tariffs is None and "rate" in flows.columns:
+            tariffs = flows.loc[:, [c for c in ("exporter", "importer", "sector", "rate")
+                                    if c in flows.columns]]
+        tar = np.zeros((n, n, j))
+        if tariffs is not None:
+            tariffs = _require_columns(tariffs, "tariffs", _TARIFF_COLS)
+            t_has_sector = "sector" in tariffs.columns
+            t = pd.DataFrame({
+                "exporter": _codes(tariffs, "tariffs", "exporter"),
+                "importer": _codes(tariffs, "tariffs", "importer"),
+                "sector": (_codes(tariffs, "tariffs", "sector") if t_has_sector
+                           else DEFAULT_SECTOR),
+                "rate": _numeric(tariffs, "tariffs", "rate"),
+            })
+            _check_known(t["exporter"], countries, "tariffs.exporter", t)
+            _check_known(t["importer"], countries, "tariffs.importer", t)
+            if t_has_sector:
+                _check_known(t["sector"], sectors, "tariffs.sector", t)
+            _check_duplicates(t, "tariffs", ("exporter", "importer", "sector"))
+            low = t["rate"] <= -1
+            if low.any():
+                raise DataError(f"tariffs.rate: rate(s) at or below -100% in {int(low.sum())} "
+                                f"row(s):{_show(t[low])}\nRates are fractions: 0.19 means 19%.",
+                                field="tariffs.rate", rows=t[low])
+            te = t["exporter"].map(ci).to_numpy()
+            tm = t["importer"].map(ci).to_numpy()
+            if t_has_sector:
+                tar[te, tm, t["sector"].map(si).to_numpy()] = t["rate"].to_numpy()
+            else:
+                tar[te, tm, :] = t["rate"].to_numpy()[:, None]
+
+        io_arr = None
+        if io is not None:
+            io = _require_columns(io, "io", _IO_COLS)
+            d = pd.DataFrame({
+                "country": _codes(io, "io", "country"),
+                "input_sector": _codes(io, "io", "input_sector"),
+                "sector": _codes(io, "io", "sector"),
+                "share": _numeric(io, "io", "share"),
+            })
+            _check_known(d["country"], countries, "io.country", d)
+            _check_known(d["input_sector"], sectors, "io.input_sector", d)
+            _check_known(d["sector"], sectors, "io.sector", d)
+            _check_duplicates(d, "io", ("country", "input_sector", "sector"))
+            bad = (d["share"] < 0) | (d["share"] > 1)
+            if bad.any():
+                raise DataError(f"io.share: share(s) outside [0, 1] in {int(bad.sum())} row(s):"
+                                f"{_show(d[bad])}\nShares are fractions of gross output.",
+                                field="io.share", rows=d[bad])
+            io_arr = np.zeros((n, j, j))
+            io_arr[d["country"].map(ci).to_numpy(), d["input_sector"].map(si).to_numpy(),
+                   d["sector"].map(si).to_numpy()] = d["share"].to_numpy()
+        va_arr = None
+        if value_added is not None:
+            value_added = _require_columns(value_added, "value_added", _VA_COLS)
+            d = pd.DataFrame({
+                "country": _codes(value_added, "value_added", "country"),
+                "sector": _codes(value_added, "value_added", "sector"),
+                "share": _numeric(value_added, "value_added", "share"),
+            })
+            _check_known(d["country"], countries, "value_added.country", d)
+            _check_known(d["sector"], sectors, "value_added.sector", d)
+            _check_duplicates(d, "value_added", ("country", "sector"))
+            bad = (d["share"] < 0) | (d["share"] > 1)
+            if bad.any():
+                raise DataError(f"value_added.share: share(s) outside [0, 1]:{_show(d[bad])}\n"
+                                f"Shares are fractions of gross output.",
+                                field="value_added.share", rows=d[bad])
+            va_arr = np.ones((n, j)) if io_arr is None else np.full((n, j), np.nan)
+            va_arr[d["country"].map(ci).to_numpy(), d["sector"].map(si).to_numpy()] = (
+                d["share"].to_numpy())
+            if np.isnan(va_arr).any():
+                idx = np.argwhere(np.isnan(va_arr))[:5]
+                where = [(countries[a], sectors[b]) for a, b in idx]
+                raise DataError(f"value_added: no share for (country, sector) {where}; give "
+                                f"one row per country and sector, or omit value_added to "
+                                f"derive it from io.", field="value_added")
+            if io_arr is None:
+                io_arr = np.zeros((n, j, j))
+                if np.abs(va_arr - 1).max() > SHARE_TOL:
+                    raise DataError("value_added: shares below one need io (the intermediate "
+                                    "inputs that make up the rest of gross output); give io "
+                                    "too, or omit value_added.", field="value_added")
+        return cls.from_arrays(countries, sectors, arr, tar, io_arr, va_arr, year=year,
+                               units=units, source=source, provenance=provenance)
+
+    def replace(self, **changes: Any) -> Baseline:
+        """Return a new validated baseline with some attributes changed.
+
+        Examples
+        --------
+        >>> scaled = base.replace(flows=base.flows * 1.05, year=2025)  # doctest: +SKIP
+        """
+        allowed = {"countries", "sectors", "flows", "tariffs", "io", "value_added", "year",
+                   "units", "source", "provenance"}
+        unknown = set(changes) - allowed
+        if unknown:
+            bad = sorted(unknown)[0]
+            raise DataError(f"replace: unknown attribute {bad!r}{suggest(bad, allowed)}; "
+                            f"allowed: {sorted(allowed)}.", field=bad)
+        kw = {k: getattr(self, k) for k in allowed}
+        kw.update(changes)
+        return Baseline(**kw)
+
+    # ------------------------------------------------------------------ lookups
+    @property
+    def n_countries(self) -> int:
+        """Number of economies N."""
+        return len(self.countries)
+
+    @property
+    def n_sectors(self) -> int:
+        """Number of sectors J."""
+        return len(self.sectors)
+
+    def country_index(self, code: str) -> int:
+        """Position of ``code`` in :attr:`countries`; DataError with a suggestion if absent."""
+        try:
+            return self.countries.index(str(code))
+        except ValueError:
+            raise DataError(unknown_codes_message("country", [str(code)], self.countries),
+                            field="country") from None
+
+    def sector_index(self, name: str) -> int:
+        """Position of ``name`` in :attr:`sectors`; DataError with a suggestion if absent."""
+        try:
+            return self.sectors.index(str(name))
+        except ValueError:
+            raise DataError(unknown_codes_message("sector", [str(name)], self.sectors),
+                            field="sector") from None
+
+    # ------------------------------------------------------------------ derived figures
+    def gross_output(self) -> np.ndarray:
+        """Gross output by (country, sector): sales to all destinations, shape (N, J)."""
+        return self.flows.sum(axis=1)
+
+    def absorption(self) -> np.ndarray:
+        """Spending by (importer, sector) at world prices, shape (N, J)."""
+        return self.flows.sum(axis=0)
+
+    def international(self) -> np.ndarray:
+        """Flows with the domestic diagonal set to zero, shape (N, N, J)."""
+        out = np.array(self.flows, copy=True)
+        idx = np.arange(self.n_countries)
+        out[idx, idx, :] = 0.0
+        return out
+
+    def tariff_revenue(self) -> pd.Series:
+        """Tariff revenue collected by each importer: sum tau * X over exporters, sectors."""
+        rev = (self.tariffs * self.international()).sum(axis=(0, 2))
+        return pd.Series(rev, index=pd.Index(self.countries, name="country"),
+                         name="tariff_revenue")
+
+    def trade_balance(self, partner: str | None = None) -> pd.DataFrame:
+        """Exports, imports and balance at world prices, per country and bilateral.
+
+        Domestic sales are excluded. The balance is exports minus imports of ``country``
+        (a positive number is a surplus).
+
+        Parameters
+        ----------
+        partner : str, optional
+            Keep only the rows against this partner (``"WLD"`` for the totals).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``country, partner, exports, imports, balance``; the rows with
+            ``partner == "WLD"`` are each country's totals. Units are :attr:`units`.
+        """
+        x = self.international().sum(axis=2)  # [exporter, importer]
+        n = self.n_countries
+        c = np.repeat(np.array(self.countries, dtype=object), n)
+        p = np.tile(np.array(self.countries, dtype=object), n)
+        bil = pd.DataFrame({"country": c, "partner": p, "exports": x.ravel(),
+                            "imports": x.T.ravel()})
+        bil = bil[bil["country"] != bil["partner"]]
+        tot = pd.DataFrame({"country": list(self.countries), "partner": "WLD",
+                            "exports": x.sum(axis=1), "imports": x.sum(axis=0)})
+        out = pd.concat([bil, tot], ignore_index=True)
+        out["balance"] = out["exports"] - out["imports"]
+        if partner is not None:
+            if partner != "WLD":
+                self.country_index(partner)
+            out = out[out["partner"] == partner].reset_index(drop=True)
+        out.attrs["units"] = self.units
+        return out
+
+    # ------------------------------------------------------------------ frames
+    def to_frame(self) -> pd.DataFrame:
+        """Long frame of flows with their tariff: ``exporter, importer, sector, value, rate``.
+
+        Only non-zero flows and non-zero tariffs are listed.
+        ``Baseline.from_frame(base.to_frame())`` rebuilds flows and tariffs exactly; use
+        :meth:`to_frames` to round-trip io, value added and metadata too.
+        """
+        n, j = self.n_countries, self.n_sectors
+        e, m, s = np.meshgrid(np.arange(n), np.arange(n), np.arange(j), indexing="ij")
+        keep = ((self.flows != 0) | (self.tariffs != 0)).ravel()
+        c = np.array(self.countries, dtype=object)
+        sec = np.array(self.sectors, dtype=object)
+        return pd.DataFrame({
+            "exporter": c[e.ravel()[keep]], "importer": c[m.ravel()[keep]],
+            "sector": sec[s.ravel()[keep]], "value": self.flows.ravel()[keep],
+            "rate": self.tariffs.ravel()[keep],
+        })
+
+    def to_frames(self) -> dict[str, Any]:
+        """Everything needed to rebuild the baseline exactly.
+
+        ``Baseline.from_frame(**base.to_frames()) == base`` (including order, io, value
+        added, year, units, source and provenance).
+        """
+        flows = self.to_frame()
+        out: dict[str, Any] = {
+            "flows": flows.drop(columns="rate"),
+            "tariffs": flows.loc[flows["rate"] != 0, ["exporter", "importer", "sector", "rate"]]
+            .reset_index(drop=True),
+            "io": None, "value_added": None, "year": self.year, "units": self.units,
+            "source": self.source, "provenance": self.provenance,
+            "countries": self.countries, "sectors": self.sectors,
+        }
+        if out["tariffs"].empty:
+            out["tariffs"] = None
+        if self.has_io:
+            n, j = self.n_countries, self.n_sectors
+            c, k, s = np.meshgrid(np.arange(n), np.arange(j), np.arange(j), indexing="ij")
+            keep = (self.io != 0).ravel()
+            cc = np.array(self.countries, dtype=object)
+            ss = np.array(self.sectors, dtype=object)
+            out["io"] = pd.DataFrame({"country": cc[c.ravel()[keep]],
+                                      "input_sector": ss[k.ravel()[keep]],
+                                      "sector": ss[s.ravel()[keep]],
+                                      "share": self.io.ravel()[keep]})
+            cv, sv = np.meshgrid(np.arange(n), np.arange(j), indexing="ij")
+            out["value_added"] = pd.DataFrame({"country": cc[cv.ravel()],
+                                               "sector": ss[sv.ravel()],
+                                               "share": self.value_added.ravel()})
+        return out
+
+    # ------------------------------------------------------------------ aggregation
+    def aggregate(self, regions: Mapping[str, Any] | None = None,
+                  sectors: Mapping[str, Any] | None = None) -> Baseline:
+        """Sum economies into regions and sectors into broader sectors.
+
+        Flows are summed (trade among members of a region becomes the region's domestic
+        sales). Tariffs are trade-weighted by the flows they apply to (a simple average
+        where the aggregated flow is zero), so tariff revenue ``sum tau * X`` is preserved.
+        IO and value-added shares are weighted by gross output, which preserves value
+        added and intermediate purchases.
+
+        Parameters
+        ----------
+        regions, sectors : mapping, optional
+            Either ``{code: group}`` or ``{group: [codes]}``; codes not mentioned keep
+            their own name.
+
+        Returns
+        -------
+        Baseline
+        """
+        cmap = _group_map(regions, self.countries, "regions")
+        smap = _group_map(sectors, self.sectors, "sectors")
+        new_c = tuple(dict.fromkeys(cmap[c] for c in self.countries))
+        new_s = tuple(dict.fromkeys(smap[s] for s in self.sectors))
+        # aggregation matrices: A[old, new] = 1 when old belongs to new
+        ac = np.zeros((self.n_countries, len(new_c)))
+        ac[np.arange(self.n_countries), [new_c.index(cmap[c]) for c in self.countries]] = 1
+        as_ = np.zeros((self.n_sectors, len(new_s)))
+        as_[np.arange(self.n_sectors), [new_s.index(smap[s]) for s in self.sectors]] = 1
+
+        def agg3(a: np.ndarray) -> np.ndarray:
+            return np.einsum("ia,nb,ins,sc->abc", ac, ac, a, as_)
+
+        flows = agg3(self.flows)
+        revenue = agg3(self.flows * self.tariffs)
+        counts = agg3(np.ones_like(self.flows))
+        simple = agg3(self.tariffs) / counts
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tariffs = np.where(flows > 0, revenue / np.where(flows > 0, flows, 1), simple)
+        go = self.gross_output()  # (N, J)
+        # intermediate purchases io[n,k,j]*GO[n,j] and value added va*GO, summed
+        inter = np.einsum("na,kb,nkj,nj,jc->abc", ac, as_, self.io, go, as_)
+        va = np.einsum("na,nj,nj,jc->ac", ac, self.value_added, go, as_)
+        go_new = np.einsum("na,nj,jc->ac", ac, go, as_)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            io_new = np.where(go_new[:, None, :] > 0,
+                              inter / np.where(go_new > 0, go_new, 1)[:, None, :], 0.0)
+            va_new = np.where(go_new > 0, va / np.where(go_new > 0, go_new, 1),
+                              1.0 - io_new.sum(axis=1))
+        if not self.has_io:
+            io_new = np.zeros_like(io_new)
+            va_new = np.ones_like(va_new)
+        prov = self.provenance
+        note = pd.DataFrame([{"field": "aggregate", "exporter": "*", "importer": "*",
+                              "sector": "*",
+                              "source": "tariffsim.Baseline.aggregate: flows summed, tariffs "
+                                        "trade-weighted, IO/value added weighted by gross "
+                                        "output",
+                              "note": f"regions={ {k: v for k, v in cmap.items() if k != v} }; "
+                                      f"sectors={ {k: v for k, v in smap.items() if k != v} }"}])
+        prov = pd.concat([prov, note], ignore_index=True) if not prov.empty else note
+        return Baseline(new_c, new_s, flows, tariffs, io_new, va_new, year=self.year,
+                        units=self.units, source=self.source, provenance=prov)
+
+    # ------------------------------------------------------------------ display
+    def summary(self) -> pd.DataFrame:
+        """Per country: gross output, domestic sales, exports, imports, balance, mean tariff."""
+        tb = self.trade_balance(partner="WLD").set_index("country")
+        dom = np.einsum("iij->i", self.flows)
+        imp = self.international().sum(axis=(0, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_t = np.where(imp > 0, self.tariff_revenue().to_numpy() / np.where(imp > 0, imp, 1),
+                              0.0)
+        return pd.DataFrame({
+            "gross_output": self.gross_output().sum(axis=1),
+            "domestic_sales": dom,
+            "exports": tb["exports"].to_numpy(),
+            "imports": tb["imports"].to_numpy(),
+            "balance": tb["balance"].to_numpy(),
+            "mean_tariff": mean_t,
+        }, index=pd.Index(self.countries, name="country"))
+
+    def __repr__(self) -> str:
+        io = "with IO" if self.has_io else "no IO"
+        return (f"<Baseline {self.year or 'year?'}: {self.n_countries} economies x "
+                f"{self.n_sectors} sector(s), {io}, {self.units}"
+                f"{'; ' + self.source if self.source else ''}>")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Baseline):
+            return NotImplemented
+        return (self.countries == other.countries and self.sectors == other.sectors
+                and all(np.array_equal(getattr(self, a), getattr(other, a))
+                        for a in ("flows", "tariffs", "io", "value_added"))
+                and (self.year, self.units, self.source) == (other.year, other.units,
+                                                             other.source))
+
+    __hash__ = None  # type: ignore[assignment]
