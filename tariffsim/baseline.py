@@ -611,8 +611,9 @@ class Baseline:
         """Sum economies into regions and sectors into broader sectors.
 
         Flows are summed (trade among members of a region becomes the region's domestic
-        sales). Tariffs are trade-weighted by the flows they apply to (a simple average
-        where the aggregated flow is zero), so tariff revenue ``sum tau * X`` is preserved.
+        sales, and its tariffs are dropped: a region is treated as a customs union).
+        Tariffs are trade-weighted by the flows they apply to (a simple average where the
+        aggregated flow is zero), so tariff revenue on trade between regions is preserved.
         IO and value-added shares are weighted by gross output, which preserves value
         added and intermediate purchases.
 
@@ -645,6 +646,8 @@ class Baseline:
         simple = agg3(self.tariffs) / counts
         with np.errstate(invalid="ignore", divide="ignore"):
             tariffs = np.where(flows > 0, revenue / np.where(flows > 0, flows, 1), simple)
+        # trade within a region becomes its domestic sales: a region is a customs union
+        tariffs[np.arange(len(new_c)), np.arange(len(new_c)), :] = 0.0
         go = self.gross_output()  # (N, J)
         # intermediate purchases io[n,k,j]*GO[n,j] and value added va*GO, summed
         inter = np.einsum("na,kb,nkj,nj,jc->abc", ac, as_, self.io, go, as_)
