@@ -1,0 +1,177 @@
+"""The ``tariffsim`` command line: run, list and show scenarios.
+
+Examples
+--------
+``tariffsim run us-asean-2025``            the 26 Oct 2025 deals on the embedded baseline
+``tariffsim run my.toml --years 2026 2030`` a scenario file of your own
+``tariffsim list`` / ``tariffsim show NAME`` the built-in scenarios
+``tariffsim baseline``                      the embedded baseline's summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import DataError, TariffSimError
+
+__all__ = ["main", "write_atomic"]
+
+#: The partners of the US whose balances the main job reports by default.
+DEFAULT_COUNTRIES = ("VNM", "MYS", "THA", "KHM", "CHN")
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then
+    ``os.replace``, so a reader never sees a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode() if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _load_scenario(name: str) -> Any:
+    from . import scenarios
+    from .scenario import Scenario
+    if name.endswith(".toml") or os.path.sep in name or Path(name).exists():
+        return Scenario.from_toml(Path(name))
+    return scenarios.load(name)
+
+
+def _fmt_table(table: pd.DataFrame) -> str:
+    return table.to_string(float_format=lambda v: f"{v:,.0f}")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import load_baseline, project
+    scenario = _load_scenario(args.scenario)
+    reference = _load_scenario(args.reference) if args.reference else None
+    base = load_baseline()
+    first, last = args.years
+    if first > last:
+        raise DataError(f"--years: the first year {first} is after the last {last}; "
+                        f"write --years {last} {first}.", field="years")
+    years = list(range(first, last + 1))
+    proj = project(base, scenario, years=years, reference=reference, closure=args.closure,
+                   growth=args.growth)
+    countries = [c.strip() for c in args.countries.split(",")] if args.countries else list(
+        DEFAULT_COUNTRIES)
+    show_years = sorted({min(years), max(years)} | set(args.show_years or []))
+    table = proj.table(partner=args.partner, countries=countries, years=show_years)
+    out = Path(args.out)
+    print(f"tariffsim run {scenario.name}: goods balance with {args.partner}, {base.units} "
+          f"(exports minus imports of the country; positive = surplus)")
+    print(_fmt_table(table))
+    print(f"\nModel: {proj.describe()}.")
+    print(f"Baseline: {base!r}")
+    balances = proj.balances(partner=args.partner, countries=countries)
+    write_atomic(out / "projection.csv", proj.frame.to_csv(index=False, float_format="%.6f"))
+    write_atomic(out / "table.csv", table.to_csv(float_format="%.6f"))
+    meta = {"scenario": scenario.name, "reference": getattr(reference, "name", None),
+            "model": proj.model, "closure": proj.closure, "schedule": proj.schedule.describe(),
+            "schedule_points": {str(k): v for k, v in proj.schedule.points.items()},
+            "baseline": repr(base), "baseline_source": base.source, "units": base.units,
+            "partner": args.partner, "countries": countries, "years": years}
+    write_atomic(out / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    from .plot import surplus_paths
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    surplus_paths(balances, countries=countries, partner=args.partner, ax=ax)
+    fig.tight_layout()
+    fd, tmp = tempfile.mkstemp(dir=out, suffix=".png")
+    os.close(fd)
+    fig.savefig(tmp, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+    os.replace(tmp, out / "surplus.png")
+    print(f"\nWrote {out / 'projection.csv'}, {out / 'table.csv'}, {out / 'run.json'}, "
+          f"{out / 'surplus.png'}")
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from . import scenarios
+    for name in scenarios.list():
+        sc = scenarios.load(name)
+        desc = (sc.description or "").strip().splitlines()
+        print(f"{name:28s} {desc[0] if desc else ''}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    sc = _load_scenario(args.scenario)
+    print(sc.describe())
+    return 0
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    from . import load_baseline
+    base = load_baseline()
+    print(repr(base))
+    print(base.summary().to_string(float_format=lambda v: f"{v:,.3f}" if abs(v) < 1
+                                   else f"{v:,.0f}"))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``tariffsim`` command."""
+    p = argparse.ArgumentParser(prog="tariffsim", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="project a scenario on the embedded baseline")
+    r.add_argument("scenario", help="a built-in scenario name (tariffsim list) or a TOML file")
+    r.add_argument("--years", type=int, nargs=2, default=[2025, 2030],
+                   metavar=("FIRST", "LAST"),
+                   help="first and last year to project (default 2025 2030)")
+    r.add_argument("--show-years", type=int, nargs="*", help="extra years to show in the table")
+    r.add_argument("--partner", default="USA", help="the partner of the balances (default USA)")
+    r.add_argument("--countries", default=None,
+                   help="comma-separated codes (default VNM,MYS,THA,KHM,CHN)")
+    r.add_argument("--reference", default=None,
+                   help="scenario for the 'without' path (default: the baseline's tariffs)")
+    r.add_argument("--closure", default="fixed_deficit",
+                   choices=["fixed_deficit", "deficit_ratio", "balanced"])
+    r.add_argument("--growth", type=float, default=None, help="annual trade growth, 0.03 = 3%%")
+    r.add_argument("--out", default="tariffsim-output", help="output folder")
+    r.set_defaults(func=_cmd_run)
+    sub.add_parser("list", help="list the built-in scenarios").set_defaults(func=_cmd_list)
+    s = sub.add_parser("show", help="describe a scenario")
+    s.add_argument("scenario")
+    s.set_defaults(func=_cmd_show)
+    sub.add_parser("baseline", help="summary of the embedded baseline").set_defaults(
+        func=_cmd_baseline)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tariffsim`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TariffSimError as exc:
+        print(f"tariffsim: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

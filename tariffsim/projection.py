@@ -1,0 +1,366 @@
+"""Year-by-year projections of bilateral balances under a dated scenario.
+
+Each projected year solves the model once: the baseline grown to that year, the
+policies in force that year (by their dates), commitments phased in by their schedules,
+and a trade elasticity that rises with the years since the policy began (MODEL.md §4).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .baseline import Baseline
+from .errors import DataError, ModelError
+from .shocks import Shocks
+from .simulate import as_shocks, simulate
+
+__all__ = ["ElasticitySchedule", "BLP2023", "Projection", "project", "bilateral_balances"]
+
+
+@dataclass(frozen=True)
+class ElasticitySchedule:
+    """A trade elasticity that changes with the years since a policy began.
+
+    ``points`` maps the horizon (1 = the calendar year in which the policy starts) to an
+    elasticity; between points the value is interpolated linearly, beyond the last
+    point it stays flat.
+
+    Examples
+    --------
+    >>> ElasticitySchedule({1: 0.76, 10: 2.0})(4)  # doctest: +SKIP
+    1.173...
+    """
+
+    points: Mapping[int, float]
+    name: str = "custom"
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.points:
+            raise ModelError("elasticity_schedule: give at least one (horizon, value) point.",
+                             field="elasticity_schedule")
+        for h, v in self.points.items():
+            if not (isinstance(h, int | np.integer) and h >= 1):
+                raise ModelError(f"elasticity_schedule: horizon {h!r} must be an integer >= 1 "
+                                 f"(1 = the first year of the policy).",
+                                 field="elasticity_schedule")
+            if not (np.isfinite(v) and v > 0):
+                raise ModelError(f"elasticity_schedule: value {v!r} at horizon {h} must be a "
+                                 f"positive finite trade elasticity (theta > 0).",
+                                 field="elasticity_schedule")
+        object.__setattr__(self, "points", dict(sorted((int(h), float(v))
+                                                       for h, v in self.points.items())))
+
+    def __call__(self, horizon: int) -> float:
+        hs = np.array(list(self.points), dtype=float)
+        vs = np.array(list(self.points.values()))
+        return float(np.interp(max(int(horizon), 1), hs, vs))
+
+    def scaled(self, factor: float) -> ElasticitySchedule:
+        """The same schedule multiplied by ``factor`` (used by Monte Carlo draws)."""
+        return ElasticitySchedule({h: v * factor for h, v in self.points.items()},
+                                  name=f"{self.name} x {factor:.3g}", source=self.source)
+
+    def describe(self) -> str:
+        """One line for captions: the values at the first and last points, and the source."""
+        (h0, v0), (h1, v1) = next(iter(self.points.items())), list(self.points.items())[-1]
+        text = (f"trade elasticity {v0:g} (year {h0})" if h0 == h1 else
+                f"trade elasticity {v0:g} (year {h0}) -> {v1:g} (year {h1}+)")
+        return f"{text}; {self.source}" if self.source else text
+
+    @classmethod
+    def constant(cls, value: float, source: str = "") -> ElasticitySchedule:
+        """The same elasticity in every year."""
+        return cls({1: float(value)}, name=f"constant {value:g}", source=source)
+
+
+#: Default schedule: Boehm, Levchenko & Pandalai-Nayar (2023), "The Long and Short (Run)
+#: of Trade Elasticities", American Economic Review 113(4): about 0.76 in the first year
+#: and 1.75-2.25 after 7-10 years. Points: 0.76 (year 1), 1.75 (year 7), 2.0 (year 10,
+#: the middle of the long-run range), flat afterwards; linear in between.
+BLP2023 = ElasticitySchedule(
+    {1: 0.76, 7: 1.75, 10: 2.0}, name="BLP2023",
+    source="Boehm, Levchenko & Pandalai-Nayar (2023, AER 113(4))")
+
+
+def bilateral_balances(flows: np.ndarray, countries: Iterable[str],
+                       column: str) -> pd.DataFrame:
+    """Long frame (country, partner, <column>) of goods balances from [exp, imp, sector] flows.
+
+    The balance of ``country`` with ``partner`` is its exports to the partner minus its
+    imports from it at world prices; ``partner == "WLD"`` rows are totals. Domestic sales
+    are excluded.
+    """
+    codes = np.array(list(countries), dtype=object)
+    x = np.asarray(flows, dtype=float).sum(axis=2)
+    np.fill_diagonal(x, 0.0)
+    n = len(codes)
+    bal = x - x.T
+    c = np.repeat(codes, n)
+    p = np.tile(codes, n)
+    keep = c != p
+    out = pd.DataFrame({"country": c[keep], "partner": p[keep], column: bal.ravel()[keep]})
+    tot = pd.DataFrame({"country": codes, "partner": "WLD", column: bal.sum(axis=1)})
+    return pd.concat([out, tot], ignore_index=True)
+
+
+def _flows_from_result(result: Any, baseline: Baseline) -> np.ndarray:
+    """Scenario flows of a GE result as an array [exporter, importer, sector]."""
+    f = result.flows
+    ci = {c: i for i, c in enumerate(baseline.countries)}
+    si = {s: k for k, s in enumerate(baseline.sectors)}
+    arr = np.zeros(baseline.flows.shape)
+    arr[f["exporter"].map(ci).to_numpy(), f["importer"].map(ci).to_numpy(),
+        f["sector"].map(si).to_numpy()] = f["scenario"].to_numpy(dtype=float)
+    return arr
+
+
+def _shock_key(shocks: Shocks) -> str:
+    h = hashlib.sha1()
+    for a in (shocks.tariffs, shocks.trade_costs, shocks.export_taxes):
+        h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+    h.update(shocks.export_tax_rents.encode())
+    for t in list(shocks.commitments) + list(shocks.quotas):
+        h.update(repr(sorted((k, v.tobytes() if isinstance(v, np.ndarray) else v)
+                             for k, v in vars(t).items())).encode())
+    return h.hexdigest()
+
+
+def _growth_factor(growth: Any, baseline: Baseline, years: int) -> np.ndarray:
+    """Multiplier on flows [exporter, importer, 1] after ``years`` years of growth."""
+    if growth is None:
+        return np.ones((1, 1, 1))
+    if isinstance(growth, Mapping):
+        g = np.zeros(baseline.n_countries)
+        for code, rate in growth.items():
+            g[baseline.country_index(code)] = float(rate)
+    else:
+        g = np.full(baseline.n_countries, float(growth))
+    if not np.all(np.isfinite(g)) or np.any(g <= -1):
+        raise DataError("growth: annual growth rates must be finite and above -100% "
+                        "(0.03 means 3% a year).", field="growth")
+    level = (1.0 + g) ** years
+    # a flow grows with the geometric mean of its exporter's and importer's growth
+    return np.sqrt(level[:, None] * level[None, :])[:, :, None]
+
+
+def _policy_start_year(scenario: Any, default: int) -> int:
+    starts = []
+    for inst in getattr(scenario, "instruments", ()) or ():
+        s = getattr(inst, "start", None)
+        if isinstance(s, _dt.date):
+            starts.append(s.year)
+    return min(starts) if starts else default
+
+
+@dataclass
+class Projection:
+    """Projected bilateral balances, year by year, without and with a scenario.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Tidy: ``year, country, partner, balance_baseline, balance_scenario, change,
+        trade_elasticity, horizon``. ``partner == "WLD"`` rows are totals. The first
+        year is the baseline's own (reported) year, where both balances are the data
+        and the change is zero (horizon 0, no policy, elasticity 0). ``frame.attrs``
+        carries ``units, model, closure, schedule, scenario, reference``.
+    results : dict
+        The solved model result of each projected year (``{year: (without, with)}``).
+    schedule : ElasticitySchedule
+    closure, model : str
+    """
+
+    frame: pd.DataFrame
+    schedule: ElasticitySchedule
+    closure: str
+    model: str
+    scenario: str | None
+    reference: str | None
+    units: str
+    results: dict = field(default_factory=dict, repr=False)
+
+    def balances(self, partner: str = "USA", countries: Iterable[str] | None = None
+                 ) -> pd.DataFrame:
+        """Rows of :attr:`frame` against one partner (optionally some countries only)."""
+        f = self.frame[self.frame["partner"] == partner]
+        if f.empty:
+            raise DataError(f"partner: {partner!r} is not in the projection; partners are "
+                            f"{sorted(self.frame['partner'].unique())}.", field="partner")
+        if countries is not None:
+            countries = list(countries)
+            unknown = sorted(set(countries) - set(f["country"]))
+            if unknown:
+                raise DataError(f"countries: {unknown} not in the projection.",
+                                field="countries")
+            f = f[f["country"].isin(countries)]
+        out = f.reset_index(drop=True)
+        out.attrs = dict(self.frame.attrs)
+        return out
+
+    def table(self, partner: str = "USA", countries: Iterable[str] | None = None,
+              years: Iterable[int] | None = None) -> pd.DataFrame:
+        """Wide table: reported base-year balance, then without/with/change per year."""
+        f = self.balances(partner, countries)
+        base_year = int(f["year"].min())
+        years = sorted(set(f["year"]) - {base_year}) if years is None else list(years)
+        missing = sorted(set(years) - set(f["year"]))
+        if missing:
+            raise DataError(f"years: {missing} were not projected; projected years are "
+                            f"{sorted(set(f['year']))}.", field="years")
+        order = list(dict.fromkeys(f["country"]))
+        rep = f[f["year"] == base_year].set_index("country")["balance_baseline"]
+        cols = {f"reported {base_year}": rep}
+        for y in years:
+            fy = f[f["year"] == y].set_index("country")
+            cols[f"{y} without"] = fy["balance_baseline"]
+            cols[f"{y} with"] = fy["balance_scenario"]
+            cols[f"{y} change"] = fy["change"]
+        out = pd.DataFrame(cols).loc[order]
+        out.index.name = f"balance with {partner}"
+        out.attrs = dict(self.frame.attrs)
+        return out
+
+    def describe(self) -> str:
+        """Which model, closure and elasticity schedule produced the numbers."""
+        ref = f" against '{self.reference}'" if self.reference else " against the baseline"
+        return (f"scenario '{self.scenario}'{ref}; model {self.model}, closure {self.closure}; "
+                f"{self.schedule.describe()}; balances at world prices, {self.units}, "
+                f"exports minus imports of the country")
+
+    @property
+    def plot(self) -> Any:
+        """Plot accessor: ``projection.plot.surplus(...)``."""
+        from .plot import PlotAccessor
+        return PlotAccessor(self)
+
+
+def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = None, *,
+            elasticity_schedule: ElasticitySchedule | Mapping[int, float] | Callable |
+            float | None = None,
+            growth: float | Mapping[str, float] | None = None,
+            reference: Any = None, closure: str = "fixed_deficit", model: str = "ge",
+            **options: Any) -> Projection:
+    """Project bilateral balances year by year without and with a scenario.
+
+    For every year t in ``years`` the baseline is grown to t (``growth``), the policies
+    of ``scenario`` in force in t are applied (commitments phased in by their
+    schedules), and the model is solved with the trade elasticity of that year's
+    horizon h = t - (first policy year) + 1 (MODEL.md §4). The path "without" is the
+    grown baseline itself, or, with ``reference``, the same model solved under the
+    reference scenario (for example the tariffs already in force).
+
+    Parameters
+    ----------
+    baseline : Baseline
+    scenario : Scenario or str
+        The policy (a built-in name is loaded with ``tariffsim.scenarios.load``).
+    years : iterable of int, optional
+        Calendar years to project; default: from the baseline year + 1 to 2030.
+    elasticity_schedule : ElasticitySchedule, mapping, callable or float, optional
+        Trade elasticity by horizon. Default :data:`BLP2023` (0.76 in year 1 rising to
+        2.0 by year 10; Boehm, Levchenko & Pandalai-Nayar 2023). A float is a constant
+        elasticity; a callable gets the horizon and returns the elasticity.
+    growth : float or mapping, optional
+        Annual nominal growth of trade (0.03 = 3%), uniform or by country (a flow grows
+        with the geometric mean of its exporter's and importer's rates).
+    reference : Scenario or str, optional
+        The "without" path's policy; default none (the baseline's own tariffs).
+    closure, model
+        Passed to :func:`tariffsim.simulate`. Only ``model="ge"`` projects balances.
+    **options
+        Passed to the engine (``tol``, ``numeraire``, ...).
+
+    Returns
+    -------
+    Projection
+    """
+    if model != "ge":
+        raise ModelError(f"model: projections of bilateral balances need the general-"
+                         f"equilibrium engine; got {model!r}. Use model='ge'.", field="model")
+    if isinstance(scenario, str):
+        from . import scenarios as _scenarios
+        scenario = _scenarios.load(scenario)
+    if isinstance(reference, str):
+        from . import scenarios as _scenarios
+        reference = _scenarios.load(reference)
+    base_year = baseline.year if baseline.year is not None else _dt.date.today().year
+    years = list(range(base_year + 1, 2031)) if years is None else sorted(
+        {int(y) for y in years})
+    if not years:
+        raise DataError("years: give at least one year to project.", field="years")
+    if years[0] <= base_year:
+        raise DataError(f"years: projections start after the baseline year {base_year}; got "
+                        f"{years[0]}.", field="years")
+    sched = elasticity_schedule
+    if sched is None:
+        sched = BLP2023
+    elif isinstance(sched, int | float | np.number):
+        sched = ElasticitySchedule.constant(float(sched))
+    elif isinstance(sched, Mapping):
+        sched = ElasticitySchedule(dict(sched))
+    elif not isinstance(sched, ElasticitySchedule):
+        if not callable(sched):
+            raise ModelError("elasticity_schedule: give an ElasticitySchedule, a mapping "
+                             "{horizon: value}, a number or a callable(horizon).",
+                             field="elasticity_schedule")
+        fn = sched
+        sched = ElasticitySchedule({h: float(fn(h)) for h in range(1, 31)}, name="callable")
+    start = _policy_start_year(scenario, base_year + 1)
+    if reference is not None:
+        start = min(start, _policy_start_year(reference, start))
+
+    rows = [bilateral_balances(baseline.flows, baseline.countries, "balance_baseline")
+            .assign(year=base_year, horizon=0, trade_elasticity=0.0)]
+    rows[0]["balance_scenario"] = rows[0]["balance_baseline"]
+    results: dict[int, tuple[Any, Any]] = {}
+    cache: dict[tuple, Any] = {}
+
+    def solve(base_t: Baseline, shocks: Shocks, theta: float, gkey: bytes) -> Any:
+        key = (_shock_key(shocks), theta, gkey)
+        if key not in cache:
+            cache[key] = simulate(base_t, shocks, model="ge", trade_elasticity=theta,
+                                  closure=closure, **options)
+        return cache[key]
+
+    for t in years:
+        gf = _growth_factor(growth, baseline, t - base_year)
+        base_t = baseline.replace(flows=baseline.flows * gf, year=t) if growth else baseline
+        horizon = max(t - start + 1, 1)
+        theta = sched(horizon)
+        gkey = gf.tobytes()
+        with_r = solve(base_t, as_shocks(base_t, scenario, year=t), theta, gkey)
+        if reference is None:
+            without_r = None
+            without_flows = base_t.flows
+        else:
+            without_r = solve(base_t, as_shocks(base_t, reference, year=t), theta, gkey)
+            without_flows = _flows_from_result(without_r, base_t)
+        results[t] = (without_r, with_r)
+        f = bilateral_balances(without_flows, baseline.countries, "balance_baseline")
+        f["balance_scenario"] = bilateral_balances(_flows_from_result(with_r, base_t),
+                                                   baseline.countries, "b")["b"].to_numpy()
+        rows.append(f.assign(year=t, horizon=horizon, trade_elasticity=theta))
+    frame = pd.concat(rows, ignore_index=True)
+    frame["change"] = frame["balance_scenario"] - frame["balance_baseline"]
+    frame = frame[["year", "country", "partner", "balance_baseline", "balance_scenario",
+                   "change", "trade_elasticity", "horizon"]]
+    values = frame[["balance_baseline", "balance_scenario", "change"]].to_numpy()
+    if not np.all(np.isfinite(values)):  # pragma: no cover - engines raise before this
+        raise ModelError("projection: a non-finite balance came out of the model; this is a "
+                         "bug, please report it with the scenario.", field="projection")
+    scen_name = getattr(scenario, "name", None)
+    ref_name = getattr(reference, "name", None)
+    frame.attrs.update({"units": baseline.units, "model": model, "closure": closure,
+                        "schedule": sched.describe(), "scenario": scen_name,
+                        "reference": ref_name})
+    return Projection(frame=frame, schedule=sched, closure=closure, model=model,
+                      scenario=scen_name, reference=ref_name, units=baseline.units,
+                      results=results)

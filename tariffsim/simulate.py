@@ -1,0 +1,93 @@
+"""One entry point for every engine: ``tariffsim.simulate``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from .baseline import Baseline
+from .errors import ModelError, ScenarioError, suggest
+from .shocks import Shocks
+
+__all__ = ["simulate", "MODELS", "as_shocks"]
+
+#: Engines ``simulate`` can run.
+MODELS = ("ge", "smart", "gsim")
+
+
+def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
+              year: int | None = None) -> Shocks:
+    """Turn a Scenario (or a Shocks, or None) into array shocks on ``baseline``.
+
+    A :class:`~tariffsim.scenario.Scenario` is validated against the baseline first, so
+    unknown codes and contradictory rates are reported before any solve. ``date`` or
+    ``year`` select the policies in force (default: everything the scenario contains,
+    as of its last start date).
+    """
+    if scenario is None:
+        return Shocks()
+    if isinstance(scenario, Shocks):
+        return scenario
+    if isinstance(scenario, str):
+        from . import scenarios as _scenarios
+        scenario = _scenarios.load(scenario)
+    if not hasattr(scenario, "shocks"):
+        raise ScenarioError(f"scenario: expected a tariffsim.Scenario, a built-in scenario name, "
+                            f"a Shocks or None; got {type(scenario).__name__}.",
+                            field="scenario")
+    scenario.validate(baseline)
+    if isinstance(date, str):
+        try:
+            date = _dt.date.fromisoformat(date)
+        except ValueError:
+            raise ScenarioError(f"date: {date!r} is not an ISO date; write it as "
+                                f"'2025-10-26'.", field="date") from None
+    return scenario.shocks(baseline, date=date, year=year)
+
+
+def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
+             date: Any = None, year: int | None = None, **options: Any) -> Any:
+    """Solve a scenario on a baseline with one of the engines.
+
+    Parameters
+    ----------
+    baseline : Baseline
+        The world before the policy (``tariffsim.load_baseline()`` for the embedded one).
+    scenario : Scenario, str, Shocks or None
+        The policy: a :class:`~tariffsim.scenario.Scenario`, the name of a built-in
+        scenario (``tariffsim.scenarios.list()``), array-level :class:`Shocks`, or None
+        (no change: returns the baseline as an equilibrium).
+    model : {"ge", "smart", "gsim"}
+        ``"ge"``: Caliendo & Parro (2015) general equilibrium on the baseline
+        (:func:`tariffsim.ge.solve`). ``"smart"`` / ``"gsim"``: product-level partial
+        equilibrium (:mod:`tariffsim.pe`); ``baseline`` is then product data.
+    date, year
+        Which of the scenario's dated policies are in force.
+    **options
+        Passed to the engine, e.g. ``trade_elasticity=``, ``closure=``, ``tol=`` for GE.
+
+    Returns
+    -------
+    Result
+        Tidy frames (``countries``, ``flows``, ``balances(partner)``) and the model,
+        closure, elasticities and data vintage that produced them.
+    """
+    if model not in MODELS:
+        raise ModelError(f"model: {model!r} is not an engine{suggest(model, MODELS)}; choose "
+                         f"one of {MODELS}.", field="model")
+    if model == "ge":
+        if not isinstance(baseline, Baseline):
+            raise ModelError(f"baseline: the GE engine needs a tariffsim.Baseline, got "
+                             f"{type(baseline).__name__}; build one with Baseline.from_frame "
+                             f"or tariffsim.load_baseline().", field="baseline")
+        from .ge import solve
+        shocks = as_shocks(baseline, scenario, date=date, year=year)
+        result = solve(baseline, shocks, **options)
+        name = getattr(scenario, "name", scenario if isinstance(scenario, str) else None)
+        try:
+            result.scenario = name
+        except AttributeError:  # pragma: no cover - a frozen result type
+            pass
+        return result
+    from .pe import simulate_pe
+    return simulate_pe(baseline, scenario, model=model, date=date, year=year, **options)
