@@ -13,9 +13,11 @@ ships with tariffsim. Layout (tab-separated, no headers):
 * ``B.txt`` (40 x 31): value-added share of gross output [sector, country];
 * ``GO.txt`` (40 x 31): gross output; ``T.txt``: theta of the 20 tradable sectors.
 
-Preparation follows the replication: domestic sales = gross output - exports (gross output clipped at exports), IO shares times
-``1 - B``; the single negative IO entry (Canada, input 20 into sector 11, -0.00057) is set to
-zero and its column renormalised before scaling.
+Preparation follows the replication: domestic sales = gross output - exports (gross output
+clipped at exports), IO shares times ``1 - B``; the single negative IO entry (Canada,
+input 20 into sector 11, -0.00057) is set to zero and its column renormalised; columns
+(which sum to one only to about 1.6e-6 in the published file) are rescaled to sum to one
+exactly so that cost shares add up and Walras' law holds.
 
 Reference: Caliendo, L. and Parro, F. (2015), Review of Economic Studies 82(1), 1-44.
 """
@@ -87,7 +89,8 @@ def load_cp2015(folder) -> CP2015Data:
     B = _read(folder, "B.txt")
     GO = _read(folder, "GO.txt")
     T = _read(folder, "T.txt").ravel()
-    for name, a, shape in (("xbilat1993.txt", xb, (Jt * N, N)), ("tariffs1993.txt", t93, (Jt * N, N)),
+    for name, a, shape in (("xbilat1993.txt", xb, (Jt * N, N)),
+                           ("tariffs1993.txt", t93, (Jt * N, N)),
                            ("tariffs2005.txt", t05, (Jt * N, N)), ("IO.txt", IO, (N * J, J)),
                            ("B.txt", B, (J, N)), ("GO.txt", GO, (J, N)), ("T.txt", T, (Jt,))):
         if a.shape != shape:
@@ -113,6 +116,8 @@ def load_cp2015(folder) -> CP2015Data:
         io = np.clip(io, 0.0, None)
         for n, j in cols:
             io[n, :, j] /= io[n, :, j].sum()
+    colsum = io.sum(axis=1, keepdims=True)
+    io = np.where(colsum > 0, io / np.where(colsum > 0, colsum, 1.0), 0.0)
     va = B.T.copy()                                    # (N, J)
     io = io * (1.0 - va)[:, None, :]
     theta = np.concatenate([T, np.full(J - Jt, SERVICES_THETA)])

@@ -16,18 +16,20 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from tariffsim.errors import ConvergenceError, ModelError, ScenarioError, UnreachableError
-from tariffsim.ge.calibration import CalibratedModel
+from tariffsim.ge.calibration import CalibratedModel, calibrate
 from tariffsim.ge.equilibrium import (
     expenditure_operator,
     input_cost,
     price_index,
     solve_expenditure,
     trade_shares,
+    welfare_decomposition,
 )
 
-__all__ = ["solve_hat", "HatSolution", "CLOSURES"]
+__all__ = ["solve", "solve_hat", "HatSolution", "CLOSURES"]
 
 CLOSURES = ("fixed_deficit", "deficit_ratio", "balanced")
 
@@ -208,7 +210,9 @@ class _Problem:
             lp = price_index(A, lc, th, A_true)
             self.inner_price_iters += 1
             return lc, lp
-        for k in range(1, 10_000):
+        k = 0
+        while k < 10_000:
+            k += 1
             lc = input_cost(log_w, lp, va, self.io)
             lp_new = price_index(A, lc, th, A_true)
             d = np.abs(lp_new - lp).max()
@@ -421,5 +425,306 @@ def model_from_solution(model: CalibratedModel, sol: HatSolution) -> CalibratedM
     return model.replace(pi=sol.pi, tau=sol.tau, X=sol.X, Y=sol.Y, VA=sol.VA, D=sol.D)
 
 
-def _unused():  # pragma: no cover - keeps ScenarioError imported for callers
-    return ScenarioError
+
+
+# ----------------------------------------------------------------------------------------
+# public entry point
+# ----------------------------------------------------------------------------------------
+def _shock_array(name, a, N, J, *, positive=False, above=None):
+    a = np.asarray(a, dtype=float)
+    if a.shape != (N, N, J):
+        raise ScenarioError(f"{name}: expected shape {(N, N, J)} [exporter, importer, sector], "
+                            f"got {a.shape}.", field=name)
+    if not np.all(np.isfinite(a)):
+        raise ScenarioError(f"{name}: NaN or infinite entries; every entry must be finite.",
+                            field=name)
+    if positive and (a <= 0).any():
+        raise ScenarioError(f"{name}: iceberg factors must be > 0 (1 = unchanged), found "
+                            f"{a.min():.4g}.", field=name)
+    if above is not None and (a <= above).any():
+        raise ScenarioError(f"{name}: rates must be above {above:.0%} (0.2 = 20%), found "
+                            f"{a.min():.4g}.", field=name)
+    return np.ascontiguousarray(a.transpose(2, 1, 0))
+
+
+def _deficit_vector(deficits, countries):
+    if deficits is None:
+        return None
+    if isinstance(deficits, dict | pd.Series):
+        d = dict(deficits)
+        unknown = [k for k in d if k not in countries]
+        if unknown:
+            from tariffsim.errors import unknown_codes_message
+            raise ModelError(unknown_codes_message("deficits", unknown, countries),
+                             field="deficits")
+        return np.array([float(d.get(c, 0.0)) for c in countries])
+    return np.asarray(deficits, dtype=float)
+
+
+def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed_deficit",
+          numeraire: str = "world_gdp", tol: float = 1e-10, max_iter: int = 2000,
+          deficits=None):
+    r"""Solve the Caliendo-Parro (2015) general equilibrium for a set of shocks.
+
+    Multi-country, multi-sector exact hat algebra with sector trade elasticities,
+    input-output linkages, tariffs whose revenue is rebated to the importer, iceberg
+    trade-cost shocks, export taxes, import commitments and export quotas (MODEL.md
+    sections 2-3). With one sector and no IO it is the Armington / Anderson-van Wincoop /
+    Dekle-Eaton-Kortum model.
+
+    Parameters
+    ----------
+    baseline : tariffsim.Baseline
+        Flows ``[exporter, importer, sector]`` at world prices with domestic sales on the
+        diagonal, tariffs, IO and value-added shares.
+    shocks : tariffsim.Shocks, optional
+        New tariff levels, iceberg factors, export taxes, commitments, quotas. None: no
+        shock (returns the baseline).
+    trade_elasticity : float, sequence or dict sector -> float, optional
+        theta^j > 0. Default :data:`~tariffsim.ge.calibration.DEFAULT_TRADE_ELASTICITY`
+        (5) for every sector.
+    closure : {"fixed_deficit", "deficit_ratio", "balanced"}
+        ``fixed_deficit``: D'_n = D_n in numeraire units (DEK, CP). ``deficit_ratio``:
+        expenditure E'_n = lambda phi_n Y'_n with phi_n = E_n / Y_n from the data (Yotov
+        et al. 2016's E = phi Y; Y = value added) and one common lambda so that world
+        spending equals world income (exact market clearing). ``balanced``: first solve the
+        world with zero deficits, then the policy from there; changes are between the two
+        (CP's NAFTA exercise) and the baseline columns are the zero-deficit world.
+    numeraire : "world_gdp" or country code
+        World value added fixed (default), or that country's aggregate price index fixed.
+    tol : float
+        Max abs log labour-market (equivalently trade-balance) error and log gap to
+        commitment / quota targets.
+    max_iter : int
+        Outer iterations before :class:`~tariffsim.errors.ConvergenceError`.
+    deficits : array (N,) or dict country -> value, optional
+        Baseline deficits (imports - exports) replacing the ones implied by the flows; must
+        sum to zero.
+
+    Returns
+    -------
+    tariffsim.results.Result
+
+    Raises
+    ------
+    ModelError, ScenarioError, ConvergenceError, UnreachableError
+
+    References
+    ----------
+    Caliendo, L. and Parro, F. (2015). Estimates of the Trade and Welfare Effects of NAFTA.
+    Review of Economic Studies 82(1), 1-44.
+    Dekle, R., Eaton, J. and Kortum, S. (2007). Unbalanced Trade. AER P&P 97(2), 351-355.
+    Yotov, Y., Piermartini, R., Monteiro, J.-A. and Larch, M. (2016). An Advanced Guide to
+    Trade Policy Analysis: The Structural Gravity Model. WTO/UNCTAD.
+    """
+    from tariffsim.results import Result
+
+    t_start = time.perf_counter()
+    if closure not in CLOSURES:
+        from tariffsim.errors import suggest
+        raise ModelError(f"closure: unknown closure {closure!r}{suggest(str(closure), CLOSURES)};"
+                         f" choose one of {CLOSURES}.", field="closure")
+    if not (isinstance(tol, int | float) and 0 < tol < 1):
+        raise ModelError(f"tol: must be a number in (0, 1), got {tol!r}.", field="tol")
+    if not (isinstance(max_iter, int) and max_iter > 0):
+        raise ModelError(f"max_iter: must be a positive integer, got {max_iter!r}.",
+                         field="max_iter")
+    countries = tuple(baseline.countries)
+    sectors = tuple(baseline.sectors)
+    N, J = len(countries), len(sectors)
+    if numeraire in (None, "world_gdp"):
+        num_idx, num_label = None, "world_gdp"
+    else:
+        if numeraire not in countries:
+            from tariffsim.errors import unknown_codes_message
+            raise ModelError(unknown_codes_message("numeraire", [numeraire], countries)
+                             + " Or use 'world_gdp'.", field="numeraire")
+        num_idx, num_label = countries.index(numeraire), f"price_index:{numeraire}"
+    io = baseline.io if getattr(baseline, "has_io", True) else None
+    model = calibrate(baseline.flows, baseline.tariffs, io, baseline.value_added,
+                      countries=countries, sectors=sectors, trade_elasticity=trade_elasticity,
+                      deficits=_deficit_vector(deficits, countries))
+
+    # shocks -> internal arrays
+    tau_new = trade_costs = rent = diss = None
+    extras: list[_Extra] = []
+    quotas: list[_Extra] = []
+    labels: list[str] = []
+    if shocks is not None:
+        labels = list(getattr(shocks, "labels", []) or [])
+        if shocks.tariffs is not None:
+            tau_new = _shock_array("shocks.tariffs", shocks.tariffs, N, J, above=-1)
+        if shocks.trade_costs is not None:
+            trade_costs = _shock_array("shocks.trade_costs", shocks.trade_costs, N, J,
+                                       positive=True)
+        if shocks.export_taxes is not None:
+            et = _shock_array("shocks.export_taxes", shocks.export_taxes, N, J, above=-1)
+            if shocks.export_tax_rents == "exporter":
+                rent = et if et.any() else None
+            elif shocks.export_tax_rents == "dissipated":
+                diss = et if et.any() else None
+            else:
+                raise ScenarioError(f"shocks.export_tax_rents: {shocks.export_tax_rents!r}; "
+                                    f"use 'exporter' or 'dissipated'.",
+                                    field="shocks.export_tax_rents")
+        for c in shocks.commitments:
+            mask = np.asarray(c.sector_mask, dtype=bool)
+            if mask.shape != (J,) or not mask.any() or not (0 <= c.importer < N) \
+                    or not (0 <= c.exporter < N) or c.importer == c.exporter:
+                raise ScenarioError(f"shocks.commitments: {c.label or c} must name two "
+                                    f"different countries and at least one sector.",
+                                    field="shocks.commitments")
+            if not (np.isfinite(c.value) and c.value > 0):
+                raise ScenarioError(f"shocks.commitments: value must be > 0, got {c.value}.",
+                                    field="shocks.commitments")
+            nm = np.zeros(N, dtype=bool)
+            nm[c.importer] = True
+            extras.append(_Extra("commitment", nm, c.exporter, mask, float(c.value),
+                                 label=c.label or f"commitment {countries[c.importer]} <- "
+                                 f"{countries[c.exporter]}"))
+        for q in shocks.quotas:
+            jm = np.asarray(q.sector_mask, dtype=bool)
+            nm = np.asarray(q.importer_mask, dtype=bool).copy()
+            if jm.shape != (J,) or nm.shape != (N,) or not (0 <= q.exporter < N):
+                raise ScenarioError(f"shocks.quotas: {q.label or q} has masks of the wrong "
+                                    f"shape (need ({N},) importers and ({J},) sectors).",
+                                    field="shocks.quotas")
+            nm[q.exporter] = False
+            if not jm.any() or not nm.any():
+                raise ScenarioError(f"shocks.quotas: {q.label or q} covers no flows.",
+                                    field="shocks.quotas")
+            if q.rents not in ("exporter", "dissipated"):
+                raise ScenarioError(f"shocks.quotas: rents {q.rents!r}; use 'exporter' or "
+                                    f"'dissipated'.", field="shocks.quotas")
+            if not (np.isfinite(q.cap) and q.cap > 0):
+                raise UnreachableError(f"shocks.quotas: cap {q.cap} for {q.label or 'quota'} "
+                                       f"needs an infinite export tax; use a positive cap or "
+                                       f"a prohibitive export tax instead.",
+                                       field="shocks.quotas")
+            quotas.append(_Extra("quota", nm, q.exporter, jm, float(q.cap), rents=q.rents,
+                                 label=q.label or f"quota {countries[q.exporter]}"))
+
+    # reference equilibrium (zero-deficit world under "balanced"; otherwise the
+    # model-consistent baseline, identical to the data unless calibration clipped shares)
+    ref = solve_hat(model, closure=closure, numeraire=num_idx, tol=tol, max_iter=max_iter)
+    if closure != "balanced" and ref.diagnostics.get("iterations", 0) <= 1:
+        model0 = model
+    else:
+        model0 = model_from_solution(model, ref)
+        if closure != "balanced":
+            model.notes.append("baseline re-solved for consistency with the calibrated "
+                               "final-demand shares; baseline columns are that solution.")
+    kw = dict(tau_new=tau_new, trade_costs=trade_costs, rent_rate=rent, dissipated_rate=diss,
+              closure=closure, numeraire=num_idx, tol=tol, max_iter=max_iter)
+    active: list[_Extra] = []
+    for _round in range(2 * len(quotas) + 2):
+        sol = solve_hat(model0, extras=extras + active, **kw)
+        changed = False
+        flows = sol.flows
+        for q in quotas:
+            if q in active:
+                if sol.extras[q.label]["shadow_tax"] < -1e-12:
+                    active.remove(q)
+                    changed = True
+            else:
+                v = flows[np.ix_(q.j_mask, q.n_mask, [q.i])].sum()
+                if v > q.target * (1 + 1e-9):
+                    active.append(q)
+                    changed = True
+        if not changed:
+            break
+    quota_info = {q.label: (sol.extras[q.label] if q in active else
+                            {"kind": "quota", "shadow_tax": 0.0, "target": q.target,
+                             "value": float(sol.flows[np.ix_(q.j_mask, q.n_mask,
+                                                             [q.i])].sum())})
+                  for q in quotas}
+    extras_out = {k: v for k, v in sol.extras.items() if v["kind"] == "commitment"}
+    extras_out.update(quota_info)
+
+    diag = {k: v for k, v in sol.diagnostics.items()}
+    diag["reference_iterations"] = ref.diagnostics.get("iterations")
+    diag["time_s"] = time.perf_counter() - t_start
+    diag["tol"] = tol
+    theta = dict(zip(sectors, model.theta.tolist(), strict=True))
+    vintage = " ".join(str(x) for x in (getattr(baseline, "source", None),
+                                          getattr(baseline, "year", None)) if x)
+    notes = list(model.notes)
+    if closure == "balanced":
+        notes.append("closure 'balanced': baseline columns are the zero-deficit world solved "
+                     "from the data; changes are from that world to the policy.")
+    frames = _frames(model0, sol, countries, sectors, closure)
+    return Result(frames["countries"], frames["flows"], model="ge", closure=closure,
+                  trade_elasticity=theta, decomposition=frames["decomposition"],
+                  diagnostics=diag, data_vintage=vintage or None,
+                  provenance=getattr(baseline, "provenance", None),
+                  units=getattr(baseline, "units", "USD million"), numeraire=num_label,
+                  scenario=", ".join(labels) or None, extras=extras_out, notes=notes)
+
+
+def _frames(m0: CalibratedModel, sol: HatSolution, countries, sectors, closure):
+    """Tidy frames from a baseline model and a solution (internal layout)."""
+    F0 = m0.flows()
+    F1 = sol.flows
+    N = len(countries)
+    eye = np.eye(N, dtype=bool)[None, :, :]
+    intl0 = np.where(eye, 0.0, F0)
+    intl1 = np.where(eye, 0.0, F1)
+    I0 = m0.income()
+    I1 = sol.income
+    R0 = m0.tariff_revenue()
+    welfare = I1 / I0 / sol.P
+    dc = pd.DataFrame({
+        "country": list(countries),
+        "welfare_change_pct": 100 * (welfare - 1),
+        "real_wage_change_pct": 100 * (sol.w / sol.P - 1),
+        "real_gdp_change_pct": 100 * (sol.w / sol.P - 1),
+        "wage_change_pct": 100 * (sol.w - 1),
+        "price_index_change_pct": 100 * (sol.P - 1),
+        "exports_baseline": intl0.sum(axis=(0, 1)),
+        "exports_scenario": intl1.sum(axis=(0, 1)),
+        "imports_baseline": intl0.sum(axis=(0, 2)),
+        "imports_scenario": intl1.sum(axis=(0, 2)),
+    })
+    dc["balance_baseline"] = dc["exports_baseline"] - dc["imports_baseline"]
+    dc["balance_scenario"] = dc["exports_scenario"] - dc["imports_scenario"]
+    dc["tariff_revenue_baseline"] = R0
+    dc["tariff_revenue_scenario"] = sol.R
+    dc["export_rents_scenario"] = sol.rents
+    dc["value_added_baseline"] = m0.VA
+    dc["value_added_scenario"] = sol.VA
+    dc["income_baseline"] = I0
+    dc["income_scenario"] = I1
+    dc["closure"] = closure
+    num = dc.select_dtypes("number").to_numpy()
+    if not np.all(np.isfinite(num)):
+        raise ConvergenceError("GE result has non-finite country values",
+                               diagnostics={k: v for k, v in sol.diagnostics.items()
+                                            if not isinstance(v, list)})
+
+    def flows_frame():
+        J = len(sectors)
+        idx = np.indices((N, N, J)).reshape(3, -1)
+        c = np.asarray(countries, dtype=object)
+        s = np.asarray(sectors, dtype=object)
+        return pd.DataFrame({
+            "exporter": c[idx[0]], "importer": c[idx[1]], "sector": s[idx[2]],
+            "baseline": F0.transpose(2, 1, 0).ravel(),
+            "scenario": F1.transpose(2, 1, 0).ravel(),
+            "tariff_baseline": m0.tau.transpose(2, 1, 0).ravel(),
+            "tariff_scenario": sol.tau.transpose(2, 1, 0).ravel(),
+        })
+
+    def decomposition_frame():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Mh = np.where(F0 > 0, F1 / np.where(F0 > 0, F0, 1.0), 1.0)
+        tot, vot = welfare_decomposition(F0.transpose(0, 2, 1), F0, m0.tau, sol.c, Mh, I0)
+        return pd.DataFrame({
+            "country": list(countries),
+            "terms_of_trade_pct": 100 * tot,
+            "volume_of_trade_pct": 100 * vot,
+            "decomposition_sum_pct": 100 * (tot + vot),
+            "welfare_exact_pct": 100 * (welfare - 1),
+            "closure": closure,
+        })
+
+    return {"countries": dc, "flows": flows_frame, "decomposition": decomposition_frame}

@@ -1,0 +1,233 @@
+"""The Result of a simulation: tidy frames plus the metadata that produced them.
+
+``Result`` is engine-agnostic: its constructor takes frames (or zero-argument callables that
+build them lazily) and metadata, so the GE engine and a partial-equilibrium engine can both
+return one. Frames use baseline units; scenario columns are expressed relative to the
+numeraire named in ``result.numeraire``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tariffsim.errors import DataError, ModelError, suggest
+
+__all__ = ["Result"]
+
+FrameLike = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+    """Write a CSV to a temporary file in the same folder, then os.replace it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            df.to_csv(fh, index=False, lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class Result:
+    """Outcome of a counterfactual: per-country and per-flow tables with provenance.
+
+    Parameters
+    ----------
+    countries : DataFrame or callable
+        One row per country (column ``country`` first). For GE at least
+        ``welfare_change_pct, real_wage_change_pct, price_index_change_pct,
+        exports_baseline, exports_scenario, imports_baseline, imports_scenario,
+        balance_baseline, balance_scenario, tariff_revenue_baseline,
+        tariff_revenue_scenario``.
+    flows : DataFrame or callable
+        Columns ``exporter, importer, sector, baseline, scenario`` (domestic sales are the
+        rows with exporter == importer), at world (tariff-exclusive) prices.
+    model : str
+        Engine that produced the result, e.g. ``"ge"``.
+    closure : str or None
+        Trade-balance assumption (``fixed_deficit``, ``deficit_ratio``, ``balanced``).
+    trade_elasticity : dict or float or None
+        Elasticities used, by sector.
+    decomposition : DataFrame or callable, optional
+        Welfare decomposition table (see :meth:`welfare_decomposition`).
+    diagnostics : dict, optional
+        Solver diagnostics (iterations, residual, time_s, ...).
+    data_vintage : str, optional
+        Year / source of the baseline.
+    provenance : DataFrame, optional
+        Sources of the baseline figures.
+    units : str
+        Money units of the frames.
+    numeraire : str
+        What scenario values are expressed relative to.
+    scenario : str, optional
+        Name of the scenario.
+    extras : dict, optional
+        Engine-specific outputs (e.g. commitment shifters, quota shadow taxes).
+    notes : list of str, optional
+        Caveats (calibration adjustments and the like).
+    """
+
+    def __init__(self, countries: FrameLike, flows: FrameLike, *, model: str,
+                 closure: str | None = None, trade_elasticity: Any = None,
+                 decomposition: FrameLike | None = None, diagnostics: dict | None = None,
+                 data_vintage: str | None = None, provenance: pd.DataFrame | None = None,
+                 units: str = "USD million", numeraire: str = "world_gdp",
+                 scenario: str | None = None, extras: dict | None = None,
+                 notes: list[str] | None = None) -> None:
+        self._frames: dict[str, FrameLike | None] = {
+            "countries": countries, "flows": flows, "decomposition": decomposition}
+        self.model = model
+        self.closure = closure
+        self.trade_elasticity = trade_elasticity
+        self.diagnostics = dict(diagnostics or {})
+        self.data_vintage = data_vintage
+        self.provenance = provenance if provenance is not None else pd.DataFrame()
+        self.units = units
+        self.numeraire = numeraire
+        self.scenario = scenario
+        self.extras = dict(extras or {})
+        self.notes = list(notes or [])
+
+    # -- frames ------------------------------------------------------------------------
+    def _frame(self, name: str) -> pd.DataFrame:
+        f = self._frames.get(name)
+        if f is None:
+            raise ModelError(f"{name}: this {self.model!r} result has no {name} table.",
+                             field=name)
+        if callable(f):
+            f = f()
+            self._frames[name] = f
+        return f
+
+    @property
+    def countries(self) -> pd.DataFrame:
+        """One row per country: welfare, real wage, prices, trade, balances, revenue."""
+        return self._frame("countries")
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        """exporter, importer, sector, baseline, scenario (world prices)."""
+        return self._frame("flows")
+
+    def balances(self, partner: str = "USA") -> pd.DataFrame:
+        """Each country's bilateral goods balance with ``partner`` (exports to it minus
+        imports from it, all sectors, world prices), baseline and scenario.
+
+        Domestic sales are excluded. Under any fixed closure bilateral balances move while a
+        country's total balance does not; the ``closure`` column says which closure
+        produced the numbers.
+        """
+        f = self.flows
+        known = list(dict.fromkeys(self.countries["country"].tolist()))
+        if partner not in known:
+            raise DataError(f"partner: unknown code {partner!r}{suggest(partner, known)}; "
+                            f"known codes: {', '.join(known[:30])}.", field="partner")
+        intl = f[f["exporter"] != f["importer"]]
+        exp = intl[intl["importer"] == partner].groupby("exporter", sort=False)[
+            ["baseline", "scenario"]].sum()
+        imp = intl[intl["exporter"] == partner].groupby("importer", sort=False)[
+            ["baseline", "scenario"]].sum()
+        others = [c for c in known if c != partner]
+        exp = exp.reindex(others, fill_value=0.0)
+        imp = imp.reindex(others, fill_value=0.0)
+        out = pd.DataFrame({
+            "country": others,
+            "partner": partner,
+            "exports_baseline": exp["baseline"].to_numpy(),
+            "exports_scenario": exp["scenario"].to_numpy(),
+            "imports_baseline": imp["baseline"].to_numpy(),
+            "imports_scenario": imp["scenario"].to_numpy(),
+        })
+        out["balance_baseline"] = out["exports_baseline"] - out["imports_baseline"]
+        out["balance_scenario"] = out["exports_scenario"] - out["imports_scenario"]
+        out["change"] = out["balance_scenario"] - out["balance_baseline"]
+        out["closure"] = self.closure
+        return out
+
+    def welfare_decomposition(self) -> pd.DataFrame:
+        """Caliendo-Parro decomposition: ``terms_of_trade_pct``, ``volume_of_trade_pct``,
+        their sum ``decomposition_sum_pct`` (what CP 2015 Table 2 calls welfare) and the
+        exact welfare change ``welfare_exact_pct`` (income over price index) beside it."""
+        return self._frame("decomposition")
+
+    # -- output ------------------------------------------------------------------------
+    def metadata(self) -> dict:
+        """Model, closure, elasticities, numeraire, data vintage and diagnostics."""
+        diag = {k: v for k, v in self.diagnostics.items() if not isinstance(v, list | dict)}
+        te = self.trade_elasticity
+        if isinstance(te, np.ndarray):
+            te = te.tolist()
+        return {"model": self.model, "closure": self.closure, "numeraire": self.numeraire,
+                "scenario": self.scenario, "units": self.units,
+                "data_vintage": self.data_vintage, "trade_elasticity": te,
+                "diagnostics": diag, "notes": self.notes}
+
+    def to_csv(self, folder: str | os.PathLike) -> list[Path]:
+        """Write ``countries.csv``, ``flows.csv``, ``welfare_decomposition.csv`` (when
+        available) and ``metadata.json`` to ``folder``, each atomically (temporary file in
+        the same folder, then ``os.replace``). Row order is the baseline's order."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        tables = [("countries", self.countries), ("flows", self.flows)]
+        if self._frames.get("decomposition") is not None:
+            tables.append(("welfare_decomposition", self.welfare_decomposition()))
+        for name, df in tables:
+            path = folder / f"{name}.csv"
+            _write_atomic(df, path)
+            written.append(path)
+        path = folder / "metadata.json"
+        fd, tmp = tempfile.mkstemp(prefix=".metadata.json.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(self.metadata(), fh, indent=2, default=str, sort_keys=True)
+        os.replace(tmp, path)
+        written.append(path)
+        return written
+
+    def summary(self, n: int = 10) -> str:
+        """A short text summary: settings and the countries with the largest welfare
+        changes."""
+        head = (f"Result(model={self.model!r}, closure={self.closure!r}, "
+                f"numeraire={self.numeraire!r}, scenario={self.scenario!r})")
+        lines = [head]
+        if self.data_vintage:
+            lines.append(f"data: {self.data_vintage}")
+        d = self.diagnostics
+        if "iterations" in d:
+            lines.append(f"solver: {d.get('iterations')} iterations, residual "
+                         f"{d.get('residual', float('nan')):.2e}, {d.get('time_s', 0):.3f} s")
+        c = self.countries
+        if "welfare_change_pct" in c:
+            top = c.reindex(c["welfare_change_pct"].abs().sort_values(ascending=False).index)
+            cols = [k for k in ("country", "welfare_change_pct", "real_wage_change_pct",
+                                "balance_baseline", "balance_scenario") if k in c]
+            lines.append(top[cols].head(n).to_string(index=False, float_format="%.4g"))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        n = len(self.countries) if self._frames.get("countries") is not None else 0
+        return (f"<Result model={self.model!r} closure={self.closure!r} countries={n} "
+                f"numeraire={self.numeraire!r}>")
+
+    def _repr_html_(self) -> str:
+        d = self.diagnostics
+        head = (f"<p><b>tariffsim Result</b> — model <code>{html.escape(str(self.model))}"
+                f"</code>, closure <code>{html.escape(str(self.closure))}</code>, numeraire "
+                f"<code>{html.escape(str(self.numeraire))}</code>, units "
+                f"{html.escape(self.units)}; {d.get('iterations', '?')} iterations, residual "
+                f"{d.get('residual', float('nan')):.1e}</p>")
+        return head + self.countries.head(30).to_html(index=False, float_format="%.4g")
