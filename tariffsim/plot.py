@@ -1,0 +1,665 @@
+"""Matplotlib figures of simulation results, projections and Monte Carlo bands.
+
+Every function takes ``ax=None`` (a new figure is created when None), draws with the
+object-oriented API, labels axes with units, never calls ``plt.show()`` and returns the
+:class:`matplotlib.axes.Axes`. The functions read the tidy frames that tariffsim produces:
+
+* projection frames (``tariffsim.project(...).frame``): ``year, country, partner,
+  balance_baseline, balance_scenario, change, trade_elasticity`` and ``frame.attrs`` keys
+  ``units, closure, model, schedule, scenario``;
+* balance frames (``result.balances(partner)``): ``country, partner, balance_baseline,
+  balance_scenario, change``;
+* flow frames (``result.flows``): ``exporter, importer, sector, baseline, scenario``;
+* Monte Carlo bands (``tariffsim.monte_carlo(...).bands``): ``country, partner, [year],
+  variable, mean, q05, q50, q95`` (one column per quantile).
+
+Balances are goods balances of ``country`` with ``partner``: exports of ``country`` to
+``partner`` minus its imports from ``partner``, so a positive number is the country's surplus
+(and the partner's deficit).
+
+Artists carry a ``gid`` so that tests and users can find them: lines
+``"<country>:baseline"`` / ``"<country>:scenario"`` / ``"<country>:median"``, bars
+``"<country>"`` (or the exporter code), the caption ``"caption"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, unknown_codes_message
+
+__all__ = [
+    "surplus_paths",
+    "balance_changes",
+    "diversion",
+    "fan_chart",
+    "PlotAccessor",
+]
+
+#: Units assumed when neither the frame's attrs nor the caller name them (the Baseline default).
+DEFAULT_UNITS = "USD million"
+
+_SCENARIO_STYLE = "-"
+_BASELINE_STYLE = "--"
+_GAIN_COLOUR = "#2b6cb0"
+_LOSS_COLOUR = "#c05621"
+_SOURCE_COLOUR = "#c53030"
+
+
+# ----------------------------------------------------------------------------- helpers
+def _new_ax(ax: Any, figsize: tuple[float, float] = (8.0, 5.0)) -> Any:
+    if ax is not None:
+        return ax
+    # pyplot's figure (not a bare Figure) so that Jupyter shows it inline.
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot(1, 1, 1)
+
+
+def _as_frame(data: Any, name: str) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    frame = getattr(data, "frame", None)
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    raise DataError(f"{name}: expected a pandas DataFrame (or an object with a .frame "
+                    f"DataFrame), got {type(data).__name__}.", field=name)
+
+
+def _require(df: pd.DataFrame, name: str, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(f"{name}: missing column(s) {', '.join(map(repr, missing))}; it has "
+                        f"{list(map(str, df.columns))}. Expected columns "
+                        f"{list(columns)} (see tariffsim.plot).", field=missing[0])
+
+
+def _numeric(df: pd.DataFrame, name: str, column: str) -> np.ndarray:
+    try:
+        values = pd.to_numeric(df[column], errors="raise").to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name}: column {column!r} must be numeric ({exc}).",
+                        field=column) from None
+    bad = ~np.isfinite(values)
+    if bad.any():
+        rows = df.loc[bad]
+        raise DataError(f"{name}: column {column!r} has {int(bad.sum())} NaN or infinite "
+                        f"value(s), e.g. rows\n{rows.head(5).to_string()}\nDrop or fill them "
+                        f"before plotting.", field=column, rows=rows)
+    return values
+
+
+def _check_codes(field: str, wanted: Iterable[str], known: Sequence[str]) -> None:
+    unknown = [c for c in wanted if c not in set(known)]
+    if unknown:
+        raise DataError(unknown_codes_message(field, unknown, sorted(known)), field=field)
+
+
+def _select_partner(df: pd.DataFrame, name: str, partner: str | None) -> tuple[pd.DataFrame,
+                                                                             str | None]:
+    """Keep the rows of one partner (if the frame has a partner column)."""
+    if "partner" not in df.columns:
+        return df, partner
+    partners = [str(p) for p in pd.unique(df["partner"])]
+    if partner is None:
+        if len(partners) > 1:
+            raise DataError(f"{name}: the frame has several partners {partners}; pass "
+                            f"partner= to choose one.", field="partner")
+        return df, (partners[0] if partners else None)
+    _check_codes("partner", [partner], partners)
+    return df.loc[df["partner"].astype(str) == partner], partner
+
+
+def _caption_text(attrs: dict, *, schedule: bool = True) -> str:
+    parts = []
+    if attrs.get("scenario"):
+        parts.append(f"Scenario: {attrs['scenario']}")
+    if schedule and attrs.get("schedule"):
+        parts.append(f"Elasticity schedule: {attrs['schedule']}")
+    elif attrs.get("trade_elasticity") is not None:
+        parts.append(f"Trade elasticity: {attrs['trade_elasticity']}")
+    model_bits = []
+    if attrs.get("model"):
+        model_bits.append(f"model: {attrs['model']}")
+    if attrs.get("closure"):
+        model_bits.append(f"closure: {attrs['closure']}")
+    if model_bits:
+        parts.append("; ".join(model_bits))
+    return ". ".join(parts) + ("." if parts else "")
+
+
+def _add_caption(ax: Any, text: str) -> None:
+    if not text:
+        return
+    import textwrap
+
+    wrapped = "\n".join(textwrap.wrap(text, width=110))
+    ax.annotate(wrapped, xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0, -36),
+                textcoords="offset points", ha="left", va="top", fontsize=8,
+                color="0.25", gid="caption", annotation_clip=False)
+
+
+def _units(attrs: dict, units: str | None) -> str:
+    return units or attrs.get("units") or DEFAULT_UNITS
+
+
+def _colours(n: int) -> list:
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10"] if n <= 10 else colormaps["tab20"]
+    return [cmap(i % cmap.N) for i in range(n)]
+
+
+def _bars(ax: Any, labels: Sequence[str], values: np.ndarray, colours: Sequence[Any],
+          orientation: str, **kw: Any) -> Any:
+    if orientation == "horizontal":
+        bars = ax.barh(list(labels), values, color=list(colours), **kw)
+        ax.axvline(0.0, color="0.3", linewidth=0.8, gid="zero")
+    elif orientation == "vertical":
+        bars = ax.bar(list(labels), values, color=list(colours), **kw)
+        ax.axhline(0.0, color="0.3", linewidth=0.8, gid="zero")
+    else:
+        raise DataError(f"orientation: {orientation!r} is not 'horizontal' or 'vertical'.",
+                        field="orientation")
+    for patch, label in zip(bars.patches, labels, strict=True):
+        patch.set_gid(str(label))
+    return bars
+
+
+# ----------------------------------------------------------------------------- surplus paths
+def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: str = "USA",
+                  ax: Any = None, caption: bool = True, sign: str = "country",
+                  units: str | None = None, title: str | None = None) -> Any:
+    """Projected goods balances with ``partner``, one colour per country.
+
+    The baseline path (no policy change) is dashed, the scenario path solid, in the same
+    colour; a caption names the trade-elasticity schedule, the model and the closure from
+    ``frame.attrs`` (MODEL.md section 4: label every plotted path with the schedule used).
+
+    Parameters
+    ----------
+    frame : DataFrame or object with ``.frame``
+        A projection frame: ``year, country, partner, balance_baseline, balance_scenario``.
+    countries : sequence of str, optional
+        Countries to draw (default: every country in the frame except ``partner``).
+    partner : str
+        The partner whose bilateral balance is shown (default ``"USA"``).
+    ax : matplotlib Axes, optional
+    caption : bool
+        Write the schedule/model/closure caption under the axes.
+    sign : {"country", "partner"}
+        ``"country"``: the country's surplus with the partner (positive = surplus);
+        ``"partner"``: the partner's balance with each country (the negative).
+    units, title : str, optional
+        Override ``frame.attrs["units"]`` and the default title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    df = _as_frame(frame, "frame")
+    attrs = dict(getattr(frame, "attrs", None) or df.attrs)
+    _require(df, "frame", ["year", "country", "balance_baseline", "balance_scenario"])
+    if sign not in ("country", "partner"):
+        raise DataError(f"sign: {sign!r} is not 'country' (the country's surplus with the "
+                        f"partner) or 'partner' (the partner's balance).", field="sign")
+    df, partner = _select_partner(df, "frame", partner)
+    known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
+    if countries is None:
+        countries = known
+    else:
+        countries = [countries] if isinstance(countries, str) else list(countries)
+        _check_codes("countries", countries, known)
+    if not countries:
+        raise DataError(f"frame: no country rows with partner {partner!r} to plot.",
+                        field="country")
+    df = df.loc[df["country"].astype(str).isin(countries)]
+    dup = df.duplicated(["year", "country"], keep=False)
+    if dup.any():
+        raise DataError(f"frame: several rows for the same year and country, e.g.\n"
+                        f"{df.loc[dup].head(5).to_string()}\nSelect one scenario/partner "
+                        f"first.", field="year", rows=df.loc[dup])
+    years = _numeric(df, "frame", "year")
+    base = _numeric(df, "frame", "balance_baseline")
+    scen = _numeric(df, "frame", "balance_scenario")
+    factor = 1.0 if sign == "country" else -1.0
+
+    ax = _new_ax(ax)
+    codes = df["country"].astype(str).to_numpy()
+    for country, colour in zip(countries, _colours(len(countries)), strict=True):
+        rows = codes == country
+        order = np.argsort(years[rows], kind="stable")
+        x = years[rows][order]
+        ax.plot(x, factor * base[rows][order], linestyle=_BASELINE_STYLE, color=colour,
+                label=f"_{country} baseline", gid=f"{country}:baseline")
+        ax.plot(x, factor * scen[rows][order], linestyle=_SCENARIO_STYLE, color=colour,
+                label=country, gid=f"{country}:scenario", marker="o", markersize=3)
+    ax.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
+
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], color="0.3", linestyle=_SCENARIO_STYLE),
+                Line2D([], [], color="0.3", linestyle=_BASELINE_STYLE)]
+    labels += ["with scenario (solid)", "without (dashed)"]
+    ax.legend(handles, labels, fontsize=8, loc="best", ncol=2 if len(countries) > 6 else 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    u = _units(attrs, units)
+    ax.set_xlabel("Year")
+    if sign == "country":
+        ax.set_ylabel(f"Goods balance with {partner} ({u})\npositive = surplus")
+        default_title = f"Goods trade balance with {partner}"
+    else:
+        ax.set_ylabel(f"{partner} goods balance with each country ({u})")
+        default_title = f"{partner} goods trade balance by partner"
+    if attrs.get("scenario"):
+        default_title += f": {attrs['scenario']}"
+    ax.set_title(title or default_title)
+    if caption:
+        _add_caption(ax, _caption_text(attrs))
+    return ax
+
+
+# ----------------------------------------------------------------------------- balance changes
+def balance_changes(balances: Any, ax: Any = None, sort: bool = True,
+                    countries: Sequence[str] | None = None, partner: str | None = None,
+                    year: int | None = None, orientation: str = "horizontal",
+                    units: str | None = None, caption: bool = True,
+                    title: str | None = None) -> Any:
+    """Bar chart of the change in each country's bilateral goods balance with a partner.
+
+    The bar of a country is ``balance_scenario - balance_baseline`` (the ``change`` column;
+    computed from the two balances when ``change`` is absent). Positive bars raise the
+    country's surplus with the partner.
+
+    Parameters
+    ----------
+    balances : DataFrame or object with ``.frame``
+        ``country, change`` (or ``balance_baseline`` and ``balance_scenario``), optional
+        ``partner`` and ``year``: ``result.balances(partner="USA")`` or a projection frame.
+    ax : matplotlib Axes, optional
+    sort : bool
+        Order bars by their change (largest gain at the top / right).
+    countries : sequence of str, optional
+        Countries to show (default all but the partner).
+    partner : str, optional
+        Needed when the frame holds several partners.
+    year : int, optional
+        For a projection frame: the year to show (default the last one).
+    orientation : {"horizontal", "vertical"}
+    units, title : str, optional
+    caption : bool
+        Name the model and closure (from ``balances.attrs``) under the axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    df = _as_frame(balances, "balances")
+    attrs = dict(df.attrs)
+    _require(df, "balances", ["country"])
+    if "change" not in df.columns:
+        if {"balance_baseline", "balance_scenario"} <= set(df.columns):
+            df = df.assign(change=_numeric(df, "balances", "balance_scenario")
+                           - _numeric(df, "balances", "balance_baseline"))
+        else:
+            _require(df, "balances", ["change"])
+    df, partner = _select_partner(df, "balances", partner)
+    if "year" in df.columns:
+        years = _numeric(df, "balances", "year")
+        if year is None:
+            year = int(years.max())
+        elif year not in set(years.astype(int)):
+            raise DataError(f"year: {year} is not in the frame (years "
+                            f"{sorted(set(years.astype(int)))}).", field="year")
+        df = df.loc[years.astype(int) == year]
+    known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
+    if countries is None:
+        countries = known
+    else:
+        countries = [countries] if isinstance(countries, str) else list(countries)
+        _check_codes("countries", countries, known)
+    df = df.loc[df["country"].astype(str).isin(countries)]
+    # keep the caller's order of countries when not sorting
+    rank = {c: i for i, c in enumerate(countries)}
+    df = df.iloc[np.argsort([rank[str(c)] for c in df["country"]], kind="stable")]
+    dup = df["country"].duplicated(keep=False)
+    if dup.any():
+        raise DataError(f"balances: several rows per country, e.g.\n"
+                        f"{df.loc[dup].head(5).to_string()}\nPass partner= or year=.",
+                        field="country", rows=df.loc[dup])
+    labels = df["country"].astype(str).tolist()
+    values = _numeric(df, "balances", "change")
+    if sort:
+        order = np.argsort(values, kind="stable")
+        if orientation == "vertical":
+            order = order[::-1]
+        labels = [labels[i] for i in order]
+        values = values[order]
+    colours = [_GAIN_COLOUR if v >= 0 else _LOSS_COLOUR for v in values]
+
+    ax = _new_ax(ax, (7.0, max(3.0, 0.4 * len(labels) + 1.5)))
+    bars = _bars(ax, labels, values, colours, orientation)
+    u = _units(attrs, units)
+    big = len(values) and np.abs(values).max() >= 100
+    ax.bar_label(bars, fmt="{:,.0f}" if big else "{:,.1f}", fontsize=7, padding=2)
+    label = f"Change in goods balance with {partner or 'partner'} ({u})"
+    if orientation == "horizontal":
+        ax.set_xlabel(label)
+        ax.margins(x=0.15)
+    else:
+        ax.set_ylabel(label)
+        ax.margins(y=0.15)
+    default_title = f"Bilateral balance with {partner or 'partner'}: scenario minus baseline"
+    if year is not None:
+        default_title += f", {year}"
+    ax.set_title(title or default_title)
+    if caption:
+        _add_caption(ax, _caption_text(attrs))
+    return ax
+
+
+# ----------------------------------------------------------------------------- diversion
+def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = None,
+              top: int = 8, measure: str = "share", sectors: Sequence[str] | None = None,
+              others: bool = True, orientation: str = "horizontal", units: str | None = None,
+              caption: bool = True, title: str | None = None) -> Any:
+    """Who gains the importer's market that ``source`` loses: change in imports by exporter.
+
+    For each exporter ``i != importer`` the bar is, with ``M_i`` the importer's imports from
+    ``i`` (summed over the chosen sectors, at world prices):
+
+    * ``measure="share"``: ``100 (M_i'/sum_k M_k' - M_i/sum_k M_k)`` in percentage points
+      of the importer's imports (the bars, with "others", sum to zero);
+    * ``measure="value"``: ``M_i' - M_i`` in the flows' units.
+
+    Domestic sales (``exporter == importer``) are excluded. The source's bar is highlighted
+    (red, hatched); the ``top`` largest gainers are shown and, with ``others=True``, the rest
+    are summed into one "others" bar.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        ``exporter, importer, [sector], baseline, scenario`` (``result.flows``).
+    importer, source : str
+        Codes of the importing market and of the exporter that loses.
+    ax : matplotlib Axes, optional
+    top : int
+        Number of gaining exporters to show besides the source.
+    measure : {"share", "value"}
+    sectors : sequence of str, optional
+        Sum only these sectors (default all).
+    others : bool
+        Add an "others" bar for the exporters not shown.
+    orientation : {"horizontal", "vertical"}
+    units, caption, title
+        As in :func:`balance_changes`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    df = _as_frame(flows, "flows")
+    attrs = dict(df.attrs)
+    _require(df, "flows", ["exporter", "importer", "baseline", "scenario"])
+    if measure not in ("share", "value"):
+        raise DataError(f"measure: {measure!r} is not 'share' or 'value'.", field="measure")
+    if not isinstance(top, (int, np.integer)) or top < 0:
+        raise DataError(f"top: expected a non-negative integer, got {top!r}.", field="top")
+    _check_codes("importer", [importer], [str(c) for c in pd.unique(df["importer"])])
+    if sectors is not None:
+        _require(df, "flows", ["sector"])
+        sectors = [sectors] if isinstance(sectors, str) else list(sectors)
+        _check_codes("sectors", sectors, [str(s) for s in pd.unique(df["sector"])])
+        df = df.loc[df["sector"].astype(str).isin(sectors)]
+    imp = df.loc[(df["importer"].astype(str) == importer)
+                 & (df["exporter"].astype(str) != importer)]
+    _check_codes("source", [source], [str(c) for c in pd.unique(imp["exporter"])])
+    base = _numeric(imp, "flows", "baseline")
+    scen = _numeric(imp, "flows", "scenario")
+    totals = pd.DataFrame({"exporter": imp["exporter"].astype(str).to_numpy(),
+                           "baseline": base, "scenario": scen})
+    totals = totals.groupby("exporter", sort=True).sum()
+    if measure == "share":
+        b_tot, s_tot = totals["baseline"].sum(), totals["scenario"].sum()
+        if b_tot <= 0 or s_tot <= 0:
+            raise DataError(f"flows: {importer} has no imports to compute shares; use "
+                            f"measure='value'.", field="baseline")
+        change = 100.0 * (totals["scenario"] / s_tot - totals["baseline"] / b_tot)
+    else:
+        change = totals["scenario"] - totals["baseline"]
+    rest = change.drop(source)
+    gainers = rest.sort_values(ascending=False, kind="stable").iloc[:top]
+    shown = pd.concat([change.loc[[source]], gainers])
+    labels = list(shown.index)
+    values = shown.to_numpy(dtype=float)
+    hidden = rest.drop(gainers.index)
+    if others and len(hidden):
+        labels.append("others")
+        values = np.append(values, float(hidden.sum()))
+    colours = [_SOURCE_COLOUR if lab == source else ("0.6" if lab == "others" else
+               (_GAIN_COLOUR if v >= 0 else _LOSS_COLOUR)) for lab, v in zip(labels, values,
+                                                                           strict=True)]
+    if orientation == "horizontal":  # source at the top
+        labels, values, colours = labels[::-1], values[::-1], colours[::-1]
+
+    ax = _new_ax(ax, (7.0, max(3.0, 0.4 * len(labels) + 1.5)))
+    bars = _bars(ax, labels, values, colours, orientation)
+    for patch in bars.patches:
+        if patch.get_gid() == source:
+            patch.set_hatch("//")
+            patch.set_edgecolor("black")
+    u = "percentage points of imports" if measure == "share" else _units(attrs, units)
+    what = "import share" if measure == "share" else "imports"
+    label = f"Change in {importer} {what} by exporter ({u})"
+    if orientation == "horizontal":
+        ax.set_xlabel(label)
+    else:
+        ax.set_ylabel(label)
+    ax.set_title(title or f"Trade diversion: who gains the {importer} market {source} loses")
+    if caption:
+        _add_caption(ax, _caption_text(attrs))
+    return ax
+
+
+# ----------------------------------------------------------------------------- fan chart
+def _quantile_columns(df: pd.DataFrame) -> list[tuple[float, str]]:
+    cols = []
+    for c in df.columns:
+        name = str(c)
+        if name.startswith("q"):
+            try:
+                q = float(name[1:]) / 100.0
+            except ValueError:
+                continue
+            cols.append((q, name))
+    return sorted(cols)
+
+
+def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str = "change",
+              partner: str | None = None, ax: Any = None, units: str | None = None,
+              caption: bool = True, title: str | None = None) -> Any:
+    """Monte Carlo bands: median with shaded quantile ranges.
+
+    With a ``year`` column each country gets a median line (solid) and shaded bands between
+    symmetric quantile pairs (e.g. 5%-95%), darker towards the median. Without years the
+    chart shows each country's median as a dot with a whisker from the lowest to the highest
+    quantile.
+
+    Parameters
+    ----------
+    bands : DataFrame or object with ``.bands``
+        ``tariffsim.monte_carlo(...).bands``: ``country, [partner], [year], variable`` and
+        quantile columns named ``q05, q50, q95`` (percent).
+    countries : sequence of str, optional
+    variable : {"change", "balance_scenario"}
+        Which simulated quantity to show.
+    partner : str, optional
+        Needed when the bands hold several partners.
+    ax, units, caption, title
+        As elsewhere.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if not isinstance(bands, pd.DataFrame) and isinstance(getattr(bands, "bands", None),
+                                                          pd.DataFrame):
+        bands = bands.bands
+    df = _as_frame(bands, "bands")
+    attrs = dict(df.attrs)
+    _require(df, "bands", ["country"])
+    qcols = _quantile_columns(df)
+    if not qcols:
+        raise DataError(f"bands: no quantile columns (named like 'q05', 'q50', 'q95'); it "
+                        f"has {list(map(str, df.columns))}.", field="q50")
+    if "variable" in df.columns:
+        variables = [str(v) for v in pd.unique(df["variable"])]
+        _check_codes("variable", [variable], variables)
+        df = df.loc[df["variable"].astype(str) == variable]
+    df, partner = _select_partner(df, "bands", partner)
+    known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
+    if countries is None:
+        countries = known
+    else:
+        countries = [countries] if isinstance(countries, str) else list(countries)
+        _check_codes("countries", countries, known)
+    df = df.loc[df["country"].astype(str).isin(countries)]
+    qs = [q for q, _ in qcols]
+    median_col = min(qcols, key=lambda qc: abs(qc[0] - 0.5))[1]
+    values = {name: _numeric(df, "bands", name) for _, name in qcols}
+    codes = df["country"].astype(str).to_numpy()
+    ax = _new_ax(ax)
+    colours = _colours(len(countries))
+    u = _units(attrs, units)
+    what = ("Change in goods balance" if variable == "change" else "Goods balance")
+    if "year" in df.columns:
+        years = _numeric(df, "bands", "year")
+        pairs = [(qcols[i][1], qcols[-1 - i][1]) for i in range(len(qcols) // 2)
+                 if qs[i] < 0.5 < qs[-1 - i]]
+        for country, colour in zip(countries, colours, strict=True):
+            rows = codes == country
+            order = np.argsort(years[rows], kind="stable")
+            x = years[rows][order]
+            for k, (lo, hi) in enumerate(pairs):
+                ax.fill_between(x, values[lo][rows][order], values[hi][rows][order],
+                                color=colour, alpha=0.15 + 0.15 * k, linewidth=0,
+                                gid=f"{country}:{lo}-{hi}")
+            ax.plot(x, values[median_col][rows][order], color=colour, linestyle="-",
+                    label=country, gid=f"{country}:median")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("Year")
+        ax.set_ylabel(f"{what} with {partner or 'partner'} ({u})")
+        ax.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
+    else:
+        lo_col, hi_col = qcols[0][1], qcols[-1][1]
+        y = np.arange(len(countries))
+        for k, (country, colour) in enumerate(zip(countries, colours, strict=True)):
+            rows = codes == country
+            if rows.sum() != 1:
+                raise DataError(f"bands: expected one row for {country!r}, found "
+                                f"{int(rows.sum())}; pass partner=.", field="country")
+            med = values[median_col][rows][0]
+            ax.errorbar([med], [k], xerr=[[med - values[lo_col][rows][0]],
+                                          [values[hi_col][rows][0] - med]],
+                        fmt="none", ecolor=colour, capsize=4)
+            ax.plot([med], [k], marker="o", linestyle="none", color=colour, label=country,
+                    gid=f"{country}:median")
+        ax.set_yticks(y, countries)
+        ax.axvline(0.0, color="0.5", linewidth=0.8, gid="zero")
+        ax.set_xlabel(f"{what} with {partner or 'partner'} ({u})")
+    ax.legend(fontsize=8, loc="best")
+    band = (f"{100 * qs[0]:g}-{100 * qs[-1]:g} percentile band" if len(qcols) > 1 else "")
+    ax.set_title(title or f"Monte Carlo: median and {band}".strip())
+    if caption:
+        bits = []
+        if attrs.get("n"):
+            bits.append(f"{attrs['n']} draws (seed {attrs.get('seed')})")
+        if attrs.get("distribution"):
+            bits.append(f"trade elasticity ~ {attrs['distribution']}")
+        text = "; ".join(bits)
+        rest = _caption_text(attrs, schedule=False)
+        _add_caption(ax, ". ".join(t for t in (text, rest) if t))
+    return ax
+
+
+# ----------------------------------------------------------------------------- accessor
+class PlotAccessor:
+    """``result.plot``: the plots of one result, projection or Monte Carlo run.
+
+    Works on any object that has ``.balances(partner)`` (a simulation result), ``.flows``
+    (a flows frame), ``.frame`` (a projection) or ``.bands`` (a Monte Carlo run); metadata
+    (``model``, ``closure``, ``units``, ``trade_elasticity``, ``scenario``) is read from the
+    object's attributes when the frames do not carry it in ``attrs``.
+    """
+
+    def __init__(self, result: Any) -> None:
+        self._obj = result
+
+    def __repr__(self) -> str:
+        return f"<PlotAccessor of {type(self._obj).__name__}: surplus, balances, diversion, fan>"
+
+    def _with_meta(self, df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        for key in ("units", "model", "closure", "scenario", "trade_elasticity"):
+            value = getattr(self._obj, key, None)
+            if df.attrs.get(key) is None and value is not None and not callable(value):
+                df.attrs[key] = value
+        return df
+
+    def _frame(self) -> pd.DataFrame | None:
+        frame = getattr(self._obj, "frame", None)
+        return frame if isinstance(frame, pd.DataFrame) else None
+
+    def surplus(self, countries: Sequence[str] | None = None, partner: str = "USA",
+                ax: Any = None, **kwargs: Any) -> Any:
+        """Projected surplus paths (:func:`surplus_paths`); needs a projection."""
+        frame = self._frame()
+        if frame is None:
+            raise DataError(f"surplus paths need a projection (an object with a .frame of "
+                            f"years); {type(self._obj).__name__} has none. Run "
+                            f"tariffsim.project(...) or use .balances() for one year.",
+                            field="frame")
+        return surplus_paths(self._with_meta(frame), countries=countries, partner=partner,
+                             ax=ax, **kwargs)
+
+    def balances(self, partner: str = "USA", ax: Any = None, **kwargs: Any) -> Any:
+        """Bar chart of bilateral balance changes (:func:`balance_changes`)."""
+        method = getattr(self._obj, "balances", None)
+        if callable(method):
+            frame = method(partner=partner)
+        elif self._frame() is not None:
+            frame = self._frame()
+        else:
+            raise DataError(f"{type(self._obj).__name__} has neither .balances(partner) nor "
+                            f".frame to plot.", field="balances")
+        return balance_changes(self._with_meta(frame), partner=partner, ax=ax, **kwargs)
+
+    def diversion(self, importer: str = "USA", source: str = "CHN", ax: Any = None,
+                  **kwargs: Any) -> Any:
+        """Trade diversion chart (:func:`diversion`)."""
+        flows = getattr(self._obj, "flows", None)
+        if callable(flows):
+            flows = flows()
+        if not isinstance(flows, pd.DataFrame):
+            raise DataError(f"{type(self._obj).__name__} has no .flows frame to plot.",
+                            field="flows")
+        return diversion(self._with_meta(flows), importer=importer, source=source, ax=ax,
+                         **kwargs)
+
+    def fan(self, countries: Sequence[str] | None = None, ax: Any = None,
+            **kwargs: Any) -> Any:
+        """Monte Carlo fan chart (:func:`fan_chart`); needs ``.bands``."""
+        bands = getattr(self._obj, "bands", None)
+        if not isinstance(bands, pd.DataFrame):
+            raise DataError(f"{type(self._obj).__name__} has no .bands; run "
+                            f"tariffsim.monte_carlo(...).", field="bands")
+        return fan_chart(self._with_meta(bands), countries=countries, ax=ax, **kwargs)
