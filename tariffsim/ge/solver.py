@@ -34,7 +34,7 @@ __all__ = ["solve", "solve_hat", "HatSolution", "CLOSURES"]
 CLOSURES = ("fixed_deficit", "deficit_ratio", "balanced")
 
 
-@dataclass
+@dataclass(eq=False)
 class _Extra:
     """An extra unknown: a commitment (demand shifter) or a quota (shadow export tax)."""
 
@@ -603,6 +603,14 @@ def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed
                                        field="shocks.quotas")
             quotas.append(_Extra("quota", nm, q.exporter, jm, float(q.cap), rents=q.rents,
                                  label=q.label or f"quota {countries[q.exporter]}"))
+
+    seen: set[str] = set()
+    for ex in extras + quotas:                       # unique labels for the extras dict
+        base_label, k = ex.label, 1
+        while ex.label in seen:
+            k += 1
+            ex.label = f"{base_label} ({k})"
+        seen.add(ex.label)
 
     # reference equilibrium (zero-deficit world under "balanced"; otherwise the
     # model-consistent baseline, identical to the data unless calibration clipped shares)
