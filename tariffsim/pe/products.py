@@ -97,7 +97,8 @@ class ProductData:
         Columns ``importer, exporter, product`` (str), ``value`` (imports at world,
         tariff-exclusive prices, in ``units``) and ``tariff`` (ad valorem, 0.19 = 19%),
         sorted by importer, product, exporter. Domestic sales are not imports: rows
-        with ``exporter == importer`` are rejected (or dropped when their value is 0).
+        with ``exporter == importer`` are rejected unless built with
+        ``intra_region=True`` (trade within an aggregate region such as the EU).
     units : str
     source : str or None
     year : int or None
@@ -115,7 +116,7 @@ class ProductData:
     def from_frame(cls, df: pd.DataFrame, *, units: str = "USD million",
                    source: str | None = None, year: int | None = None,
                    importer: str | None = None, product: str | None = None,
-                   name: str = "data") -> ProductData:
+                   intra_region: bool = False, name: str = "data") -> ProductData:
         """Validate a tidy frame of imports.
 
         Parameters
@@ -129,6 +130,10 @@ class ProductData:
             Units of ``value`` (default USD million), citation and year of the data.
         importer, product : str, optional
             Fill a missing ``importer``/``product`` column with this code.
+        intra_region : bool
+            Accept rows with ``exporter == importer`` as imports *within* an aggregate
+            region (intra-EU trade, as in the GSIM demonstration). By default such rows
+            are taken for domestic sales and rejected when positive (dropped when 0).
         name : str
             Name of the input used in error messages.
 
@@ -184,11 +189,13 @@ class ProductData:
                             f"({int(dup.sum())} rows):{_show(rows)}\nSum the values (and "
                             f"take the import-weighted mean tariff) or drop the duplicates.",
                             field=name, rows=rows)
-        domestic = (out["importer"] == out["exporter"]).to_numpy()
+        domestic = (out["importer"] == out["exporter"]).to_numpy() & (not intra_region)
         if (domestic & (value > 0)).any():
             rows = out[domestic & (value > 0)]
-            raise DataError(f"{name}: rows with exporter == importer (domestic sales) are not "
-                            f"imports:{_show(rows)}\nDrop them; the PE models use imports only.",
+            raise DataError(f"{name}: rows with exporter == importer are domestic sales, not "
+                            f"imports:{_show(rows)}\nDrop them (the PE models use imports "
+                            f"only), or pass intra_region=True if they are imports within an "
+                            f"aggregate region such as intra-EU trade.",
                             field=f"{name}.exporter", rows=rows)
         out = out[~domestic]
         if out.empty:
@@ -226,12 +233,14 @@ class ProductData:
     @classmethod
     def from_arrays(cls, regions: Sequence[str], values: Any, tariffs: Any = None, *,
                     products: Sequence[str] | None = None, units: str = "USD million",
-                    source: str | None = None, year: int | None = None) -> ProductData:
+                    source: str | None = None, year: int | None = None,
+                    intra_region: bool = False) -> ProductData:
         """Build from arrays ``[exporter, importer]`` or ``[product, exporter, importer]``.
 
-        ``tariffs`` are ad valorem fractions of the same shape (or None for zero);
-        ``tariff_factors`` (1 + t, as in GSIM papers) convert with ``factors - 1``.
-        The diagonal (domestic sales) is ignored. Zero flows are kept as rows.
+        ``tariffs`` are ad valorem fractions of the same shape (or None for zero); GSIM
+        tariff factors ``T = 1 + t`` convert with ``T - 1``. The diagonal is dropped
+        (domestic sales) unless ``intra_region=True`` (imports within aggregate regions,
+        as in the GSIM demonstration). Zero flows are kept as rows.
         """
         v = np.asarray(values, dtype=float)
         if v.ndim == 2:
@@ -254,13 +263,14 @@ class ProductData:
                             field="products")
         pi, ei, ii = np.meshgrid(np.arange(len(p)), np.arange(len(r)), np.arange(len(r)),
                                  indexing="ij")
-        keep = (ei != ii).ravel()
+        keep = np.ones(ei.size, dtype=bool) if intra_region else (ei != ii).ravel()
         frame = pd.DataFrame({
             "importer": np.asarray(r, dtype=object)[ii.ravel()[keep]],
             "exporter": np.asarray(r, dtype=object)[ei.ravel()[keep]],
             "product": np.asarray(p, dtype=object)[pi.ravel()[keep]],
             "value": v.ravel()[keep], "tariff": t.ravel()[keep]})
-        return cls.from_frame(frame, units=units, source=source, year=year, name="values")
+        return cls.from_frame(frame, units=units, source=source, year=year,
+                              intra_region=intra_region, name="values")
 
     @classmethod
     def from_baseline(cls, baseline: Any, *, sectors: Sequence[str] | None = None
@@ -499,6 +509,8 @@ class PEResult:
     notes : tuple of str
         Modelling choices and warnings of this run (clipped rows, defaulted
         elasticities, ...).
+    by_product : pandas.DataFrame or None
+        GSIM: the ``regions`` table per product and region.
     """
 
     model: str
@@ -509,6 +521,7 @@ class PEResult:
     units: str = "USD million"
     source: str | None = None
     notes: tuple[str, ...] = ()
+    by_product: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         lines = [f"PEResult(model={self.model!r}, {len(self.products)} product rows, "

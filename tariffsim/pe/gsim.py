@@ -1,0 +1,496 @@
+"""GSIM: the global partial-equilibrium simulation model of Francois & Hall (2003).
+
+One product, all importers v and exporters r (products are independent and solved
+together, batched). With ``M[r, v]`` imports of v from r at world prices, tariff
+factors ``T = 1 + t`` before (T0) and after (T1):
+
+* internal expenditure shares ``theta[r, v] = M T0 / sum_r M T0``; export shares
+  ``phi[r, v] = M / sum_v M``;
+* own- and cross-price elasticities of import demand (Armington):
+  ``N_own[r, v] = theta E_m - (1 - theta) E_s``; ``N_cross[s, v] = theta[s, v] (E_m + E_s)``;
+* internal price changes ``P[r, v] = (T1/T0 - 1) + x_r`` with ``x_r`` the change of
+  exporter r's world price;
+* import quantity changes ``Mh[r, v] = N_own P[r, v] + sum_{s != r} N_cross[s, v] P[s, v]``;
+* market clearing ``sum_v phi[r, v] Mh[r, v] = E_x x_r`` for every exporter: one linear
+  system in x, solved with :func:`numpy.linalg.solve` (batched over products).
+
+Welfare per region (F&H section 3):
+
+* producer surplus ``PS_r = x_r X_r (1 + E_x x_r / 2)``, ``X_r = sum_v M0[r, v]``;
+* tariff revenue from ``M1 = M0 (1 + Mh)(1 + x_r)``: ``sum_r (T1 - 1) M1`` against
+  ``sum_r (T0 - 1) M0``;
+* consumer surplus ``CS_v = -R_v P_v - E_m R_v P_v^2 / 2`` with ``R_v = sum_r M0 T0``
+  and the composite price change ``P_v = sum_r theta[r, v] P[r, v]``.
+
+The consumer-surplus term is the area under a linear demand curve: for a price rise
+(``P_v > 0``) the loss is smaller than the rectangle ``R_v P_v``; for a fall the gain
+is larger. A widely copied port of the GSIM spreadsheet computes
+``-R_v P_v + sign(P_v) E_m R_v P_v^2 / 2``, which agrees with the correct term when
+prices fall and is wrong exactly when they rise (tariffs up).
+
+Default elasticities are the F&H demonstration values: E_m -1.25, E_s 5, E_x 1.5.
+
+Instruments beyond tariffs (each adds unknowns to the same linear system):
+
+* an **export tax equivalent** ``e`` on pair (r, v) raises v's internal price of r's
+  good to ``T1 (1 + e)`` but its revenue is the exporter's (or lost);
+* a **supply cut** (quantity cap at ``(1 - cut)`` of the baseline on pair (r, v)) is
+  met by a shadow export tax on that pair, an extra unknown (set to 0 if the cap does
+  not bind: complementarity);
+* an **import commitment** (v buys ``value`` from r) is met by a CES taste shifter on
+  r's variety in v, an extra unknown that moves demand between sources without
+  changing v's composite demand (so, to first order, v's total imports at internal
+  prices stay the same), and does not change prices paid (no consumer-surplus effect).
+
+References
+----------
+Francois, J. F. and Hall, H. K. (2003). Global simulation analysis of industry-level
+trade policy. Mimeo, Tinbergen Institute; WITS GSIM documentation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, ModelError, TariffSimWarning, UnreachableError
+from .products import (
+    KEYS,
+    PEResult,
+    as_data,
+    check_tariff_range,
+    elasticity_by_label,
+    match_shocks,
+    shock_frame,
+)
+from .smart import _sum_by
+
+__all__ = ["gsim", "gsim_solve", "GSIM_IMPORT_DEMAND_ELASTICITY",
+           "GSIM_SUBSTITUTION_ELASTICITY", "GSIM_EXPORT_SUPPLY_ELASTICITY"]
+
+#: Francois & Hall demonstration defaults.
+GSIM_IMPORT_DEMAND_ELASTICITY = -1.25
+GSIM_SUBSTITUTION_ELASTICITY = 5.0
+GSIM_EXPORT_SUPPLY_ELASTICITY = 1.5
+
+_CUT, _COMMIT = 1, 2
+
+
+def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
+               import_demand_elasticity: Any = GSIM_IMPORT_DEMAND_ELASTICITY,
+               substitution_elasticity: Any = GSIM_SUBSTITUTION_ELASTICITY,
+               export_supply_elasticity: Any = GSIM_EXPORT_SUPPLY_ELASTICITY,
+               export_tax: np.ndarray | None = None,
+               constraints: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Solve GSIM for arrays ``[product, exporter, importer]`` (array-level engine).
+
+    Parameters
+    ----------
+    m0 : ndarray (P, R, R)
+        Imports at world prices ``[product, exporter, importer]``; the diagonal holds
+        trade within an aggregate region (intra-EU), or zeros.
+    t0, t1 : ndarray (P, R, R)
+        Ad valorem tariffs before and after (0.19 = 19%).
+    import_demand_elasticity, substitution_elasticity : float or ndarray (R,)
+        E_m (<= 0) and E_s (>= 0) of each importer.
+    export_supply_elasticity : float or ndarray (R,)
+        E_x (> 0) of each exporter; ``np.inf`` fixes that exporter's world price.
+    export_tax : ndarray (P, R, R), optional
+        Exogenous export-tax equivalents on pairs.
+    constraints : dict of ndarray (P, K), optional
+        Extra unknowns per product, padded: ``kind`` (0 none, 1 supply cut, 2
+        commitment), ``exporter``, ``importer`` (region indices) and ``target`` (the
+        cut fraction for kind 1; the committed value for kind 2).
+
+    Returns
+    -------
+    dict of ndarray
+        ``world_price`` x (P, R); ``price`` internal price changes P (P, R, R);
+        ``quantity`` Mh (P, R, R); ``shadow`` (P, K) the shadow export tax (cuts) or
+        taste shifter (commitments); ``theta``, ``phi``, ``export_tax`` (total,
+        P x R x R).
+    """
+    m0 = np.asarray(m0, dtype=float)
+    n_p, n_r, _ = m0.shape
+    tf0 = 1.0 + np.asarray(t0, dtype=float)
+    tf1 = 1.0 + np.asarray(t1, dtype=float)
+    e_exo = np.zeros_like(m0) if export_tax is None else np.asarray(export_tax, dtype=float)
+    em = np.broadcast_to(np.asarray(import_demand_elasticity, dtype=float), (n_r,))
+    es = np.broadcast_to(np.asarray(substitution_elasticity, dtype=float), (n_r,))
+    ex = np.broadcast_to(np.asarray(export_supply_elasticity, dtype=float), (n_r,))
+    a = em + es  # (R,) by importer
+
+    spend = m0 * tf0
+    col = spend.sum(axis=1, keepdims=True)  # by importer
+    theta = np.divide(spend, col, out=np.zeros_like(spend), where=col > 0)
+    row = m0.sum(axis=2, keepdims=True)  # by exporter
+    phi = np.divide(m0, row, out=np.zeros_like(m0), where=row > 0)
+    tau = tf1 * (1.0 + e_exo) / tf0 - 1.0
+
+    def response(pi: np.ndarray) -> np.ndarray:
+        """Mh[s, v] = a_v sum_q theta[q, v] pi[q, v] - E_s,v pi[s, v]."""
+        comp = np.einsum("pqv,pqv->pv", theta, pi)
+        return a[None, None, :] * comp[:, None, :] - es[None, None, :] * pi
+
+    if constraints is None:
+        kind = np.zeros((n_p, 0), dtype=np.int64)
+        kr = kv = kind
+        target = np.zeros((n_p, 0))
+    else:
+        kind = np.asarray(constraints["kind"], dtype=np.int64)
+        kr = np.asarray(constraints["exporter"], dtype=np.int64)
+        kv = np.asarray(constraints["importer"], dtype=np.int64)
+        target = np.asarray(constraints["target"], dtype=float)
+    n_k = kind.shape[1]
+    pidx = np.arange(n_p)[:, None]
+    fixed = ~np.isfinite(ex)  # infinite export supply: x_r = 0
+
+    g0 = response(tau)  # (P, R, R)
+    # --- clearing rows against x
+    a_xx = np.einsum("prv,v,pqv->prq", phi, a, theta)
+    diag = np.einsum("prv,v->pr", phi, es) + np.where(fixed, 0.0, ex)[None, :]
+    a_xx = a_xx - diag[:, :, None] * np.eye(n_r)[None]
+    rhs_x = -np.einsum("prv,prv->pr", phi, g0)
+    a_xx = np.where(fixed[None, :, None], 0.0, a_xx)
+    a_xx[:, fixed, fixed] = 1.0
+    rhs_x = np.where(fixed[None, :], 0.0, rhs_x)
+
+    active = kind > 0
+    shadow = np.zeros((n_p, n_k))
+    for _round in range(n_k + 1):
+        is_cut = (kind == _CUT) & active
+        is_com = (kind == _COMMIT) & active
+        # quantities at the constrained pairs
+        m_k = m0[pidx, kr, kv]
+        coef = (tf1 * (1.0 + e_exo) / tf0)[pidx, kr, kv]  # dP per unit of shadow tax
+        th_k = theta[pidx, kr, kv]  # theta of the constrained pair
+        a_k, es_k = a[kv], es[kv]
+        phi_at = np.moveaxis(phi[pidx, :, kv], 1, 2)  # (P, R, K): phi[r, v_k]
+        same_r = np.arange(n_r)[None, :, None] == kr[:, None, :]  # (P, R, K)
+        a_xz = np.where(is_cut[:, None, :],
+                        phi_at * coef[:, None, :] * (a_k[:, None, :] * th_k[:, None, :]
+                                                     - es_k[:, None, :] * same_r), 0.0)
+        a_xz += np.where(is_com[:, None, :],
+                         phi_at * es_k[:, None, :] * (same_r - th_k[:, None, :]), 0.0)
+        a_xz = np.where(fixed[None, :, None], 0.0, a_xz)
+        theta_at = theta[pidx, :, kv]  # (P, K, R): theta[q, v_k]
+        same_q = np.arange(n_r)[None, None, :] == kr[:, :, None]  # (P, K, R)
+        a_zx = a_k[:, :, None] * theta_at - es_k[:, :, None] * same_q
+        a_zx = a_zx + np.where(is_com[:, :, None] & same_q, 1.0, 0.0)
+        a_zx = np.where(active[:, :, None], a_zx, 0.0)
+        same_v = kv[:, :, None] == kv[:, None, :]
+        rr = kr[:, :, None] == kr[:, None, :]
+        th_l = th_k[:, None, :]
+        a_zz = np.where(is_cut[:, None, :],
+                        coef[:, None, :] * (a_k[:, None, :] * th_l - es_k[:, None, :] * rr), 0.0)
+        a_zz += np.where(is_com[:, None, :], es_k[:, None, :] * (rr - th_l), 0.0)
+        a_zz = np.where(same_v & active[:, :, None], a_zz, 0.0)
+        a_zz[:, np.arange(n_k), np.arange(n_k)] += np.where(active, 0.0, 1.0)
+        g0_k = g0[pidx, kr, kv]
+        goal = np.where(is_cut, -target, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            goal = np.where(is_com, target / np.where(m_k > 0, m_k, 1.0) - 1.0, goal)
+        rhs_z = np.where(active, goal - g0_k, 0.0)
+        big = np.concatenate([np.concatenate([a_xx, a_xz], axis=2),
+                              np.concatenate([a_zx, a_zz], axis=2)], axis=1)
+        rhs = np.concatenate([rhs_x, rhs_z], axis=1)
+        try:
+            sol = np.linalg.solve(big, rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError as exc:
+            raise ModelError("gsim: the market-clearing system is singular (an exporter "
+                             "with no exports and a zero export-supply elasticity, or "
+                             "conflicting constraints on the same pair).",
+                             field="export_supply_elasticity") from exc
+        x = sol[:, :n_r]
+        shadow = np.where(active, sol[:, n_r:], 0.0)
+        slack = is_cut & (shadow < 0)  # cap does not bind: tax 0 (complementarity)
+        if not slack.any():
+            break
+        active = active & ~slack
+    pi = tau + x[:, :, None]
+    pi_cut = np.zeros_like(pi)
+    com_shift = np.zeros_like(pi)
+    for k in range(n_k):  # K is small (a few constrained pairs)
+        is_cut_k = (kind[:, k] == _CUT) & active[:, k]
+        is_com_k = (kind[:, k] == _COMMIT) & active[:, k]
+        p_sel = np.arange(n_p)
+        c = (tf1 * (1.0 + e_exo) / tf0)[p_sel, kr[:, k], kv[:, k]]
+        pi_cut[p_sel, kr[:, k], kv[:, k]] += np.where(is_cut_k, shadow[:, k] * c, 0.0)
+        # taste shifter: Mh[s, v_k] += E_s (delta_{s r_k} - theta[r_k, v_k]) w
+        w = np.where(is_com_k, shadow[:, k], 0.0)
+        th = theta[p_sel, kr[:, k], kv[:, k]]
+        col_add = es[kv[:, k]][:, None] * ((np.arange(n_r)[None, :] == kr[:, k][:, None])
+                                           - th[:, None]) * w[:, None]
+        com_shift[p_sel[:, None], np.arange(n_r)[None, :], kv[:, k][:, None]] += col_add
+    pi = pi + pi_cut
+    mh = response(pi) + com_shift
+    e_tot = (1.0 + e_exo) * (1.0 + np.where(pi_cut != 0, pi_cut / (tf1 * (1.0 + e_exo) / tf0),
+                                            0.0)) - 1.0
+    return {"world_price": x, "price": pi, "quantity": mh, "shadow": shadow,
+            "theta": theta, "phi": phi, "export_tax": e_tot, "active": active}
+
+
+def gsim(data: Any, new_tariffs: Any = None, *,
+         import_demand_elasticity: Any = GSIM_IMPORT_DEMAND_ELASTICITY,
+         substitution_elasticity: Any = GSIM_SUBSTITUTION_ELASTICITY,
+         export_supply_elasticity: Any = GSIM_EXPORT_SUPPLY_ELASTICITY,
+         export_taxes: Any = None, supply_cuts: Any = None, commitments: Any = None,
+         export_tax_rents: str = "exporter", max_regions: int = 400) -> PEResult:
+    """Simulate tariff changes in world markets of products with GSIM (Francois & Hall).
+
+    Parameters
+    ----------
+    data : ProductData or pandas.DataFrame
+        Imports by importer, exporter, product (``value`` at world prices, ``tariff``
+        0.19 = 19%). The regions are every importer and exporter in the data; pairs
+        absent from the data have no trade.
+    new_tariffs : float, mapping or DataFrame
+        NEW tariff levels, keys ``importer, exporter, product`` as in :func:`smart`.
+    import_demand_elasticity, substitution_elasticity : float or mapping by importer
+        E_m (<= 0, default -1.25) and E_s (>= 0, default 5) of each importing region.
+    export_supply_elasticity : float or mapping by exporter
+        E_x (> 0, default 1.5); ``np.inf`` fixes that exporter's world price. (99 is
+        used literally here: it is the SMART convention, not GSIM's.)
+    export_taxes : float, mapping or DataFrame
+        Export-tax equivalents (column ``tax_equivalent``) on pairs.
+    supply_cuts : float, mapping or DataFrame
+        Quantity cuts (column ``cut``, a fraction of the pair's baseline quantity),
+        each met by a shadow export tax on that pair.
+    commitments : DataFrame
+        Columns ``importer, exporter, value`` and optional ``product``: the importer's
+        imports from the exporter (world prices) must reach ``value``; without
+        ``product`` the target is split over products in proportion to the pair's
+        baseline imports. Met by a CES taste shifter (no price effect), to first
+        order: ``M0 (1 + Mh + x) = value``.
+    export_tax_rents : {"exporter", "dissipated"}
+    max_regions : int
+        Guard on the dense (product x region x region) arrays.
+
+    Returns
+    -------
+    PEResult
+        ``products``: per importer, exporter, product: imports baseline/scenario
+        (world prices), ``quantity_change_pct``, ``price_change_pct`` (internal),
+        ``world_price_change_pct`` (the exporter's), tariffs, ``export_tax_equivalent``,
+        tariff revenue, export-tax rents, ``balance_change``. ``exporters``: per
+        importer and exporter. ``regions``: per region (summed over products):
+        ``producer_surplus``, ``consumer_surplus``, ``tariff_revenue_change``,
+        ``export_tax_rents``, ``net_welfare``, ``world_price_change_pct`` (export-
+        weighted over products). ``by_product``: the same per product and region.
+    """
+    data = as_data(data)
+    if export_tax_rents not in ("exporter", "dissipated"):
+        raise ModelError(f"export_tax_rents: {export_tax_rents!r} is not one of "
+                         f"'exporter', 'dissipated'.", field="export_tax_rents")
+    regions = data.regions
+    products = data.products
+    n_r, n_p = len(regions), len(products)
+    if n_r > max_regions:
+        raise ModelError(f"gsim: {n_r} regions exceed max_regions={max_regions} (dense "
+                         f"arrays of products x regions^2); aggregate regions or raise "
+                         f"max_regions.", field="max_regions")
+    em, _ = elasticity_by_label(import_demand_elasticity, regions, "import_demand_elasticity",
+                                GSIM_IMPORT_DEMAND_ELASTICITY, kind="negative")
+    es, _ = elasticity_by_label(substitution_elasticity, regions, "substitution_elasticity",
+                                GSIM_SUBSTITUTION_ELASTICITY, kind="nonnegative")
+    ex, _ = elasticity_by_label(export_supply_elasticity, regions, "export_supply_elasticity",
+                                GSIM_EXPORT_SUPPLY_ELASTICITY, kind="positive")
+    notes: list[str] = []
+    pc = data.codes("product")
+    rc = data.codes("exporter_region")
+    vc = data.codes("importer_region")
+
+    def dense(values: np.ndarray) -> np.ndarray:
+        out = np.zeros((n_p, n_r, n_r))
+        out[pc, rc, vc] = values
+        return out
+
+    m0_rows, t0_rows = data.value, data.tariff
+    spec = shock_frame(new_tariffs, "new_tariffs", ["rate"], {"tariff": "rate"})
+    t1_given, hit = match_shocks(data, spec, "new_tariffs", "rate")
+    if hit.any():
+        check_tariff_range(t1_given[hit], data.frame[hit], "new_tariffs.rate")
+    t1_rows = np.where(hit, t1_given, t0_rows)
+    spec = shock_frame(export_taxes, "export_taxes", ["tax_equivalent"],
+                       {"rate": "tax_equivalent"})
+    x_given, hit_x = match_shocks(data, spec, "export_taxes", "tax_equivalent")
+    e_rows = np.where(hit_x, x_given, 0.0)
+    if (e_rows < 0).any():
+        raise DataError("export_taxes.tax_equivalent: export restrictions raise prices "
+                        "(>= 0); use new_tariffs for subsidies.",
+                        field="export_taxes.tax_equivalent", rows=data.frame[e_rows < 0])
+    spec = shock_frame(supply_cuts, "supply_cuts", ["cut"], {"rate": "cut"})
+    cut_given, hit_c = match_shocks(data, spec, "supply_cuts", "cut")
+    cut_rows = np.where(hit_c, cut_given, 0.0)
+    if ((cut_rows < 0) | (cut_rows > 1)).any():
+        raise DataError("supply_cuts.cut: cuts are fractions of baseline imports between 0 "
+                        "and 1 (1 = ban).", field="supply_cuts.cut",
+                        rows=data.frame[(cut_rows < 0) | (cut_rows > 1)])
+    constrained_rows = [(i, _CUT, cut_rows[i])
+                        for i in np.flatnonzero((cut_rows > 0) & (m0_rows > 0))]
+    constrained_rows += _commitment_rows(data, commitments)
+    cons = None
+    if constrained_rows:
+        by_p: dict[int, list[tuple[int, int, float]]] = {}
+        for i, kind, tgt in constrained_rows:
+            by_p.setdefault(int(pc[i]), []).append((int(i), kind, float(tgt)))
+        n_k = max(len(v) for v in by_p.values())
+        cons = {k: np.zeros((n_p, n_k), dtype=np.int64 if k != "target" else float)
+                for k in ("kind", "exporter", "importer", "target")}
+        for p, items in by_p.items():
+            pairs = [(rc[i], vc[i]) for i, _, _ in items]
+            if len(set(pairs)) < len(pairs):
+                raise DataError("gsim: a pair has both a supply cut and a commitment; give "
+                                "one constraint per importer/exporter/product.",
+                                field="supply_cuts")
+            for k, (i, kind, tgt) in enumerate(items):
+                cons["kind"][p, k] = kind
+                cons["exporter"][p, k] = rc[i]
+                cons["importer"][p, k] = vc[i]
+                cons["target"][p, k] = tgt
+        notes.append("supply cuts are met by shadow export taxes and commitments by CES "
+                     "taste shifters, extra unknowns of the same linear system")
+
+    sol = gsim_solve(dense(m0_rows), dense(t0_rows), dense(t1_rows),
+                     import_demand_elasticity=em, substitution_elasticity=es,
+                     export_supply_elasticity=ex, export_tax=dense(e_rows), constraints=cons)
+    m0 = dense(m0_rows)
+    x, pi, mh = sol["world_price"], sol["price"], sol["quantity"]
+    mh = np.where(m0 > 0, mh, 0.0)  # no trade, no quantity change
+    if (mh < -1).any():
+        msg = (f"{int((mh < -1).sum())} pair(s) would have negative imports in the linear "
+               f"GSIM solution; clipped at zero")
+        warnings.warn(msg, TariffSimWarning, stacklevel=2)
+        notes.append(msg)
+        mh = np.maximum(mh, -1.0)
+    if cons is not None and (cons["kind"] == _CUT).any():
+        slack = (cons["kind"] == _CUT) & ~sol["active"]
+        if slack.any():
+            notes.append(f"{int(slack.sum())} supply cut(s) do not bind (imports already "
+                         f"below the cap): shadow tax 0")
+    e_tot = sol["export_tax"]
+    m1 = m0 * (1.0 + mh) * (1.0 + x[:, :, None])  # world (producer) prices
+    tf0, tf1 = 1.0 + dense(t0_rows), 1.0 + dense(t1_rows)
+    border1 = m1 * (1.0 + e_tot)
+    rev0 = (tf0 - 1.0) * m0
+    rev1 = (tf1 - 1.0) * border1
+    rents = e_tot * m1
+    theta = sol["theta"]
+    p_comp = np.einsum("prv,prv->pv", theta, pi)  # composite internal price change
+    r0 = (m0 * tf0).sum(axis=1)  # (P, V)
+    cs = -r0 * p_comp - 0.5 * em[None, :] * r0 * p_comp ** 2
+    x0 = m0.sum(axis=2)  # exports by exporter
+    ex_f = np.where(np.isfinite(ex), ex, 0.0)
+    ps = x * x0 * (1.0 + 0.5 * ex_f[None, :] * x)
+    rent_to = rents.sum(axis=2) if export_tax_rents == "exporter" else np.zeros((n_p, n_r))
+
+    out = data.frame[list(KEYS)].copy()
+    g = (pc, rc, vc)
+    cols = {
+        "imports_baseline": m0_rows,
+        "tariff_baseline": t0_rows,
+        "tariff_scenario": t1_rows,
+        "export_tax_equivalent": e_tot[g],
+        "price_change_pct": 100.0 * pi[g],
+        "quantity_change_pct": 100.0 * mh[g],
+        "world_price_change_pct": 100.0 * x[pc, rc],
+        "imports_scenario": m1[g],
+        "total_change": m1[g] - m0_rows,
+        "tariff_revenue_baseline": rev0[g],
+        "tariff_revenue_scenario": rev1[g],
+        "tariff_revenue_change": rev1[g] - rev0[g],
+        "export_tax_rents": rents[g] if export_tax_rents == "exporter" else 0.0 * rents[g],
+        "balance_change": -(border1[g] - m0_rows),
+    }
+    for k, v in cols.items():
+        out[k] = np.asarray(v, dtype=float) + 0.0
+    summed = ["imports_baseline", "imports_scenario", "total_change",
+              "tariff_revenue_baseline", "tariff_revenue_scenario", "tariff_revenue_change",
+              "export_tax_rents", "balance_change"]
+    exporters = _sum_by(out, ["importer", "exporter"], summed)
+
+    pp, rr = np.meshgrid(np.arange(n_p), np.arange(n_r), indexing="ij")
+    by_product = pd.DataFrame({
+        "product": np.asarray(products, dtype=object)[pp.ravel()],
+        "region": np.asarray(regions, dtype=object)[rr.ravel()],
+        "exports_baseline": x0.ravel(),
+        "exports_scenario": m1.sum(axis=2).ravel(),
+        "imports_baseline": m0.sum(axis=1).ravel(),
+        "imports_scenario": m1.sum(axis=1).ravel(),
+        "world_price_change_pct": 100.0 * x.ravel(),
+        "import_price_change_pct": 100.0 * p_comp.ravel(),
+        "producer_surplus": ps.ravel(),
+        "consumer_surplus": cs.ravel(),
+        "tariff_revenue_baseline": rev0.sum(axis=1).ravel(),
+        "tariff_revenue_scenario": rev1.sum(axis=1).ravel(),
+        "tariff_revenue_change": (rev1 - rev0).sum(axis=1).ravel(),
+        "export_tax_rents": rent_to.ravel(),
+    })
+    by_product["net_welfare"] = (by_product["producer_surplus"] + by_product["consumer_surplus"]
+                                 + by_product["tariff_revenue_change"]
+                                 + by_product["export_tax_rents"])
+    sums = ["exports_baseline", "exports_scenario", "imports_baseline", "imports_scenario",
+            "producer_surplus", "consumer_surplus", "tariff_revenue_baseline",
+            "tariff_revenue_scenario", "tariff_revenue_change", "export_tax_rents",
+            "net_welfare"]
+    regions_df = by_product.groupby("region", sort=True)[sums].sum().reset_index()
+    wx = x0.sum(axis=0)
+    wm = r0.sum(axis=0)
+    regions_df.insert(1, "world_price_change_pct", 100.0 * np.divide(
+        (x * x0).sum(axis=0), wx, out=np.zeros(n_r), where=wx > 0))
+    regions_df.insert(2, "import_price_change_pct", 100.0 * np.divide(
+        (p_comp * r0).sum(axis=0), wm, out=np.zeros(n_r), where=wm > 0))
+    elasticities = {"import_demand_elasticity": _rep(import_demand_elasticity),
+                    "substitution_elasticity": _rep(substitution_elasticity),
+                    "export_supply_elasticity": _rep(export_supply_elasticity)}
+    if n_p > 1:
+        notes.append("regions: world_price_change_pct is the baseline-export-weighted mean "
+                     "over products; see by_product")
+    return PEResult("gsim", out, exporters, regions_df, elasticities, units=data.units,
+                    source=data.source, notes=tuple(notes), by_product=by_product)
+
+
+def _rep(v: Any) -> Any:
+    if isinstance(v, pd.Series):
+        return v.copy()
+    if isinstance(v, Mapping):
+        return dict(v)
+    return float(v)
+
+
+def _commitment_rows(data: Any, commitments: Any) -> list[tuple[int, int, float]]:
+    """(row, kind, value) of every pair-level commitment target."""
+    if commitments is None:
+        return []
+    if not isinstance(commitments, pd.DataFrame):
+        raise DataError("commitments: expected a DataFrame with columns importer, exporter, "
+                        "value (and optional product).", field="commitments")
+    for c in ("importer", "exporter", "value"):
+        if c not in commitments.columns:
+            raise DataError(f"commitments: missing column {c!r}; a GSIM commitment names the "
+                            f"importer, the exporter and the value.",
+                            field=f"commitments.{c}")
+    out: list[tuple[int, int, float]] = []
+    for _, row in commitments.iterrows():
+        one = pd.DataFrame([row])
+        one["_one"] = 1.0
+        vals, hit = match_shocks(data, one, "commitments", "_one")
+        idx = np.flatnonzero(hit)
+        base = data.value[idx]
+        if idx.size == 0 or base.sum() <= 0:
+            raise UnreachableError(
+                f"commitments: no baseline imports of {row['importer']} from "
+                f"{row['exporter']} in the selected products; a CES source with a zero share "
+                f"cannot be bought from.", field="commitments")
+        value = float(row["value"])
+        if not np.isfinite(value) or value < 0:
+            raise DataError(f"commitments.value: {value} must be a finite number >= 0.",
+                            field="commitments.value")
+        for i, b in zip(idx, base, strict=True):
+            if b > 0:
+                out.append((int(i), _COMMIT, value * b / base.sum()))
+    return out
