@@ -586,3 +586,25 @@ def elasticity_by_label(value: Any, labels: Sequence[str], field_name: str, defa
         raise ModelError(f"{field_name}: invalid value(s) {shown}; must be {rule}.",
                          field=field_name)
     return arr, n_default
+
+
+# ---------------------------------------------------------------------- shipped example
+def load_rare_earths() -> ProductData:
+    """US imports of rare-earth compounds and metals by source (example data).
+
+    Import-source shares 2020-23 from USGS Mineral Commodity Summaries 2025 (China 70%,
+    Malaysia 13%, Japan 6%, Estonia 5%, other 6%) applied to the ~US$170 million of 2024
+    imports, in USD million. Confidence *medium*: transcribed from secondary summaries
+    of MCS 2025, to be verified against the USGS PDF; tariffs are set to 0 by
+    assumption (not a sourced rate). The per-row ``source``, ``confidence`` and
+    ``caveat`` are in ``tariffsim/data/pe_rare_earths.csv`` and in
+    ``ProductData.source``.
+    """
+    from importlib import resources
+
+    path = resources.files("tariffsim").joinpath("data/pe_rare_earths.csv")
+    with resources.as_file(path) as p:
+        raw = pd.read_csv(p)
+    source = (f"{raw['source'].iloc[0]} Confidence: {raw['confidence'].iloc[0]}. "
+              f"Caveat: {raw['caveat'].iloc[0]}")
+    return ProductData.from_frame(raw, units="USD million", source=source, year=2024)

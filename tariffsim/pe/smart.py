@@ -346,7 +346,8 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
         ``tariff_revenue_change``, ``export_tax_rents``, ``consumer_surplus``,
         ``welfare_triangle``, ``net_welfare``, ``balance_change``.
         ``exporters``: the same summed per importer and exporter.
-        ``regions``: per importer.
+        ``regions``: per importer, with ``import_price_change_pct`` (baseline-import-
+        weighted consumer price change over all its rows).
 
     Raises
     ------
@@ -490,6 +491,11 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
               "consumer_surplus", "welfare_triangle", "net_welfare", "balance_change"]
     exporters = _sum_by(out, ["importer", "exporter"], summed)
     regions = _sum_by(out, ["importer"], [c for c in summed if c != "balance_change"])
+    # import-weighted consumer price change of each importer (all its products)
+    wsum = _sum_by(out.assign(_w=m0 * d_price / (1.0 + t0)), ["importer"], ["_w"])["_w"]
+    regions.insert(1, "import_price_change_pct", 100.0 * np.divide(
+        wsum.to_numpy(), regions["imports_baseline"].to_numpy(),
+        out=np.zeros(len(regions)), where=regions["imports_baseline"].to_numpy() > 0))
     elasticities = {
         "import_demand_elasticity": _as_reported(import_demand_elasticity),
         "substitution_elasticity": _as_reported(substitution_elasticity),
