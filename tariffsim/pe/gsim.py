@@ -205,7 +205,7 @@ def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
                              "with no exports and a zero export-supply elasticity, or "
                              "conflicting constraints on the same pair).",
                              field="export_supply_elasticity") from exc
-        x = sol[:, :n_r]
+        x = np.where(fixed[None, :], 0.0, sol[:, :n_r])
         shadow = np.where(active, sol[:, n_r:], 0.0)
         slack = is_cut & (shadow < 0)  # cap does not bind: tax 0 (complementarity)
         if not slack.any():
