@@ -1,0 +1,234 @@
+"""Scenario: TOML round-trips and error messages, validation, frames, active(), describe()."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tariffsim.baseline import Baseline
+from tariffsim.errors import ScenarioError
+from tariffsim.instruments import ExportRestriction, ImportCommitment, Tariff, TradeCost
+from tariffsim.scenario import Scenario
+
+C = ("USA", "VNM", "CHN")
+
+
+def base():
+    flows = np.array([[100.0, 10, 20], [30, 200, 5], [40, 6, 300]])
+    return Baseline.from_arrays(C, None, flows)
+
+
+GOOD = """
+name = "demo"
+date = 2025-10-26
+
+[[instruments]]
+type = "tariff"
+importer = "USA"
+exporter = "VNM"
+rate = 0.2
+mode = "add"
+
+[[instruments]]
+type = "import_commitment"
+importer = "VNM"
+exporter = "USA"
+value = 8000.0
+start = 2026
+by = "2030"
+"""
+
+
+def test_from_toml_text_and_file(tmp_path):
+    s = Scenario.from_toml(GOOD)
+    assert s.name == "demo" and len(s.instruments) == 2
+    assert s.instruments[1].by.year == 2030
+    p = s.write_toml(tmp_path / "demo.toml")
+    assert Scenario.from_toml(p) == s
+    assert Scenario.from_toml(str(p)) == s
+    assert Scenario.from_toml(p.read_bytes()) == s
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_round_trip_all_fields():
+    s = Scenario("all", [
+        Tariff(["USA", "CHN"], "*", 0.1, sectors=["a", "b"], start="2025-01-01", end=2027,
+               exempt=["x"], exempt_coverage=0.1, coverage=0.5, layer="l", mode="floor",
+               exclude=["VNM"], transshipment_share=0.2, transshipment_rate=0.4,
+               source="s\n\"q\"", note="n\r\nx", illustrative=True),
+        TradeCost("USA", ["VNM", "CHN"], 1.05, coverage=0.3),
+        ImportCommitment("VNM", "USA", 12.5, schedule={2026: 0.5, 2027: 1.0}, units="USD billion"),
+        ExportRestriction("CHN", ["re"], destinations=["USA"], quantity_cap=3.0,
+                          rents="dissipated")],
+        description="d", date="2025-01-01", sources=["a", "b"], notes="multi\nline")
+    assert Scenario.from_toml(s.to_toml()) == s
+
+
+@pytest.mark.parametrize("text, needles", [
+    ("name = \"x\"\nrate = 0.2.\n", ["line 2", "'rate'"]),
+    ("name = \"x\"\n[[instruments]]\ntype = \"tariff\"\nrate = 0.2 0.3\n",
+     ["line 4", "instruments[0]", "'rate'"]),
+    ("name = 'x'\ndescripton = 'd'\n", ["descripton", "did you mean 'description'"]),
+    ("name = 'x'\n[[instruments]]\ntype = 'tarif'\n", ["instruments[0].type", "'tariff'"]),
+    ("name = 'x'\n[[instruments]]\ntype = 'tariff'\nimporter='USA'\nexporter='VNM'\nrate=0.2\n"
+     "modee='add'\n", ["instruments[0].modee", "line 7", "did you mean 'mode'"]),
+    ("name = 'x'\n[[instruments]]\ntype = 'tariff'\nimporter='USA'\nexporter='VNM'\n"
+     "rate='0.2'\n", ["instruments[0].rate", "line 6", "expected a number"]),
+    ("name = 'x'\n[[instruments]]\ntype = 'tariff'\nimporter='USA'\nexporter='VNM'\n",
+     ["instruments[0]", "missing required", "rate"]),
+    ("name = 'x'\n[instruments]\ntype = 'tariff'\n", ["array of tables", "[[instruments]]"]),
+    ("description = 'x'\n", ["missing key 'name'"]),
+    ("name = 'x'\n[[instruments]]\ntype='import_commitment'\nimporter='VNM'\nexporter='USA'\n"
+     "value=5.0\nstart=2027\nby=2026\n", ["instruments[0].by", "before start"]),
+    ("name = 'x'\n[[instruments]]\ntype='tariff'\nimporter='USA'\nexporter='VNM'\nrate=0.1\n"
+     "start=2026-03-01\nend=2026-01-01\n", ["instruments[0].end", "not after start"]),
+])
+def test_toml_errors_name_line_and_key(text, needles):
+    with pytest.raises(ScenarioError) as e:
+        Scenario.from_toml(text)
+    for n in needles:
+        assert n in str(e.value), (n, str(e.value))
+
+
+def test_missing_file():
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        Scenario.from_toml("nowhere/none.toml")
+
+
+def test_validate_unknown_codes_and_sectors():
+    with pytest.raises(ScenarioError) as e:
+        Scenario("x", [Tariff("USA", "VMN", 0.2)]).validate(base())
+    assert "did you mean 'VNM'" in str(e.value) and e.value.field == "instruments[0].exporter"
+    with pytest.raises(ScenarioError, match="did you mean 'VNM'"):
+        Scenario("x", [Tariff("USA", "vnm", 0.2)]).validate(base())
+    with pytest.raises(ScenarioError, match="exclude"):
+        Scenario("x", [Tariff("USA", "*", 0.2, exclude=["CHNA"])]).validate(base())
+    with pytest.raises(ScenarioError, match="pass coverage="):
+        Scenario("x", [Tariff("USA", "VNM", 0.2, sectors=["steel"])]).validate(base())
+    with pytest.raises(ScenarioError, match="exempt_coverage"):
+        Scenario("x", [Tariff("USA", "VNM", 0.2, exempt=["pharma"])]).validate(base())
+
+
+def test_validate_contradictory_set_rates():
+    a = Tariff("USA", "VNM", 0.2, start="2025-01-01")
+    b = Tariff("USA", ["VNM", "CHN"], 0.3, start="2025-06-01", end="2026-01-01")
+    with pytest.raises(ScenarioError, match="contradictory") as e:
+        Scenario("x", [a, b]).validate()
+    assert "2025-06-01" in str(e.value)
+    # not contradictory: non-overlapping dates, same rate, add mode, disjoint coverage
+    Scenario("x", [a, Tariff("USA", "VNM", 0.3, end="2025-01-01")]).validate(base())
+    Scenario("x", [a, Tariff("USA", "VNM", 0.2)]).validate(base())
+    Scenario("x", [a, Tariff("USA", "VNM", 0.3, mode="add")]).validate(base())
+    Scenario("x", [Tariff("USA", "VNM", 0.0, coverage=0.6),
+                   Tariff("USA", "VNM", 0.3, coverage=0.4)]).validate(base())
+    # exclude removes the overlap
+    Scenario("x", [a, Tariff("USA", "*", 0.3, exclude=["VNM"])]).validate(base())
+    # coverages on a one-sector baseline that add above one
+    with pytest.raises(ScenarioError, match="add up to"):
+        Scenario("x", [Tariff("USA", "VNM", 0.5, sectors=["steel"], coverage=0.6),
+                       Tariff("USA", "VNM", 0.25, sectors=["autos"], coverage=0.6)]
+                 ).validate(base())
+
+
+def test_shocks_needs_date_for_dated_scenario():
+    s = Scenario("x", [Tariff("USA", "VNM", 0.2, start="2025-01-01")])
+    with pytest.raises(ScenarioError, match="pass date= or year="):
+        s.shocks(base())
+    with pytest.raises(ScenarioError, match="not both"):
+        s.shocks(base(), date="2025-02-01", year=2025)
+    with pytest.raises(ScenarioError, match="year_rule"):
+        s.shocks(base(), year=2025, year_rule="mean")
+    assert Scenario("x", [Tariff("USA", "VNM", 0.2)]).shocks(base()).tariffs[1, 0, 0] == 0.2
+
+
+def test_units_conversion_and_rents_conflict():
+    s = Scenario("x", [ExportRestriction("CHN", "re", coverage=0.1, tax_equivalent=0.1),
+                       ExportRestriction("CHN", "re", coverage=0.1, tax_equivalent=0.1,
+                                         rents="dissipated")])
+    with pytest.raises(ScenarioError, match="rents"):
+        s.shocks(base())
+    b = Baseline.from_arrays(C, None, np.ones((3, 3)), units="EUR million")
+    with pytest.raises(ScenarioError, match="cannot convert"):
+        Scenario("x", [ImportCommitment("VNM", "USA", 5)]).shocks(b)
+
+
+def test_active():
+    s = Scenario.from_toml(GOOD)
+    assert [type(i).__name__ for i in s.active("2025-01-01")] == ["Tariff"]
+    assert len(s.active("2026-01-01")) == 2
+
+
+def test_from_frame():
+    tariffs = pd.DataFrame({"exporter": ["VNM", "CHN"], "importer": ["USA", "USA"],
+                            "rate": [0.2, 0.3]})
+    costs = pd.DataFrame({"exporter": ["VNM"], "importer": ["CHN"], "factor": [1.1]})
+    s = Scenario.from_frame("f", tariffs=tariffs, trade_costs=costs)
+    sh = s.shocks(base())
+    assert sh.tariffs[1, 0, 0] == pytest.approx(0.2) and sh.tariffs[2, 0, 0] == pytest.approx(0.3)
+    assert sh.trade_costs[1, 2, 0] == pytest.approx(1.1)
+    with pytest.raises(ScenarioError, match="missing column"):
+        Scenario.from_frame("f", tariffs=tariffs.rename(columns={"rate": "rt"}))
+    with pytest.raises(ScenarioError, match="row 1"):
+        Scenario.from_frame("f", tariffs=tariffs.assign(rate=[0.2, -2.0]))
+    with pytest.raises(ScenarioError, match="duplicate"):
+        Scenario.from_frame("f", tariffs=pd.concat([tariffs, tariffs]))
+
+
+def test_describe_and_repr():
+    s = Scenario.from_toml(GOOD)
+    assert repr(s) == "Scenario('demo': 1 Tariff, 1 ImportCommitment, dated 2025-10-26)"
+    text = s.describe()
+    assert "2026-01-01" in text and "+20% reciprocal" in text and "+8,000 million/yr" in text
+    assert len(s.to_frame()) == 2
+
+
+def test_scenario_constructor_errors():
+    with pytest.raises(ScenarioError, match="name"):
+        Scenario("", [])
+    with pytest.raises(ScenarioError, match=r"instruments\[0\]"):
+        Scenario("x", ["tariff"])
+
+
+# ---------------------------------------------------------------- hypothesis round trips
+codes = st.sampled_from(["USA", "VNM", "CHN", "EU27"])
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+shares = st.floats(0.01, 1.0)
+dates = st.dates(min_value=__import__("datetime").date(2000, 1, 1),
+                 max_value=__import__("datetime").date(2040, 1, 1))
+
+
+@st.composite
+def tariffs(draw):
+    start = draw(st.none() | dates)
+    end = None if start is None or draw(st.booleans()) else \
+        start + __import__("datetime").timedelta(days=draw(st.integers(1, 3000)))
+    return Tariff(draw(codes), draw(st.sampled_from(["*", "VNM", ("VNM", "CHN")])),
+                  draw(st.floats(-0.99, 5.0)), sectors=draw(st.none() | st.just(["s1"])),
+                  start=start, end=end, coverage=draw(st.none() | shares),
+                  mode=draw(st.sampled_from(["set", "add", "floor"])),
+                  source=draw(text), note=draw(text), illustrative=draw(st.booleans()))
+
+
+commitments = st.builds(
+    ImportCommitment, importer=st.just("VNM"), exporter=st.just("USA"),
+    value=st.floats(0.001, 1e9), start=st.none() | dates,
+    schedule=st.none() | st.dictionaries(st.integers(2000, 2100), st.floats(0, 1),
+                                         min_size=1, max_size=4),
+    note=text)
+restrictions = st.builds(
+    ExportRestriction, exporter=st.just("CHN"), sectors=st.just(["re"]),
+    tax_equivalent=st.floats(0, 5), coverage=st.none() | shares,
+    exclude=st.sampled_from([(), ("USA",)]))
+costs = st.builds(TradeCost, importer=codes, exporter=st.just("*"),
+                  factor=st.floats(0.1, 10.0))
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.builds(Scenario, name=text.filter(lambda s: s.strip() != ""),
+                 instruments=st.lists(tariffs() | commitments | restrictions | costs,
+                                      max_size=6),
+                 description=text, date=st.none() | dates,
+                 sources=st.lists(text, max_size=3), notes=text))
+def test_hypothesis_round_trip(s):
+    assert Scenario.from_toml(s.to_toml()) == s
