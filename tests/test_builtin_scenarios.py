@@ -1,0 +1,112 @@
+"""Every built-in scenario loads, round-trips, validates and gives finite Shocks on a
+synthetic 20-economy one-sector baseline (and on the embedded one); key rates are checked
+against the facts they were transcribed from."""
+
+import numpy as np
+import pytest
+
+from tariffsim import scenarios
+from tariffsim.baseline import Baseline
+from tariffsim.errors import ScenarioError
+from tariffsim.scenario import Scenario
+
+CODES = ("USA", "CHN", "VNM", "MYS", "THA", "KHM", "IDN", "PHL", "SGP", "JPN", "KOR", "IND",
+         "MEX", "CAN", "HKG", "GBR", "AUS", "BRA", "EU27", "ROW")
+NAMES = ["china-rare-earth-controls", "liberation-day-2025", "reciprocal-aug-2025",
+         "section-122-2026", "us-asean-2025"]
+
+
+@pytest.fixture(scope="module")
+def base():
+    rng = np.random.default_rng(0)
+    flows = rng.uniform(1, 100, (20, 20)) + np.eye(20) * 1000
+    tariffs = np.full((20, 20), 0.03)
+    np.fill_diagonal(tariffs, 0)
+    return Baseline.from_arrays(CODES, None, flows, tariffs)
+
+
+def test_list():
+    assert scenarios.list() == NAMES
+
+
+def test_unknown_name_suggests():
+    with pytest.raises(ScenarioError, match="did you mean 'us-asean-2025'"):
+        scenarios.load("us-asean-2052")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_builtin(name, base):
+    s = scenarios.load(name)
+    assert s.name == name and s.date is not None and s.instruments
+    assert Scenario.from_toml(s.to_toml()) == s
+    assert scenarios.load(scenarios.path(name)) == s
+    s.validate(base)
+    for inst in s.instruments:
+        assert inst.source, inst
+        if inst.illustrative:
+            assert "illustrative" in inst.note, inst
+    for kw in ({}, {"year": 2025}, {"year": 2026}, {"year": 2026, "year_rule": "average"},
+               {"year": 2030}):
+        sh = s.shocks(base, **kw)
+        for a in (sh.tariffs, sh.trade_costs, sh.export_taxes):
+            assert a is None or (np.isfinite(a).all() and a.shape == (20, 20, 1))
+        assert all(np.isfinite(c.value) and c.value > 0 for c in sh.commitments)
+    assert "Sources:" in s.describe()
+
+
+def us_rate(base, name, exporter, **kw):
+    sh = scenarios.load(name).shocks(base, **kw)
+    return sh.tariffs[CODES.index(exporter), 0, 0]
+
+
+def test_rates_against_facts(base):
+    # baseline 3% + rate (facts/us_reciprocal_tariff_rates_2025.csv)
+    assert us_rate(base, "liberation-day-2025", "VNM", date="2025-05-01") == pytest.approx(0.49)
+    assert us_rate(base, "liberation-day-2025", "CHN", date="2025-05-01") == pytest.approx(
+        0.03 + 0.34 + 0.20)
+    assert us_rate(base, "reciprocal-aug-2025", "KHM", date="2025-09-01") == pytest.approx(0.22)
+    assert us_rate(base, "reciprocal-aug-2025", "EU27", date="2025-09-01") == pytest.approx(0.15)
+    assert us_rate(base, "reciprocal-aug-2025", "IND", date="2025-09-01") == pytest.approx(0.53)
+    # China fentanyl 20% -> 10% on 10 Nov 2025
+    assert us_rate(base, "reciprocal-aug-2025", "CHN", date="2025-11-10") == pytest.approx(0.23)
+    # Malaysia: 19% with ~12% zero-rated after the 26 Oct 2025 agreement
+    assert us_rate(base, "us-asean-2025", "MYS", date="2025-10-25") == pytest.approx(0.22)
+    assert us_rate(base, "us-asean-2025", "MYS") == pytest.approx(0.03 + 0.19 * 0.88)
+    assert us_rate(base, "us-asean-2025", "VNM") == pytest.approx(0.23)
+    # Section 122: 10% 24 Feb - 24 Jul 2026 replaces the IEEPA duties
+    assert us_rate(base, "section-122-2026", "VNM", date="2026-02-23") == pytest.approx(0.23)
+    assert us_rate(base, "section-122-2026", "VNM", date="2026-02-24") == pytest.approx(0.13)
+    assert us_rate(base, "section-122-2026", "CHN", date="2026-03-01") == pytest.approx(0.13)
+    assert scenarios.load("section-122-2026").shocks(base, date="2026-07-24").tariffs is None
+
+
+def test_asean_partner_cuts_and_commitments(base):
+    s = scenarios.load("us-asean-2025")
+    sh = s.shocks(base, year=2026)
+    usa = 0
+    assert sh.tariffs[usa, CODES.index("KHM"), 0] == 0.0
+    assert sh.tariffs[usa, CODES.index("THA"), 0] == pytest.approx(0.03 * 0.01)
+    targets = {CODES[c.importer]: c.value - base.flows[usa, c.importer, 0]
+               for c in sh.commitments}
+    # USD million, 2026: VNM aircraft 1600 + farm 2900; MYS LNG 3400 + equipment 30000 +
+    # aircraft 1900 + coal 42.6; THA farm 2600 + energy 5400 + aircraft 3760; KHM 250
+    assert targets == pytest.approx({"VNM": 4500, "MYS": 35342.6, "THA": 11760, "KHM": 250})
+    t2030 = {CODES[c.importer] for c in s.shocks(base, year=2030).commitments}
+    assert t2030 == {"VNM", "MYS", "THA"}
+
+
+def test_rare_earths_wedge(base):
+    sh = scenarios.load("china-rare-earth-controls").shocks(base)
+    cov = round(170 * 0.77 / 438947.4, 6)
+    assert sh.export_taxes[1, 0, 0] == pytest.approx(0.5 * cov)
+    assert sh.export_taxes[1, 1, 0] == 0.0
+
+
+def test_embedded_baseline():
+    from tariffsim.datasets import load_baseline
+
+    b = load_baseline()
+    for name in NAMES:
+        s = scenarios.load(name).validate(b)
+        sh = s.shocks(b, year=2026)
+        assert sh.tariffs is None or np.isfinite(sh.tariffs).all()
