@@ -411,7 +411,9 @@ def gsim(data: Any, new_tariffs: Any = None, *,
     summed = ["imports_baseline", "imports_scenario", "total_change",
               "tariff_revenue_baseline", "tariff_revenue_scenario", "tariff_revenue_change",
               "export_tax_rents", "balance_change"]
-    exporters = _sum_by(out, ["importer", "exporter"], summed)
+    exporters = _sum_by(out, ["importer", "exporter"], summed,
+                        codes=[(data.codes("importer"), data.importers),
+                               (data.codes("exporter"), data.exporters)])
 
     pp, rr = np.meshgrid(np.arange(n_p), np.arange(n_r), indexing="ij")
     by_product = pd.DataFrame({

@@ -489,12 +489,17 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
               "total_change", "imports_scenario", "tariff_revenue_baseline",
               "tariff_revenue_scenario", "tariff_revenue_change", "export_tax_rents",
               "consumer_surplus", "welfare_triangle", "net_welfare", "balance_change"]
-    exporters = _sum_by(out, ["importer", "exporter"], summed)
-    regions = _sum_by(out, ["importer"], [c for c in summed if c != "balance_change"])
+    ci = (data.codes("importer"), data.importers)
+    ce = (data.codes("exporter"), data.exporters)
+    exporters = _sum_by(out, ["importer", "exporter"], summed, codes=[ci, ce])
     # import-weighted consumer price change of each importer (all its products)
-    wsum = _sum_by(out.assign(_w=m0 * d_price / (1.0 + t0)), ["importer"], ["_w"])["_w"]
+    out["_w"] = m0 * d_price / (1.0 + t0)
+    regions = _sum_by(out, ["importer"], [c for c in summed if c != "balance_change"]
+                      + ["_w"], codes=[ci])
+    out = out.drop(columns="_w")
+    w = regions.pop("_w").to_numpy()
     regions.insert(1, "import_price_change_pct", 100.0 * np.divide(
-        wsum.to_numpy(), regions["imports_baseline"].to_numpy(),
+        w, regions["imports_baseline"].to_numpy(),
         out=np.zeros(len(regions)), where=regions["imports_baseline"].to_numpy() > 0))
     elasticities = {
         "import_demand_elasticity": _as_reported(import_demand_elasticity),
@@ -514,25 +519,36 @@ def _as_reported(value: Any) -> Any:
     return float(value)
 
 
-def _sum_by(frame: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
-    """Group sums with bincount (fast on millions of rows), sorted by keys."""
-    codes = [pd.factorize(frame[k], sort=True) for k in keys]
-    sizes = [len(u) for _, u in codes]
+def _sum_by(frame: pd.DataFrame, keys: list[str], cols: list[str],
+            codes: list[tuple[np.ndarray, tuple[str, ...]]] | None = None) -> pd.DataFrame:
+    """Group sums with bincount (fast on millions of rows), sorted by keys.
+
+    ``codes`` are precomputed integer codes and sorted labels for each key (as kept by
+    :class:`ProductData`); without them the keys are factorized here.
+    """
+    if codes is None:
+        codes = []
+        for k in keys:
+            c, u = pd.factorize(frame[k], sort=True)
+            codes.append((c, tuple(u)))
+    sizes = [len(labels) for _, labels in codes]
     flat = np.zeros(len(frame), dtype=np.int64)
-    for (c, _), s in zip(codes, sizes, strict=True):
-        flat = flat * s + c
-    uniq, inv = np.unique(flat, return_inverse=True)
-    out = {}
-    rem = uniq.copy()
+    for (c, _), size in zip(codes, sizes, strict=True):
+        flat = flat * size + c
+    n_cells = int(np.prod(sizes))
+    count = np.bincount(flat, minlength=n_cells)
+    cells = np.flatnonzero(count)
+    out: dict[str, Any] = {}
+    rem = cells.copy()
     parts = []
-    for s in reversed(sizes):
-        parts.append(rem % s)
-        rem = rem // s
+    for size in reversed(sizes):
+        parts.append(rem % size)
+        rem = rem // size
     for (_, labels), k, part in zip(codes, keys, reversed(parts), strict=True):
         out[k] = np.asarray(labels, dtype=object)[part]
     for c in cols:
-        out[c] = np.bincount(inv, weights=frame[c].to_numpy(dtype=float),
-                             minlength=len(uniq))
+        out[c] = np.bincount(flat, weights=frame[c].to_numpy(dtype=float),
+                             minlength=n_cells)[cells]
     res = pd.DataFrame(out)
     for k in keys:
         res[k] = res[k].astype(frame[k].dtype)
