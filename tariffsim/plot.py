@@ -148,6 +148,14 @@ def _units(attrs: dict, units: str | None) -> str:
     return units or attrs.get("units") or DEFAULT_UNITS
 
 
+def _thousands(axis: Any) -> None:
+    """Tick labels with thousands separators (123,463 rather than 123463)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 100
+                                           else f"{v:,.3g}"))
+
+
 def _colours(n: int) -> list:
     from matplotlib import colormaps
 
@@ -160,9 +168,11 @@ def _bars(ax: Any, labels: Sequence[str], values: np.ndarray, colours: Sequence[
     if orientation == "horizontal":
         bars = ax.barh(list(labels), values, color=list(colours), **kw)
         ax.axvline(0.0, color="0.3", linewidth=0.8, gid="zero")
+        _thousands(ax.xaxis)
     elif orientation == "vertical":
         bars = ax.bar(list(labels), values, color=list(colours), **kw)
         ax.axhline(0.0, color="0.3", linewidth=0.8, gid="zero")
+        _thousands(ax.yaxis)
     else:
         raise DataError(f"orientation: {orientation!r} is not 'horizontal' or 'vertical'.",
                         field="orientation")
@@ -174,7 +184,8 @@ def _bars(ax: Any, labels: Sequence[str], values: np.ndarray, colours: Sequence[
 # ----------------------------------------------------------------------------- surplus paths
 def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: str = "USA",
                   ax: Any = None, caption: bool = True, sign: str = "country",
-                  units: str | None = None, title: str | None = None) -> Any:
+                  units: str | None = None, title: str | None = None,
+                  max_countries: int = 10) -> Any:
     """Projected goods balances with ``partner``, one colour per country.
 
     The baseline path (no policy change) is dashed, the scenario path solid, in the same
@@ -197,6 +208,9 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
         ``"partner"``: the partner's balance with each country (the negative).
     units, title : str, optional
         Override ``frame.attrs["units"]`` and the default title.
+    max_countries : int
+        Without ``countries``, draw at most this many: those whose balance changes most
+        (absolute scenario - baseline in the last year), in frame order.
 
     Returns
     -------
@@ -212,6 +226,15 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
     if countries is None:
         countries = known
+        if len(known) > max_countries:
+            last = df.loc[pd.to_numeric(df["year"], errors="coerce")
+                          == pd.to_numeric(df["year"], errors="coerce").max()]
+            size = (pd.to_numeric(last["balance_scenario"], errors="coerce")
+                    - pd.to_numeric(last["balance_baseline"], errors="coerce")).abs()
+            size.index = last["country"].astype(str)
+            size = size.drop(partner, errors="ignore").fillna(0.0)
+            keep = set(size.sort_values(ascending=False, kind="stable").index[:max_countries])
+            countries = [c for c in known if c in keep]
     else:
         countries = [countries] if isinstance(countries, str) else list(countries)
         _check_codes("countries", countries, known)
@@ -250,6 +273,7 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     labels += ["with scenario (solid)", "without (dashed)"]
     ax.legend(handles, labels, fontsize=8, loc="best", ncol=2 if len(countries) > 6 else 1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _thousands(ax.yaxis)
     u = _units(attrs, units)
     ax.set_xlabel("Year")
     if sign == "country":
@@ -556,6 +580,7 @@ def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str 
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _thousands(ax.yaxis)
         ax.set_xlabel("Year")
         ax.set_ylabel(f"{what} with {partner or 'partner'} ({u})")
         ax.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
@@ -575,6 +600,7 @@ def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str 
                     gid=f"{country}:median")
         ax.set_yticks(y, countries)
         ax.axvline(0.0, color="0.5", linewidth=0.8, gid="zero")
+        _thousands(ax.xaxis)
         ax.set_xlabel(f"{what} with {partner or 'partner'} ({u})")
     ax.legend(fontsize=8, loc="best")
     band = (f"{100 * qs[0]:g}-{100 * qs[-1]:g} percentile band" if len(qcols) > 1 else "")

@@ -132,6 +132,13 @@ def test_surplus_paths_without_caption_and_subset(projection):
     assert "MYS" in legend and "without (dashed)" in legend
 
 
+def test_surplus_paths_default_keeps_largest_changes(projection):
+    # 2027 changes: VNM -40, MYS -8.5, THA -8: the two largest are VNM and MYS
+    ax = surplus_paths(projection, max_countries=2)
+    gids = {ln.get_gid() for ln in ax.get_lines()} - {"zero"}
+    assert gids == {"VNM:baseline", "VNM:scenario", "MYS:baseline", "MYS:scenario"}
+
+
 def test_surplus_paths_partner_sign_flips(projection):
     ax = surplus_paths(projection, countries="THA", sign="partner")
     np.testing.assert_array_equal(_line(ax, "THA:scenario").get_ydata(),
