@@ -1,0 +1,393 @@
+"""Shared helpers of the loaders: file reading, column checks, GDP and domestic sales.
+
+Every check raises :class:`tariffsim.errors.DataError` naming the file, the column, the
+offending rows (as line numbers of the file) and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..concordance import normalise_iso3
+from ..errors import DataError
+
+__all__ = [
+    "PathLike",
+    "as_path",
+    "read_csv_checked",
+    "find_column",
+    "require_columns",
+    "numeric_column",
+    "show_rows",
+    "gdp_series",
+    "regional_gdp",
+    "domestic_from_gdp",
+    "domestic_frame",
+    "to_baseline",
+]
+
+PathLike = str | os.PathLike
+
+#: Default floor on domestic sales, as a share of GDP (see :func:`domestic_from_gdp`).
+DOMESTIC_FLOOR = 0.10
+
+
+def as_path(path: PathLike, what: str) -> Path:
+    """Return ``path`` as a Path, or raise DataError when the file does not exist."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"{what}: file {str(p)!r} not found. Check the path (download the "
+                        f"file first; tariffsim never downloads data).", field=str(p))
+    return p
+
+
+def read_csv_checked(path: PathLike, what: str, **kwargs: Any) -> pd.DataFrame:
+    """``pandas.read_csv`` that turns parser failures and empty files into DataError."""
+    p = as_path(path, what)
+    try:
+        df = pd.read_csv(p, **kwargs)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{what}: file {str(p)!r} is empty.", field=str(p)) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise DataError(f"{what}: cannot parse {str(p)!r} as a delimited text file ({exc}). "
+                        f"Check the separator and that the file is not compressed or "
+                        f"truncated.", field=str(p)) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise DataError(f"{what}: file {str(p)!r} has a header but no rows.", field=str(p))
+    return df
+
+
+def find_column(df: pd.DataFrame, candidates: Sequence[str]) -> str | None:
+    """First column of ``df`` whose name matches a candidate (case-insensitive)."""
+    lower = {str(c).lower(): c for c in df.columns}
+    for c in candidates:
+        if c.lower() in lower:
+            return lower[c.lower()]
+    return None
+
+
+def require_columns(df: pd.DataFrame, path: PathLike, what: str,
+                    required: Mapping[str, Sequence[str]], hint: str = "") -> pd.DataFrame:
+    """Rename the columns found under any of their accepted names to the canonical name.
+
+    Parameters
+    ----------
+    required : mapping
+        ``{canonical: (accepted name, ...)}``.
+
+    Raises
+    ------
+    DataError
+        Naming every missing column, the names accepted for it, the columns found and
+        ``hint``.
+    """
+    rename: dict[str, str] = {}
+    missing: list[str] = []
+    for canon, names in required.items():
+        found = find_column(df, names)
+        if found is None:
+            missing.append(f"{canon!r} (accepted: {', '.join(names)})")
+        else:
+            rename[found] = canon
+    if missing:
+        raise DataError(
+            f"{what}: file {str(path)!r} lacks column(s) {'; '.join(missing)}. Columns found: "
+            f"{', '.join(map(str, df.columns[:30]))}. {hint}".strip(), field=str(path))
+    return df.rename(columns=rename)
+
+
+def show_rows(df: pd.DataFrame, n: int = 5) -> str:
+    """The first ``n`` rows of ``df`` as text, each labelled with its file line."""
+    part = df.head(n).copy()
+    part.index = [f"line {i}" for i in part.index]
+    return part.to_string(max_colwidth=30)
+
+
+def numeric_column(df: pd.DataFrame, col: str, path: PathLike, what: str, *,
+                   nonnegative: bool = True, allow_missing: bool = False,
+                   line_offset: int = 2) -> np.ndarray:
+    """Column ``col`` as floats; DataError for non-numeric, missing or negative values.
+
+    Row numbers in messages are file lines: ``index + line_offset`` (header on line 1).
+    """
+    s = df[col]
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        vals = s.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.zeros(len(vals), dtype=bool)
+    else:
+        text = s.astype("string").str.strip().str.replace(",", "", regex=False)
+        num = pd.to_numeric(text, errors="coerce")
+        vals = num.to_numpy(dtype=float, na_value=np.nan)
+        bad = (np.isnan(vals) & text.notna().to_numpy() & (text.fillna("") != "").to_numpy()
+               & ~text.fillna("").str.upper().isin(["NA", "NAN", "N/A"]).to_numpy())
+    lines = df.copy()
+    lines.index = df.index + line_offset
+    if bad.any():
+        raise DataError(
+            f"{what}: column {col!r} of {str(path)!r} has {int(bad.sum())} non-numeric "
+            f"value(s):\n{show_rows(lines[bad])}\nFix or delete these rows.",
+            field=col, rows=lines[bad])
+    missing = np.isnan(vals) | np.isinf(vals)
+    if missing.any() and not allow_missing:
+        raise DataError(
+            f"{what}: column {col!r} of {str(path)!r} has {int(missing.sum())} missing or "
+            f"infinite value(s):\n{show_rows(lines[missing])}\nFill them (0 if the flow is "
+            f"truly zero) or delete the rows.", field=col, rows=lines[missing])
+    if nonnegative:
+        neg = vals < 0
+        if neg.any():
+            raise DataError(
+                f"{what}: column {col!r} of {str(path)!r} has {int(neg.sum())} negative "
+                f"value(s):\n{show_rows(lines[neg])}\nTrade values cannot be negative: fix "
+                f"the sign or delete the rows.", field=col, rows=lines[neg])
+    return vals
+
+
+def gdp_series(gdp: Any, year: int | None = None, field: str = "gdp") -> pd.Series:
+    """GDP in USD by ISO3 code from a Series, a dict or a DataFrame.
+
+    Accepted: a Series or dict ``{iso3: USD}``; a DataFrame with a code column (``iso3``,
+    ``country``, ``code``, ``country_iso3``) and a value column (``gdp``, ``value``,
+    ``gdp_usd``, or ``gdp_{year}_usd`` as in the WDI extract shipped with the project).
+    """
+    if isinstance(gdp, Mapping) and not isinstance(gdp, pd.Series):
+        gdp = pd.Series(dict(gdp))
+    if isinstance(gdp, pd.DataFrame):
+        code = find_column(gdp, ["iso3", "country_iso3", "country", "code", "country_code"])
+        cands = ([f"gdp_{year}_usd", f"gdp_{year}"] if year is not None else []) + [
+            "gdp", "gdp_usd", "value"]
+        val = find_column(gdp, cands)
+        if code is None or val is None:
+            raise DataError(f"{field}: a GDP frame needs a code column (iso3/country/code) and "
+                            f"a value column ({'/'.join(cands)}) in USD; got columns "
+                            f"{list(gdp.columns)}.", field=field)
+        gdp = pd.Series(gdp[val].to_numpy(), index=gdp[code].astype(str).to_numpy())
+    if not isinstance(gdp, pd.Series):
+        raise DataError(f"{field}: expected a Series, dict or DataFrame of GDP in USD by ISO3 "
+                        f"code, got {type(gdp).__name__}.", field=field)
+    vals = pd.to_numeric(gdp, errors="coerce")
+    bad = vals.isna() | ~np.isfinite(vals.astype(float)) | (vals <= 0)
+    if bad.any():
+        raise DataError(f"{field}: GDP must be a positive number; bad entries: "
+                        f"{gdp[bad].head(10).to_dict()}.", field=field)
+    out = pd.Series(vals.astype(float).to_numpy(),
+                    index=[normalise_iso3(c) for c in gdp.index], name="gdp_usd")
+    if out.index.duplicated().any():
+        dup = sorted(set(out.index[out.index.duplicated()]))
+        raise DataError(f"{field}: duplicate codes {dup}; give one GDP per economy.",
+                        field=field)
+    return out
+
+
+def regional_gdp(gdp_usd: pd.Series, cmap: Mapping[str, str], regions_needed: Sequence[str],
+                 field: str = "gdp") -> pd.Series:
+    """GDP of each region in USD million.
+
+    A region's GDP is taken from ``gdp_usd`` under the region's own name when present
+    (e.g. ``"ROW"`` or ``"EU27"`` given directly), else summed over its member codes, all
+    of which must then have a GDP.
+    """
+    members: dict[str, list[str]] = {}
+    for code, reg in cmap.items():
+        members.setdefault(reg, []).append(code)
+    out = {}
+    missing: list[str] = []
+    for reg in regions_needed:
+        if reg in gdp_usd.index:
+            out[reg] = gdp_usd[reg]
+            continue
+        mem = members.get(reg, [reg])
+        lack = [m for m in mem if m not in gdp_usd.index]
+        if lack:
+            missing.extend(lack if reg in lack else [f"{m} (in {reg})" for m in lack])
+            continue
+        out[reg] = float(gdp_usd[mem].sum())
+    if missing:
+        raise DataError(
+            f"{field}: no GDP for {', '.join(missing[:20])}"
+            f"{' ...' if len(missing) > 20 else ''}. Domestic sales are GDP minus exports, so "
+            f"every economy needs a GDP: add it, give the region's GDP under its own name, "
+            f"or group the economy into a region with regions=.", field=field)
+    return pd.Series(out, dtype=float) / 1e6
+
+
+def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
+                      floor: float = DOMESTIC_FLOOR) -> pd.DataFrame:
+    """Domestic sales from GDP: ``max(GDP - exports, floor * GDP)``, split by import mix.
+
+    .. math::
+
+        X_{nn} = \\max\\left(Y_n - \\sum_{i \\ne n} X_{ni},\\; f\\, Y_n\\right), \\qquad
+        X_{nn}^j = X_{nn}\\, \\frac{M_n^j}{\\sum_k M_n^k}
+
+    with :math:`Y_n` GDP (USD million), :math:`X_{ni}` the exports of n to i in the file
+    (goods only), :math:`f` the floor (default 0.10) and :math:`M_n^j` n's imports of sector
+    j (the world import mix when n imports nothing). The floor keeps entrepot economies
+    whose goods exports exceed GDP (Singapore, Hong Kong: re-exports) with a positive
+    domestic share. This is the calibration of the project's embedded baseline; it treats
+    GDP (value added of all industries) as the value of goods sold at home plus exports, a
+    rough approximation: prefer an input-output table (:func:`tariffsim.io.read_icio`) for
+    sector-level domestic sales.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        ``exporter, importer, sector, value`` (USD million), international only.
+    gdp_musd : Series
+        GDP in USD million by code, covering every exporter and importer.
+    floor : float
+        Minimum domestic sales as a share of GDP, in [0, 1).
+
+    Returns
+    -------
+    DataFrame
+        ``exporter, importer, sector, value`` rows with ``exporter == importer``.
+    """
+    if not 0 <= floor < 1:
+        raise DataError(f"domestic_floor: {floor!r} must be in [0, 1).",
+                        field="domestic_floor")
+    codes = sorted(set(flows["exporter"]) | set(flows["importer"]))
+    exports = flows.groupby("exporter")["value"].sum().reindex(codes, fill_value=0.0)
+    y = gdp_musd.reindex(codes)
+    dom = np.maximum(y - exports, floor * y)
+    imp = flows.pivot_table(index="importer", columns="sector", values="value",
+                            aggfunc="sum", fill_value=0.0).reindex(codes, fill_value=0.0)
+    world = imp.sum(axis=0)
+    world = world / world.sum() if world.sum() > 0 else world * 0 + 1.0 / len(world)
+    tot = imp.sum(axis=1)
+    share = imp.div(tot.where(tot > 0, 1.0), axis=0)
+    share.loc[tot <= 0] = world.to_numpy()
+    long = share.mul(dom, axis=0).stack().rename("value").reset_index()
+    long.columns = ["exporter", "sector", "value"]
+    long["importer"] = long["exporter"]
+    return long[["exporter", "importer", "sector", "value"]]
+
+
+def domestic_frame(domestic: Any, field: str = "domestic") -> pd.DataFrame:
+    """User-given domestic sales (USD million) as ``exporter, importer, [sector], value``."""
+    if isinstance(domestic, Mapping) and not isinstance(domestic, pd.Series):
+        domestic = pd.Series(dict(domestic))
+    if isinstance(domestic, pd.Series):
+        domestic = domestic.rename("value").rename_axis("country").reset_index()
+    if not isinstance(domestic, pd.DataFrame):
+        raise DataError(f"{field}: expected None, 'gdp', or a Series/DataFrame of domestic "
+                        f"sales in USD million, got {type(domestic).__name__}.", field=field)
+    code = find_column(domestic, ["country", "iso3", "exporter", "code"])
+    val = find_column(domestic, ["value", "domestic"])
+    if code is None or val is None:
+        raise DataError(f"{field}: a domestic-sales frame needs columns country and value "
+                        f"(USD million), optionally sector; got {list(domestic.columns)}.",
+                        field=field)
+    out = pd.DataFrame({"exporter": domestic[code].map(normalise_iso3),
+                        "value": pd.to_numeric(domestic[val], errors="coerce")})
+    sec = find_column(domestic, ["sector"])
+    if sec is not None:
+        out["sector"] = domestic[sec].astype(str)
+    if out["value"].isna().any() or (out["value"] < 0).any():
+        raise DataError(f"{field}: domestic sales must be non-negative numbers; bad rows:\n"
+                        f"{domestic[out['value'].isna() | (out['value'] < 0)].head()}",
+                        field=field)
+    out["importer"] = out["exporter"]
+    return out
+
+
+def to_baseline(flows: pd.DataFrame, *, year: int | None, source: str, **kw: Any) -> Any:
+    """``Baseline.from_frame`` on the loader's long frames (imported lazily)."""
+    from ..baseline import Baseline
+
+    return Baseline.from_frame(flows, year=year, source=source, **kw)
+
+
+def _sector_labels(products: pd.Series, sectors: Any, other: str) -> np.ndarray:
+    from ..concordance import hs_to_sector
+
+    return hs_to_sector(products, sectors, other=other)
+
+
+def aggregate_trade(fine: pd.DataFrame, regions: Any, sectors: Any, *,
+                    other_sector: str = "other", product_col: str = "sector"
+                    ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Map codes to regions and HS products to sectors, drop intra-region trade, sum.
+
+    Parameters
+    ----------
+    fine : DataFrame
+        ``exporter, importer, product, value`` with ISO3 codes and HS product codes.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        ``exporter, importer, <product_col>, value`` summed, and the code -> region map.
+    """
+    from ..concordance import region_map
+
+    codes = sorted(set(fine["exporter"]) | set(fine["importer"]))
+    cmap = region_map(regions, codes)
+    df = pd.DataFrame({
+        "exporter": fine["exporter"].map(cmap).to_numpy(),
+        "importer": fine["importer"].map(cmap).to_numpy(),
+        product_col: _sector_labels(fine["product"], sectors, other_sector),
+        "value": fine["value"].to_numpy(dtype=float),
+    })
+    df = df[df["exporter"] != df["importer"]]
+    out = (df.groupby(["exporter", "importer", product_col], sort=True, observed=True)["value"]
+           .sum().reset_index())
+    return out, cmap
+
+
+def trade_baseline(fine: pd.DataFrame, *, what: str, regions: Any, sectors: Any,
+                   domestic: Any, gdp: Any, domestic_floor: float, year: int | None,
+                   source: str, other_sector: str = "other") -> Any:
+    """Baseline from international product flows plus domestic sales (GDP rule or given).
+
+    Trade between members of one region is dropped: under the GDP rule it is part of the
+    region's domestic sales (GDP of the members minus their exports outside the region).
+    """
+    flows, cmap = aggregate_trade(fine, regions, sectors, other_sector=other_sector)
+    if domestic is None and gdp is None:
+        raise DataError(
+            f"{what}: a general-equilibrium baseline needs domestic sales, which this file "
+            f"does not have. Pass gdp= (GDP in USD by ISO3 code; domestic sales are then "
+            f"max(GDP - exports, {domestic_floor:g} x GDP)), or domestic= (a frame of domestic "
+            f"sales in USD million), or use the product-level reader for the PE engines.",
+            field="domestic")
+    if domestic is None or (isinstance(domestic, str) and domestic.lower() == "gdp"):
+        if gdp is None:
+            raise DataError(f"{what}: domestic='gdp' needs gdp= (GDP in USD by ISO3 code).",
+                            field="gdp")
+        regs = sorted(set(flows["exporter"]) | set(flows["importer"]))
+        y = regional_gdp(gdp_series(gdp, year), cmap, regs)
+        dom = domestic_from_gdp(flows, y, domestic_floor)
+        how = (f"domestic sales = max(GDP - exports, {domestic_floor:g} x GDP), split by "
+               f"import mix")
+    elif isinstance(domestic, str):
+        raise DataError(f"{what}: domestic={domestic!r} is not understood; use None, 'gdp' "
+                        f"or a frame of domestic sales.", field="domestic")
+    else:
+        dom = domestic_frame(domestic)
+        if "sector" not in dom.columns:
+            if flows["sector"].nunique() > 1:
+                raise DataError(f"{what}: domestic= needs a sector column when the baseline "
+                                f"has several sectors ({sorted(flows['sector'].unique())}).",
+                                field="domestic")
+            dom["sector"] = flows["sector"].iloc[0]
+        how = "domestic sales given by the user"
+    all_flows = pd.concat([flows, dom[["exporter", "importer", "sector", "value"]]],
+                          ignore_index=True)
+    return to_baseline(all_flows, year=year, source=f"{source}; {how}")
+
+
+def product_frame(fine: pd.DataFrame, regions: Any, sectors: Any = "HS6", *,
+                  other_sector: str = "other") -> pd.DataFrame:
+    """Tidy ``importer, exporter, product, value`` frame for the PE engines."""
+    flows, _ = aggregate_trade(fine, regions, sectors, other_sector=other_sector,
+                               product_col="product")
+    return flows[["importer", "exporter", "product", "value"]].sort_values(
+        ["importer", "product", "exporter"]).reset_index(drop=True)

@@ -1,0 +1,222 @@
+"""US Census Bureau: "U.S. Trade in Goods by Country" (``country.xlsx`` / ``country.txt``).
+
+The Census Bureau's Foreign Trade Division publishes US goods trade by partner, monthly
+since 1985, at census.gov/foreign-trade/balance/ (public domain). The download files have
+one row per year and partner::
+
+    year  CTY_CODE  CTYNAME        IJAN ... IDEC  IYR  EJAN ... EDEC  EYR
+    2024  5700      China          ...            438947.4  ...  143545.7
+
+``CTY_CODE`` is the Census Schedule C code (5700 China; aggregates start with 0, e.g. 0003
+European Union, 0004 World, or contain X, e.g. 1XXX North America), ``I*`` are general
+imports (customs value) and ``E*`` total exports (F.A.S.), in millions of US dollars, not
+seasonally adjusted. ``IYR``/``EYR`` are the annual totals (the months are summed when
+they are absent).
+
+:func:`read_census` returns the US row and column of a bilateral matrix as a long frame
+``exporter, importer, value`` (USD million), ready to patch a baseline's US flows.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..concordance import CENSUS_CODES, CENSUS_EU, CENSUS_WORLD, EU27_MEMBERS, region_map
+from ..errors import DataError, TariffSimWarning
+from ._common import PathLike, as_path, find_column, numeric_column, show_rows
+
+__all__ = ["read_census"]
+
+_WHAT = "US Census trade by country"
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
+           "DEC")
+
+
+def _parse_text(path: Path) -> pd.DataFrame:
+    """country.txt: tab, pipe or comma separated, or columns aligned with spaces."""
+    lines = [ln for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()
+             if ln.strip()]
+    if not lines:
+        raise DataError(f"{_WHAT}: file {str(path)!r} is empty.", field=str(path))
+    header = lines[0]
+    for sep in ("\t", "|", ","):
+        if sep in header:
+            df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                             skip_blank_lines=True)
+            df.columns = [str(c).strip() for c in df.columns]
+            return df.apply(lambda s: s.str.strip())
+    # aligned with spaces: the name may contain spaces, so split from both ends
+    names = header.split()
+    lower = [n.lower() for n in names]
+    if "ctyname" not in lower:
+        raise DataError(f"{_WHAT}: {str(path)!r} lacks the CTYNAME column (header: "
+                        f"{header[:120]!r}); expected year, CTY_CODE, CTYNAME, IJAN..IDEC, "
+                        f"IYR, EJAN..EDEC, EYR.", field="CTYNAME")
+    pos = lower.index("ctyname")
+    n_after = len(names) - pos - 1
+    rows = []
+    for i, ln in enumerate(lines[1:], start=2):
+        tok = ln.split()
+        if len(tok) < len(names):
+            raise DataError(f"{_WHAT}: line {i} of {str(path)!r} has {len(tok)} fields, "
+                            f"expected {len(names)}: {ln[:120]!r}.", field=str(path))
+        name = " ".join(tok[pos:len(tok) - n_after])
+        rows.append(tok[:pos] + [name] + tok[len(tok) - n_after:])
+    return pd.DataFrame(rows, columns=names)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        if importlib.util.find_spec("openpyxl") is None:
+            raise DataError(f"{_WHAT}: reading {str(path)!r} needs the optional package "
+                            f"openpyxl (pip install openpyxl), or use country.txt instead.",
+                            field=str(path))
+        df = pd.read_excel(path, dtype=str)
+        df.columns = [str(c).strip() for c in df.columns]
+        return df.apply(lambda s: s.astype(str).str.strip())
+    return _parse_text(path)
+
+
+def read_census(path: PathLike, year: int | None = None, *,
+                partners: Mapping[str, Any] | Sequence[str] | None = None,
+                codes: Mapping[str, str] | None = None, eu: bool = False,
+                rest: str = "ROW") -> pd.DataFrame:
+    """Read US goods trade by partner for one year as a long frame (USD million).
+
+    Parameters
+    ----------
+    path : str or path
+        ``country.txt`` (tab, pipe, comma or space aligned) or ``country.xlsx`` (needs
+        openpyxl).
+    year : int, optional
+        Year to read (default: the latest in the file).
+    partners : list or mapping, optional
+        A list of ISO3 codes to keep (every other partner is summed into ``rest``), or a
+        mapping ``{code: region}``; default every partner with a known code.
+    codes : mapping, optional
+        Extra ``{CTY_CODE: ISO3}`` entries, added to
+        :data:`tariffsim.concordance.CENSUS_CODES` (which covers the default baseline's
+        partners, the EU members and about 50 other main partners).
+    eu : bool
+        Use the European Union aggregate (code 0003) as one partner ``"EU27"`` instead of
+        its members (default False).
+    rest : str
+        Name of the residual partner (default ``"ROW"``).
+
+    Returns
+    -------
+    DataFrame
+        ``exporter, importer, value``: US exports (``exporter == "USA"``) and imports
+        (``importer == "USA"``) by partner, USD million. When the file has the World row
+        (0004), ``rest`` is the World total minus the partners listed, so the frame adds up
+        to US total trade; otherwise it sums the partners not listed (partners with codes
+        not in the table go there, with a warning naming them). ``attrs`` holds the year
+        and source.
+
+    Raises
+    ------
+    DataError
+        Missing columns, non-numeric or negative values, malformed codes, a missing year,
+        ``eu=True`` without the 0003 row.
+    """
+    p = as_path(path, _WHAT)
+    df = _read_table(p)
+    df.index = df.index + 2
+    ycol = find_column(df, ["year"])
+    ccol = find_column(df, ["CTY_CODE", "cty_code"])
+    ncol = find_column(df, ["CTYNAME", "cty_name"])
+    missing = [n for n, c in (("year", ycol), ("CTY_CODE", ccol), ("CTYNAME", ncol))
+               if c is None]
+    flows = {}
+    for side in ("I", "E"):
+        tot = find_column(df, [f"{side}YR"])
+        months = [find_column(df, [f"{side}{m}"]) for m in _MONTHS]
+        if tot is None and any(m is None for m in months):
+            missing.append(f"{side}YR (or {side}JAN..{side}DEC)")
+        flows[side] = (tot, months)
+    if missing:
+        raise DataError(f"{_WHAT}: file {str(p)!r} lacks column(s) {', '.join(missing)}; "
+                        f"columns found: {list(df.columns)[:30]}. Expected the country.txt "
+                        f"layout: year, CTY_CODE, CTYNAME, IJAN..IDEC, IYR, EJAN..EDEC, EYR.",
+                        field=str(p))
+    yv = numeric_column(df, ycol, p, _WHAT, line_offset=0)
+    years = sorted({int(y) for y in yv})
+    yr = years[-1] if year is None else int(year)
+    if yr not in years:
+        raise DataError(f"{_WHAT}: year {yr} is not in {str(p)!r} (years present: {years}).",
+                        field="year")
+    df = df[yv == yr]
+    vals = {}
+    for side, (tot, months) in flows.items():
+        if tot is not None:
+            vals[side] = numeric_column(df, tot, p, _WHAT, line_offset=0)
+        else:
+            vals[side] = sum(numeric_column(df, m, p, _WHAT, line_offset=0, allow_missing=True)
+                             for m in months)
+            vals[side] = np.nan_to_num(vals[side])
+    code = df[ccol].astype(str).str.strip()
+    code = code.where(~code.str.fullmatch(r"\d{1,3}"), code.str.zfill(4))
+    bad = ~code.str.fullmatch(r"[0-9X]{4}")
+    if bad.any():
+        raise DataError(f"{_WHAT}: column {ccol!r} of {str(p)!r} has codes that are not "
+                        f"4-character Census codes:\n{show_rows(df[bad])}\nFix these rows.",
+                        field=ccol, rows=df[bad])
+    table = dict(CENSUS_CODES)
+    table.update({str(k).zfill(4): v for k, v in (codes or {}).items()})
+    frame = pd.DataFrame({"code": code.to_numpy(), "name": df[ncol].to_numpy(),
+                          "imports": vals["I"], "exports": vals["E"]})
+    world = frame[frame["code"] == CENSUS_WORLD]
+    eu_row = frame[frame["code"] == CENSUS_EU]
+    is_country = frame["code"].str.fullmatch(r"[1-9]\d{3}")
+    countries = frame[is_country].copy()
+    countries["iso3"] = countries["code"].map(table)
+    if eu:
+        if eu_row.empty:
+            raise DataError(f"{_WHAT}: eu=True but {str(p)!r} has no European Union row "
+                            f"(CTY_CODE 0003) for {yr}.", field="eu")
+        countries = countries[~countries["iso3"].isin(EU27_MEMBERS)]
+        eu_part = eu_row.assign(iso3="EU27")
+        countries = pd.concat([countries, eu_part], ignore_index=True)
+    unmapped = countries[countries["iso3"].isna()]
+    known = countries[countries["iso3"].notna()]
+    cmap = region_map(partners, sorted(known["iso3"].unique()), rest=rest, field="partners")
+    if partners is None or isinstance(partners, Mapping):
+        if not unmapped.empty:
+            warnings.warn(f"{_WHAT}: {len(unmapped)} partner code(s) without an ISO3 code go "
+                          f"to {rest!r}: "
+                          f"{', '.join(unmapped['code'] + ' ' + unmapped['name'])[:300]}. "
+                          f"Add them with codes={{CTY_CODE: ISO3}}.", TariffSimWarning,
+                          stacklevel=2)
+    known = known.assign(region=known["iso3"].map(cmap))
+    named = known[known["region"] != rest]
+    agg = named.groupby("region", sort=True)[["exports", "imports"]].sum()
+    if not world.empty:
+        res = world[["exports", "imports"]].sum() - agg.sum()
+        if (res < -1e-6 * world[["exports", "imports"]].sum().max()).any():
+            raise DataError(f"{_WHAT}: the partners listed trade more than the World row "
+                            f"(0004) in {str(p)!r}: residual {res.to_dict()}. Check for "
+                            f"duplicate partners or aggregates coded as countries.",
+                            field=ccol)
+        residual = res.clip(lower=0.0)
+    else:
+        rest_rows = pd.concat([known[known["region"] == rest], unmapped])
+        residual = rest_rows[["exports", "imports"]].sum()
+    if float(residual.sum()) > 0:
+        agg.loc[rest] = residual
+    out = pd.concat([
+        pd.DataFrame({"exporter": "USA", "importer": agg.index, "value": agg["exports"]}),
+        pd.DataFrame({"exporter": agg.index, "importer": "USA", "value": agg["imports"]}),
+    ], ignore_index=True)
+    out = out[out["exporter"] != out["importer"]].reset_index(drop=True)
+    out.attrs.update(year=yr, units="USD million",
+                     source=f"US Census Bureau, U.S. Trade in Goods by Country, file "
+                            f"{str(p)!r}, {yr} (exports F.A.S., general imports customs "
+                            f"value, NSA)")
+    return out

@@ -1,0 +1,260 @@
+"""UN Comtrade: reported imports and exports by reporter, partner and HS code.
+
+Reads the CSV that the Comtrade API / bulk download (``comtradeapicall``, the website's
+"download CSV") produce::
+
+    refYear,reporterISO,partnerISO,partner2Code,flowCode,cmdCode,customsCode,motCode,primaryValue
+    2023,USA,CHN,0,M,TOTAL,C00,0,448000000000
+
+and the legacy layout (``Year, Trade Flow Code, Reporter ISO, Partner ISO, Commodity Code,
+Trade Value (US$)``, flow codes 1 import / 2 export). Values are in USD; tariffsim divides
+by one million.
+
+Which declaration
+-----------------
+Every flow is declared twice, by the importer (CIF, including freight and insurance) and by
+the exporter (FOB). By default the loader uses the importer's declaration (``flow="imports"``:
+customs import records are the better measured side, and they are what tariffs apply to)
+and, for importers that reported no imports at all in the file, falls back on the partners'
+declared exports to them ("mirror" data, ``mirror=True``). ``flow="exports"`` does the
+reverse. CIF values exceed world (FOB) prices by the freight margin, typically 3-10%; a
+baseline built from imports therefore overstates FOB trade by that margin (BACI, which
+reconciles both sides at FOB, avoids this).
+
+Rows that would double count are dropped: partner "World" (``W00``/``WLD``, code 0), and,
+where the columns exist, second-partner, customs-procedure and transport-mode breakdowns
+other than their totals (``partner2Code`` 0, ``customsCode`` C00, ``motCode`` 0). A file
+mixing commodity levels (``TOTAL`` and HS chapters) uses ``TOTAL`` for a one-sector
+baseline and the detailed codes otherwise; mixed detailed levels need ``level=``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..concordance import ISO3_CODES, normalise_iso3
+from ..errors import DataError, suggest
+from ._common import (
+    DOMESTIC_FLOOR,
+    PathLike,
+    find_column,
+    numeric_column,
+    product_frame,
+    read_csv_checked,
+    require_columns,
+    show_rows,
+    trade_baseline,
+)
+
+__all__ = ["read_comtrade", "read_comtrade_products", "NOT_COUNTRIES"]
+
+_WHAT = "UN Comtrade"
+
+#: Partner codes that are not economies and are dropped: World, "Areas, nes".
+NOT_COUNTRIES: frozenset[str] = frozenset({"W00", "WLD", "_X", "XX"})
+
+_COLUMNS = {
+    "reporter": ("reporterISO", "Reporter ISO", "reporter_iso", "ReporterISO"),
+    "partner": ("partnerISO", "Partner ISO", "partner_iso", "PartnerISO"),
+    "flow": ("flowCode", "Trade Flow Code", "TradeFlow Code", "flow_code"),
+    "cmd": ("cmdCode", "Commodity Code", "cmd_code", "CommodityCode"),
+    "value": ("primaryValue", "Trade Value (US$)", "TradeValue", "TradeValueUS",
+              "trade_value_usd"),
+}
+_YEAR = ("refYear", "Year", "period", "Period", "ref_year")
+_TOTAL_FILTERS = {  # column names -> accepted "total" values
+    ("partner2Code", "2nd Partner Code"): {"0", ""},
+    ("partner2ISO", "2nd Partner ISO"): {"W00", "WLD", ""},
+    ("customsCode", "Customs Proc. Code"): {"C00", ""},
+    ("motCode", "Mode of Transport Code"): {"0", ""},
+}
+_FLOW = {"M": "M", "X": "X", "1": "M", "2": "X", "IMPORT": "M", "EXPORT": "X"}
+
+
+def _read(path: PathLike, year: int | None, flow: str, mirror: bool,
+          level: int | None, one_sector: bool, regions: Any,
+          drop_codes: Sequence[str]) -> tuple[pd.DataFrame, int | None]:
+    if flow not in ("imports", "exports"):
+        raise DataError(f"{_WHAT}: flow={flow!r}; use 'imports' (importer-reported, CIF) or "
+                        f"'exports' (exporter-reported, FOB).", field="flow")
+    df = read_csv_checked(path, _WHAT, dtype=str, keep_default_na=False,
+                          encoding_errors="replace")
+    df = require_columns(df, path, _WHAT, _COLUMNS,
+                         hint="Export the data from Comtrade as CSV with ISO codes.")
+    df.index = df.index + 2  # file line numbers
+    for col in ("reporter", "partner", "flow", "cmd"):
+        df[col] = df[col].astype(str).str.strip()
+    # keep totals of the breakdowns that would double count
+    for names, ok in _TOTAL_FILTERS.items():
+        col = find_column(df, names)
+        if col is not None:
+            df = df[df[col].astype(str).str.strip().isin(ok)]
+    ycol = find_column(df, _YEAR)
+    yr: int | None = None
+    if ycol is not None:
+        yv = pd.to_numeric(df[ycol].astype(str).str.strip().str[:4], errors="coerce")
+        if yv.isna().any():
+            rows = df[yv.isna()]
+            raise DataError(f"{_WHAT}: column {ycol!r} of {str(path)!r} has non-numeric years:"
+                            f"\n{show_rows(rows)}", field=ycol, rows=rows)
+        years = sorted({int(y) for y in yv.unique()})
+        if year is None:
+            if len(years) > 1:
+                raise DataError(f"{_WHAT}: {str(path)!r} holds years {years}; pass year=.",
+                                field="year")
+            yr = years[0] if years else None
+        elif int(year) not in years:
+            raise DataError(f"{_WHAT}: year {year} is not in {str(path)!r} (years present: "
+                            f"{years}).", field="year")
+        else:
+            yr = int(year)
+            df = df[yv.to_numpy() == yr]
+    else:
+        yr = None if year is None else int(year)
+    df = df.assign(flow=df["flow"].str.upper().map(_FLOW))
+    df = df[df["flow"].notna()]  # re-exports, re-imports and other flows are not used
+    drop = {normalise_iso3(c) for c in drop_codes}
+    df = df.assign(reporter=df["reporter"].map(normalise_iso3),
+                   partner=df["partner"].map(normalise_iso3))
+    df = df[~df["partner"].isin(drop) & ~df["reporter"].isin(drop)]
+    if df.empty:
+        raise DataError(f"{_WHAT}: no import or export rows between economies left in "
+                        f"{str(path)!r} after dropping World and other non-country partners.",
+                        field=str(path))
+    # unknown economies
+    allowed = set(ISO3_CODES)
+    if isinstance(regions, Mapping):
+        for key, val in regions.items():
+            allowed |= ({normalise_iso3(key)} if isinstance(val, str)
+                        else {normalise_iso3(m) for m in val})
+    codes = set(df["reporter"]) | set(df["partner"])
+    unknown = sorted(c for c in codes if c not in allowed)
+    if unknown:
+        rows = df[df["reporter"].isin(unknown) | df["partner"].isin(unknown)]
+        raise DataError(
+            f"{_WHAT}: unknown country code(s) "
+            f"{', '.join(repr(u) + suggest(u, sorted(ISO3_CODES)) for u in unknown[:10])} in "
+            f"{str(path)!r}, e.g.\n{show_rows(rows[['reporter', 'partner', 'flow', 'cmd']])}\n"
+            f"Map them to a region (regions={{{unknown[0]!r}: 'ROW'}}) or drop them "
+            f"(drop_codes=[..., {unknown[0]!r}]).", field="partnerISO", rows=rows)
+    # commodity level
+    cmd = df["cmd"]
+    is_total = cmd.str.upper().isin(["TOTAL", "TOT", "ALL", "AG0"])
+    detail_len = sorted({len(c) for c in cmd[~is_total]})
+    if level is not None:
+        df = df[(~is_total) & (cmd.str.len() == int(level))]
+    elif is_total.any() and (one_sector or not detail_len):
+        df = df[is_total]
+    elif len(detail_len) > 1:
+        raise DataError(f"{_WHAT}: {str(path)!r} mixes commodity code lengths {detail_len}, "
+                        f"which would double count; pass level= (e.g. 2 or 6).", field="cmdCode")
+    else:
+        df = df[~is_total]
+    if df.empty:
+        raise DataError(f"{_WHAT}: no rows at commodity level {level} in {str(path)!r}.",
+                        field="cmdCode")
+    bad = ~df["cmd"].str.fullmatch(r"\d{1,6}") & ~df["cmd"].str.upper().isin(
+        ["TOTAL", "TOT", "ALL", "AG0"])
+    if bad.any():
+        raise DataError(f"{_WHAT}: column cmdCode of {str(path)!r} has codes that are not HS "
+                        f"digits:\n{show_rows(df[bad])}", field="cmdCode", rows=df[bad])
+    value = numeric_column(df, "value", path, _WHAT, line_offset=0)
+    df = df.assign(value=value / 1e6)  # USD -> USD million
+    key = ["reporter", "partner", "flow", "cmd"]
+    dup = df.duplicated(key, keep=False)
+    if dup.any():
+        raise DataError(f"{_WHAT}: {str(path)!r} has several rows for the same reporter, "
+                        f"partner, flow and commodity (a breakdown by customs procedure, "
+                        f"transport mode or second partner?):\n{show_rows(df[dup])}\nExport "
+                        f"the totals only.", field=str(path), rows=df[dup])
+    imp = df[df["flow"] == "M"]
+    exp = df[df["flow"] == "X"]
+    from_imp = pd.DataFrame({"exporter": imp["partner"], "importer": imp["reporter"],
+                             "product": imp["cmd"], "value": imp["value"]})
+    from_exp = pd.DataFrame({"exporter": exp["reporter"], "importer": exp["partner"],
+                             "product": exp["cmd"], "value": exp["value"]})
+    main, other, side = ((from_imp, from_exp, "importer") if flow == "imports"
+                         else (from_exp, from_imp, "exporter"))
+    if mirror:
+        reporters = set(main[side])
+        main = pd.concat([main, other[~other[side].isin(reporters)]], ignore_index=True)
+    main = main[main["exporter"] != main["importer"]]
+    main = main.assign(product=np.where(main["product"].str.fullmatch(r"\d+"),
+                                        main["product"], "TOTAL"))
+    return main.reset_index(drop=True), yr
+
+
+def read_comtrade(path: PathLike, year: int | None = None, *,
+                  regions: Mapping[str, Any] | Sequence[str] | None = None,
+                  sectors: Mapping[str, Any] | str | None = None,
+                  flow: str = "imports", mirror: bool = True, level: int | None = None,
+                  domestic: Any = None, gdp: Any = None,
+                  domestic_floor: float = DOMESTIC_FLOOR,
+                  drop_codes: Sequence[str] = tuple(NOT_COUNTRIES),
+                  other_sector: str = "other") -> Any:
+    """Read a UN Comtrade CSV export into a :class:`~tariffsim.Baseline` (USD million).
+
+    Parameters
+    ----------
+    path : str or path
+        Comtrade CSV (current API/bulk layout or the legacy layout).
+    year : int, optional
+        Year to keep; required when the file holds several.
+    regions, sectors, domestic, gdp, domestic_floor, other_sector
+        As in :func:`tariffsim.io.read_baci` (sectors by HS prefix; domestic sales from GDP
+        as ``max(GDP - exports, floor x GDP)``, or given).
+    flow : {"imports", "exports"}
+        Whose declaration to use: the importer's (CIF, default) or the exporter's (FOB).
+    mirror : bool
+        Fill the flows of economies that reported nothing on the chosen side with their
+        partners' declarations (default True).
+    level : int, optional
+        HS code length to keep when the file mixes levels.
+    drop_codes : sequence of str
+        Partner/reporter codes that are not economies (default World ``W00``/``WLD`` and
+        areas not elsewhere specified ``_X``/``XX``).
+
+    Returns
+    -------
+    Baseline
+
+    Raises
+    ------
+    DataError
+        Missing columns, non-numeric or negative values, unknown codes, several years,
+        double-counting breakdowns, no domestic sales.
+    """
+    fine, yr = _read(path, year, flow, mirror, level, sectors is None, regions, drop_codes)
+    src = (f"UN Comtrade file {str(path)!r}, year {yr}, "
+           f"{'importer-reported (CIF)' if flow == 'imports' else 'exporter-reported (FOB)'}"
+           f"{' with mirror flows for non-reporters' if mirror else ''}, USD million")
+    return trade_baseline(fine, what=f"{_WHAT} {str(path)!r}", regions=regions,
+                          sectors=sectors, domestic=domestic, gdp=gdp,
+                          domestic_floor=domestic_floor, year=yr, source=src,
+                          other_sector=other_sector)
+
+
+def read_comtrade_products(path: PathLike, year: int | None = None, *,
+                           regions: Mapping[str, Any] | Sequence[str] | None = None,
+                           products: Mapping[str, Any] | str | None = "HS6",
+                           flow: str = "imports", mirror: bool = True,
+                           level: int | None = None,
+                           drop_codes: Sequence[str] = tuple(NOT_COUNTRIES),
+                           other_sector: str = "other") -> pd.DataFrame:
+    """Read a UN Comtrade CSV export into the PE product frame.
+
+    Parameters are those of :func:`read_comtrade`; ``products`` groups HS codes as in
+    :func:`tariffsim.io.read_baci_products` (default ``"HS6"``: the codes as they are in
+    the file, whatever their length).
+
+    Returns
+    -------
+    DataFrame
+        ``importer, exporter, product, value`` (USD million).
+    """
+    fine, _ = _read(path, year, flow, mirror, level, False, regions, drop_codes)
+    return product_frame(fine, regions, products, other_sector=other_sector)
