@@ -5,7 +5,7 @@
 >>> ts.project(base, "us-asean-2025").table()        # doctest: +SKIP
 """
 
-from . import datasets
+from . import datasets, ge, pe, plot, scenarios
 from .baseline import Baseline
 from .datasets import list_baselines, load_baseline, us_trade_2024
 from .errors import (
@@ -17,9 +17,13 @@ from .errors import (
     TariffSimWarning,
     UnreachableError,
 )
+from .instruments import ExportRestriction, ImportCommitment, Tariff, TradeCost
 from .projection import BLP2023, ElasticitySchedule, Projection, project
+from .results import Result
+from .scenario import Scenario
 from .shocks import Shocks
 from .simulate import simulate
+from .uncertainty import monte_carlo
 
 __version__ = "0.1.0"
 
@@ -29,17 +33,28 @@ __all__ = [
     "ConvergenceError",
     "DataError",
     "ElasticitySchedule",
+    "ExportRestriction",
+    "ImportCommitment",
     "ModelError",
     "Projection",
+    "Result",
+    "Scenario",
     "ScenarioError",
     "Shocks",
+    "Tariff",
     "TariffSimError",
     "TariffSimWarning",
+    "TradeCost",
     "UnreachableError",
     "datasets",
     "list_baselines",
+    "ge",
     "load_baseline",
+    "monte_carlo",
+    "pe",
+    "plot",
     "project",
+    "scenarios",
     "simulate",
     "us_trade_2024",
 ]

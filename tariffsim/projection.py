@@ -247,7 +247,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             float | None = None,
             growth: float | Mapping[str, float] | None = None,
             reference: Any = None, closure: str = "fixed_deficit", model: str = "ge",
-            **options: Any) -> Projection:
+            year_rule: str = "average", **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -275,6 +275,9 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         The "without" path's policy; default none (the baseline's own tariffs).
     closure, model
         Passed to :func:`tariffsim.simulate`. Only ``model="ge"`` projects balances.
+    year_rule : {"average", "mid-year"}
+        How a policy that starts or ends within a year counts in that year: weighted by
+        the days it is in force (default), or as in force on 1 July.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 
@@ -336,12 +339,14 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         horizon = max(t - start + 1, 1)
         theta = sched(horizon)
         gkey = gf.tobytes()
-        with_r = solve(base_t, as_shocks(base_t, scenario, year=t), theta, gkey)
+        with_r = solve(base_t, as_shocks(base_t, scenario, year=t, year_rule=year_rule),
+                       theta, gkey)
         if reference is None:
             without_r = None
             without_flows = base_t.flows
         else:
-            without_r = solve(base_t, as_shocks(base_t, reference, year=t), theta, gkey)
+            without_r = solve(base_t, as_shocks(base_t, reference, year=t,
+                                                year_rule=year_rule), theta, gkey)
             without_flows = _flows_from_result(without_r, base_t)
         results[t] = (without_r, with_r)
         f = bilateral_balances(without_flows, baseline.countries, "balance_baseline")
@@ -359,6 +364,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     scen_name = getattr(scenario, "name", None)
     ref_name = getattr(reference, "name", None)
     frame.attrs.update({"units": baseline.units, "model": model, "closure": closure,
+                        "year_rule": year_rule,
                         "schedule": sched.describe(), "scenario": scen_name,
                         "reference": ref_name})
     return Projection(frame=frame, schedule=sched, closure=closure, model=model,

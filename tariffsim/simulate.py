@@ -16,13 +16,15 @@ MODELS = ("ge", "smart", "gsim")
 
 
 def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
-              year: int | None = None) -> Shocks:
+              year: int | None = None, year_rule: str = "mid-year") -> Shocks:
     """Turn a Scenario (or a Shocks, or None) into array shocks on ``baseline``.
 
     A :class:`~tariffsim.scenario.Scenario` is validated against the baseline first, so
     unknown codes and contradictory rates are reported before any solve. ``date`` or
-    ``year`` select the policies in force (default: everything the scenario contains,
-    as of its last start date).
+    ``year`` select the policies in force (default: the scenario's own ``date``);
+    with ``year``, ``year_rule`` says how a policy that starts or ends within the year
+    counts (``"mid-year"``: the policy in force on 1 July; ``"average"``: each policy
+    weighted by the days it is in force; see :meth:`Scenario.shocks`).
     """
     if scenario is None:
         return Shocks()
@@ -42,7 +44,9 @@ def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
         except ValueError:
             raise ScenarioError(f"date: {date!r} is not an ISO date; write it as "
                                 f"'2025-10-26'.", field="date") from None
-    return scenario.shocks(baseline, date=date, year=year)
+    if year is None:
+        return scenario.shocks(baseline, date=date)
+    return scenario.shocks(baseline, year=year, year_rule=year_rule)
 
 
 def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
