@@ -98,6 +98,15 @@ def _check_known(values: pd.Series, known: Sequence[str], name: str, df: pd.Data
                         f"\nOffending rows:{_show(df[bad])}", field=name, rows=df[bad])
 
 
+def _float_array(a: Any, name: str) -> np.ndarray:
+    """``np.asarray(a, dtype=float)`` with a DataError (not a bare ValueError) for text."""
+    try:
+        return np.asarray(a, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name}: cannot read the entries as numbers ({exc}); give a numeric "
+                        f"array.", field=name) from None
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=float, copy=True)
     a.flags.writeable = False
@@ -196,7 +205,7 @@ class Baseline:
         arrays = {}
         for name, shape in (("flows", (n, n, j)), ("tariffs", (n, n, j)),
                             ("io", (n, j, j)), ("value_added", (n, j))):
-            a = np.asarray(getattr(self, name), dtype=float)
+            a = _float_array(getattr(self, name), name)
             if a.shape != shape:
                 raise DataError(f"{name}: shape {a.shape} does not match {shape} "
                                 f"(countries={n}, sectors={j}).", field=name)
@@ -261,12 +270,12 @@ class Baseline:
         ``io`` means no intermediate inputs (``value_added`` = 1); with ``io`` but no
         ``value_added``, value added is ``1 - io.sum(axis=1)``.
         """
-        flows = np.asarray(flows, dtype=float)
+        flows = _float_array(flows, "flows")
         if flows.ndim == 2:
             flows = flows[:, :, None]
         sectors = tuple(sectors) if sectors is not None else (DEFAULT_SECTOR,)
         n, j = len(countries), len(sectors)
-        tariffs = np.zeros((n, n, j)) if tariffs is None else np.asarray(tariffs, dtype=float)
+        tariffs = np.zeros((n, n, j)) if tariffs is None else _float_array(tariffs, "tariffs")
         if tariffs.ndim == 2:
             tariffs = tariffs[:, :, None]
         if io is None:
@@ -274,7 +283,7 @@ class Baseline:
             if value_added is None:
                 value_added = np.ones((n, j))
         else:
-            io = np.asarray(io, dtype=float)
+            io = _float_array(io, "io")
             if value_added is None:
                 sums = io.sum(axis=1)
                 if (sums > 1 + SHARE_TOL).any():
@@ -285,7 +294,8 @@ class Baseline:
                                     f"(country, sector, sum) {where}; shares are fractions of "
                                     f"gross output.", field="io")
                 value_added = 1.0 - sums
-        return cls(tuple(countries), sectors, flows, tariffs, io, np.asarray(value_added),
+        return cls(tuple(countries), sectors, flows, tariffs, io,
+                   _float_array(value_added, "value_added"),
                    year=year, units=units, source=source,
                    provenance=provenance if provenance is not None else pd.DataFrame())
 
@@ -349,8 +359,8 @@ class Baseline:
             countries = tuple(sorted(seen_c))
         else:
             countries = tuple(str(c) for c in countries)
-            _check_known(pd.concat([df["exporter"], df["importer"]]), countries,
-                         "flows.exporter/importer", df)
+            _check_known(df["exporter"], countries, "flows.exporter", df)
+            _check_known(df["importer"], countries, "flows.importer", df)
         if sectors is None:
             sectors = tuple(dict.fromkeys(df["sector"]))  # first-seen order
         else:
