@@ -163,8 +163,8 @@ def load_baseline(name: str = "default") -> Baseline:
     >>> round(float(tb.loc[tb.country == "VNM", "balance"].iloc[0]), 1)
     123463.0
     """
-    if name not in _BASELINES:
-        raise DataError(f"name: unknown baseline {name!r}{suggest(name, _BASELINES)}; "
+    if not isinstance(name, str) or name not in _BASELINES:
+        raise DataError(f"name: unknown baseline {name!r}{suggest(str(name), _BASELINES)}; "
                         f"available: {sorted(_BASELINES)} (see tariffsim.list_baselines()).",
                         field="name")
     return _load_default()
