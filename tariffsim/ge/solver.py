@@ -13,12 +13,19 @@ fixed point in log w-hat.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from tariffsim.errors import ConvergenceError, ModelError, ScenarioError, UnreachableError
+from tariffsim.errors import (
+    ConvergenceError,
+    ModelError,
+    ScenarioError,
+    TariffSimWarning,
+    UnreachableError,
+)
 from tariffsim.ge.calibration import CalibratedModel, calibrate
 from tariffsim.ge.equilibrium import (
     expenditure_operator,
@@ -28,6 +35,7 @@ from tariffsim.ge.equilibrium import (
     trade_shares,
     welfare_decomposition,
 )
+from tariffsim.shocks import Shocks
 
 __all__ = ["solve", "solve_hat", "HatSolution", "CLOSURES"]
 
@@ -450,6 +458,9 @@ def _shock_array(name, a, N, J, *, positive=False, above=None):
 def _deficit_vector(deficits, countries):
     if deficits is None:
         return None
+    if isinstance(deficits, str):
+        raise ModelError(f"deficits: got the text {deficits!r}; give {len(countries)} numbers "
+                         f"(one per country) or a dict country -> deficit.", field="deficits")
     if isinstance(deficits, dict | pd.Series):
         d = dict(deficits)
         unknown = [k for k in d if k not in countries]
@@ -457,8 +468,15 @@ def _deficit_vector(deficits, countries):
             from tariffsim.errors import unknown_codes_message
             raise ModelError(unknown_codes_message("deficits", unknown, countries),
                              field="deficits")
-        return np.array([float(d.get(c, 0.0)) for c in countries])
-    return np.asarray(deficits, dtype=float)
+        vals = [d.get(c, 0.0) for c in countries]
+    else:
+        vals = deficits
+    try:
+        return np.asarray(vals, dtype=float)
+    except (TypeError, ValueError):
+        raise ModelError(f"deficits: cannot read {deficits!r} as numbers; give "
+                         f"{len(countries)} numbers (imports - exports, one per country) or a "
+                         f"dict country -> deficit.", field="deficits") from None
 
 
 def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed_deficit",
@@ -524,11 +542,21 @@ def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed
         from tariffsim.errors import suggest
         raise ModelError(f"closure: unknown closure {closure!r}{suggest(str(closure), CLOSURES)};"
                          f" choose one of {CLOSURES}.", field="closure")
-    if not (isinstance(tol, int | float) and 0 < tol < 1):
+    if not (isinstance(tol, int | float) and not isinstance(tol, bool) and 0 < tol < 1):
         raise ModelError(f"tol: must be a number in (0, 1), got {tol!r}.", field="tol")
-    if not (isinstance(max_iter, int) and max_iter > 0):
+    if not (isinstance(max_iter, int) and not isinstance(max_iter, bool) and max_iter > 0):
         raise ModelError(f"max_iter: must be a positive integer, got {max_iter!r}.",
                          field="max_iter")
+    if not all(hasattr(baseline, a) for a in ("countries", "sectors", "flows", "tariffs",
+                                                 "value_added")):
+        raise ModelError(f"baseline: expected a tariffsim.Baseline, got "
+                         f"{type(baseline).__name__}; build one with Baseline.from_frame or "
+                         f"tariffsim.load_baseline().", field="baseline")
+    if shocks is not None and not isinstance(shocks, Shocks):
+        raise ScenarioError(f"shocks: expected a tariffsim.Shocks (or None), got "
+                            f"{type(shocks).__name__}; turn a Scenario into shocks with "
+                            f"scenario.shocks(baseline) or call tariffsim.simulate.",
+                            field="shocks")
     countries = tuple(baseline.countries)
     sectors = tuple(baseline.sectors)
     N, J = len(countries), len(sectors)
@@ -554,6 +582,10 @@ def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed
         labels = list(getattr(shocks, "labels", []) or [])
         if shocks.tariffs is not None:
             tau_new = _shock_array("shocks.tariffs", shocks.tariffs, N, J, above=-1)
+            if (tau_new > 10).any():
+                warnings.warn(f"shocks.tariffs: {int((tau_new > 10).sum())} rate(s) above 1000% "
+                              f"(max {tau_new.max():.4g}); rates are fractions (0.19 means "
+                              f"19%), check the units.", TariffSimWarning, stacklevel=2)
         if shocks.trade_costs is not None:
             trade_costs = _shock_array("shocks.trade_costs", shocks.trade_costs, N, J,
                                        positive=True)
