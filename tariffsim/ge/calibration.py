@@ -242,6 +242,13 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
             raise DataError(f"deficits: must sum to zero across countries (sum {d.sum():.6g}).",
                             field="deficits")
         D = d
+    income = (VA + ((F * T).sum(axis=(0, 2))) + D)
+    if (income <= 0).any():
+        bad = [countries[i] for i in np.flatnonzero(income <= 0)[:10]]
+        raise DataError(f"flows: countries with no spending (income = value added + tariff "
+                        f"revenue + deficit <= 0): {bad}. Every economy must buy something "
+                        f"(its domestic sales count); give them domestic sales, check the "
+                        f"deficits, or aggregate them into a region.", field="flows")
     final = Xg - (np.einsum("njk,kn->jn", G, Y) if G is not None else 0.0)
     if (final < 0).any():
         notes.append(f"{int((final < 0).sum())} negative final-demand cells set to zero "
