@@ -80,11 +80,12 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
         raise ModelError(f"model: {model!r} is not an engine{suggest(model, MODELS)}; choose "
                          f"one of {MODELS}.", field="model")
     if model == "ge":
+        from .ge import solve
+        _check_options(solve, options, skip=("baseline", "shocks"), engine="ge")
         if not isinstance(baseline, Baseline):
             raise ModelError(f"baseline: the GE engine needs a tariffsim.Baseline, got "
                              f"{type(baseline).__name__}; build one with Baseline.from_frame "
                              f"or tariffsim.load_baseline().", field="baseline")
-        from .ge import solve
         shocks = as_shocks(baseline, scenario, date=date, year=year)
         result = solve(baseline, shocks, **options)
         name = getattr(scenario, "name", scenario if isinstance(scenario, str) else None)
@@ -93,5 +94,26 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
         except AttributeError:  # pragma: no cover - a frozen result type
             pass
         return result
-    from .pe import simulate_pe
-    return simulate_pe(baseline, scenario, model=model, date=date, year=year, **options)
+    from .pe import _SHOCK_KEYS, gsim, simulate_pe, smart
+    if date is not None or year is not None:
+        raise ModelError(f"date/year: the {model!r} engine takes product-level shocks, not a "
+                         f"dated scenario; drop date= and year= (got date={date!r}, "
+                         f"year={year!r}).", field="date" if date is not None else "year")
+    engine = smart if model == "smart" else gsim
+    _check_options(engine, options, skip=("data", "new_tariffs"), engine=model,
+                   extra=_SHOCK_KEYS)
+    return simulate_pe(baseline, scenario, model=model, **options)
+
+
+def _check_options(fn: Any, options: dict, *, skip: tuple, engine: str,
+                   extra: tuple = ()) -> None:
+    """Unknown keyword options raise ModelError with the closest valid name."""
+    import inspect
+    params = inspect.signature(fn).parameters
+    allowed = sorted({k for k, p in params.items()
+                      if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)} - set(skip)
+                     | set(extra))
+    for key in options:
+        if key not in allowed:
+            raise ModelError(f"{key}: not an option of the {engine!r} engine"
+                             f"{suggest(key, allowed)}; options are {allowed}.", field=key)
