@@ -51,7 +51,11 @@ class ElasticitySchedule:
                 raise ModelError(f"elasticity_schedule: horizon {h!r} must be an integer >= 1 "
                                  f"(1 = the first year of the policy).",
                                  field="elasticity_schedule")
-            if not (np.isfinite(v) and v > 0):
+            try:
+                ok = bool(np.isfinite(float(v)) and float(v) > 0)
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
                 raise ModelError(f"elasticity_schedule: value {v!r} at horizon {h} must be a "
                                  f"positive finite trade elasticity (theta > 0).",
                                  field="elasticity_schedule")
@@ -137,12 +141,19 @@ def _growth_factor(growth: Any, baseline: Baseline, years: int) -> np.ndarray:
     """Multiplier on flows [exporter, importer, 1] after ``years`` years of growth."""
     if growth is None:
         return np.ones((1, 1, 1))
-    if isinstance(growth, Mapping):
-        g = np.zeros(baseline.n_countries)
-        for code, rate in growth.items():
-            g[baseline.country_index(code)] = float(rate)
-    else:
-        g = np.full(baseline.n_countries, float(growth))
+    try:
+        if isinstance(growth, Mapping):
+            g = np.zeros(baseline.n_countries)
+            for code, rate in growth.items():
+                g[baseline.country_index(code)] = float(rate)
+        else:
+            g = np.full(baseline.n_countries, float(growth))
+    except DataError:
+        raise
+    except (TypeError, ValueError):
+        raise DataError(f"growth: cannot read {growth!r} as annual growth rates; give a number "
+                        f"(0.03 means 3% a year) or a mapping {{country: rate}}.",
+                        field="growth") from None
     if not np.all(np.isfinite(g)) or np.any(g <= -1):
         raise DataError("growth: annual growth rates must be finite and above -100% "
                         "(0.03 means 3% a year).", field="growth")
@@ -295,8 +306,16 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         from . import scenarios as _scenarios
         reference = _scenarios.load(reference)
     base_year = baseline.year if baseline.year is not None else _dt.date.today().year
-    years = list(range(base_year + 1, 2031)) if years is None else sorted(
-        {int(y) for y in years})
+    if years is None:
+        years = list(range(base_year + 1, 2031))
+    else:
+        try:
+            if isinstance(years, str | bytes):
+                raise TypeError
+            years = sorted({int(y) for y in years})
+        except (TypeError, ValueError):
+            raise DataError(f"years: expected calendar years such as range(2025, 2031), got "
+                            f"{years!r}.", field="years") from None
     if not years:
         raise DataError("years: give at least one year to project.", field="years")
     if years[0] <= base_year:
