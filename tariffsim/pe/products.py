@@ -245,7 +245,12 @@ class ProductData:
         (domestic sales) unless ``intra_region=True`` (imports within aggregate regions,
         as in the GSIM demonstration). Zero flows are kept as rows.
         """
-        v = np.asarray(values, dtype=float)
+        try:
+            v = np.asarray(values, dtype=float)
+            t_in = None if tariffs is None else np.asarray(tariffs, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"values/tariffs: cannot read the entries as numbers ({exc}); give "
+                            f"numeric arrays.", field="values") from None
         if v.ndim == 2:
             v = v[None]
         r = [str(x) for x in regions]
@@ -253,7 +258,7 @@ class ProductData:
             raise DataError(f"values: expected shape ({len(r)}, {len(r)}) or (P, {len(r)}, "
                             f"{len(r)}) [product, exporter, importer], got "
                             f"{np.shape(values)}.", field="values")
-        t = np.zeros_like(v) if tariffs is None else np.asarray(tariffs, dtype=float)
+        t = np.zeros_like(v) if t_in is None else t_in
         if t.ndim == 2:
             t = t[None]
         if t.shape != v.shape:
