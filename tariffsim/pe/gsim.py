@@ -361,6 +361,17 @@ def gsim(data: Any, new_tariffs: Any = None, *,
     m0 = dense(m0_rows)
     x, pi, mh = sol["world_price"], sol["price"], sol["quantity"]
     mh = np.where(m0 > 0, mh, 0.0)  # no trade, no quantity change
+    if (mh < -1).any() and cons is not None:
+        clipped_p = np.flatnonzero((mh < -1).any(axis=(1, 2)))
+        bound = [p for p in clipped_p if (cons["kind"][p] == _COMMIT).any()]
+        if bound:
+            raise UnreachableError(
+                f"commitments: the commitment(s) in product(s) "
+                f"{[products[p] for p in bound][:5]} need more than the linear GSIM can "
+                f"deliver: other sources' imports would turn negative, so the reported "
+                f"imports would not be an equilibrium. Lower the committed value (GSIM is a "
+                f"first-order model: keep commitments to a modest share of the market) or use "
+                f"the GE engine.", field="commitments")
     if (mh < -1).any():
         msg = (f"{int((mh < -1).sum())} pair(s) would have negative imports in the linear "
                f"GSIM solution; clipped at zero")
