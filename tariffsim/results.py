@@ -26,12 +26,21 @@ __all__ = ["Result"]
 FrameLike = pd.DataFrame | Callable[[], pd.DataFrame]
 
 
-def _write_atomic(df: pd.DataFrame, path: Path) -> None:
-    """Write a CSV to a temporary file in the same folder, then os.replace it."""
+#: Diagnostics that vary from run to run (wall-clock timings); kept on the Result but left
+#: out of ``metadata.json`` so that re-running a scenario writes identical files.
+_VOLATILE = ("time_s",)
+
+
+def _write_atomic(df: pd.DataFrame | None, path: Path, text: str | None = None) -> None:
+    """Write a CSV (or ``text``) to a temporary file in the same folder, then os.replace it;
+    on any failure the temporary file is removed and ``path`` is left as it was."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", newline="") as fh:
-            df.to_csv(fh, index=False, lineterminator="\n")
+            if text is not None:
+                fh.write(text)
+            else:
+                df.to_csv(fh, index=False, lineterminator="\n")
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -164,6 +173,15 @@ class Result:
         exact welfare change ``welfare_exact_pct`` (income over price index) beside it."""
         return self._frame("decomposition")
 
+    @property
+    def plot(self) -> Any:
+        """Plot accessor: ``result.plot.balances(partner="USA")``, ``.diversion(...)``.
+
+        See :class:`tariffsim.plot.PlotAccessor`; each method takes ``ax=`` and returns it.
+        """
+        from .plot import PlotAccessor
+        return PlotAccessor(self)
+
     # -- output ------------------------------------------------------------------------
     def metadata(self) -> dict:
         """Model, closure, elasticities, numeraire, data vintage and diagnostics."""
@@ -179,7 +197,8 @@ class Result:
     def to_csv(self, folder: str | os.PathLike) -> list[Path]:
         """Write ``countries.csv``, ``flows.csv``, ``welfare_decomposition.csv`` (when
         available) and ``metadata.json`` to ``folder``, each atomically (temporary file in
-        the same folder, then ``os.replace``). Row order is the baseline's order."""
+        the same folder, then ``os.replace``). Row order is the baseline's order; timings
+        are left out of ``metadata.json``, so the same run writes byte-identical files."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
@@ -191,10 +210,11 @@ class Result:
             _write_atomic(df, path)
             written.append(path)
         path = folder / "metadata.json"
-        fd, tmp = tempfile.mkstemp(prefix=".metadata.json.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(self.metadata(), fh, indent=2, default=str, sort_keys=True)
-        os.replace(tmp, path)
+        meta = self.metadata()
+        meta["diagnostics"] = {k: v for k, v in meta["diagnostics"].items()
+                               if not k.endswith(_VOLATILE)}
+        _write_atomic(None, path, text=json.dumps(meta, indent=2, default=str,
+                                                  sort_keys=True) + "\n")
         written.append(path)
         return written
 
