@@ -100,11 +100,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     fig, ax = plt.subplots(figsize=(9, 5.5))
     surplus_paths(balances, countries=countries, partner=args.partner, ax=ax)
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=out, suffix=".png")
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".surplus.png.", suffix=".tmp")
     os.close(fd)
-    fig.savefig(tmp, dpi=120, metadata={"Software": None})
-    plt.close(fig)
-    os.replace(tmp, out / "surplus.png")
+    try:
+        fig.savefig(tmp, dpi=120, format="png", metadata={"Software": None})
+        os.replace(tmp, out / "surplus.png")
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    finally:
+        plt.close(fig)
     print(f"\nWrote {out / 'projection.csv'}, {out / 'table.csv'}, {out / 'run.json'}, "
           f"{out / 'surplus.png'}")
     return 0
