@@ -251,19 +251,31 @@ def ppml(data: pd.DataFrame, *, flow: str = "trade", exporter: str = "exporter",
         names.append("const")
     X = np.hstack(blocks)
     y = df[flow].to_numpy(dtype=float)
-    # drop columns collinear with earlier ones (pivoted QR of X'X)
+    # drop fixed-effect dummies collinear with others (pivoted QR of X'X), then check that
+    # the regressors are not collinear with the fixed effects or among themselves
     from scipy.linalg import qr
 
     xtx = X.T @ X
-    _, r, piv = qr(xtx, pivoting=True, mode="economic")
-    diag = np.abs(np.diag(r))
-    rank = int((diag > diag[0] * 1e-10).sum())
-    keepcol = np.sort(piv[:rank])
-    lost = sorted(set(range(X.shape[1])) - set(keepcol))
-    lost_reg = [names[i] for i in lost if i < len(regressors)]
-    if lost_reg:
-        raise DataError(f"ppml: regressor(s) {lost_reg} are collinear with the fixed effects "
-                        f"(they do not vary within them); drop them.", field=lost_reg[0])
+    k = len(regressors)
+
+    def _rank(idx: np.ndarray) -> tuple[int, np.ndarray]:
+        if len(idx) == 0:
+            return 0, idx
+        _, r, piv = qr(xtx[np.ix_(idx, idx)], pivoting=True, mode="economic")
+        diag = np.abs(np.diag(r))
+        rank = int((diag > diag[0] * 1e-10).sum())
+        return rank, np.sort(idx[piv[:rank]])
+
+    _, fe_keep = _rank(np.arange(k, X.shape[1]))
+    keepcol = np.concatenate([np.arange(k), fe_keep]).astype(int)
+    if _rank(keepcol)[0] < len(keepcol):
+        culprits = [regressors[i] for i in range(k)
+                    if _rank(np.concatenate([[i], fe_keep]).astype(int))[0] < len(fe_keep) + 1]
+        raise DataError(f"ppml: regressor(s) {culprits or regressors} are collinear with the "
+                        f"fixed effects{'' if culprits else ' or with each other'} (they do "
+                        f"not vary within them); drop them.",
+                        field=(culprits or regressors)[0])
+    lost = sorted(set(range(X.shape[1])) - set(keepcol.tolist()))
     X = X[:, keepcol]
     all_names = names
     names = [names[i] for i in keepcol]
@@ -322,7 +334,6 @@ def ppml(data: pd.DataFrame, *, flow: str = "trade", exporter: str = "exporter",
     else:
         cov = cov * len(y) / (len(y) - 1)
         n_clusters = None
-    k = len(regressors)
     coef = pd.Series(params[:k], index=regressors, name="coef")
     covk = pd.DataFrame(cov[:k, :k], index=regressors, columns=regressors)
     sd = pd.Series(np.sqrt(np.diag(cov[:k, :k])), index=regressors, name="std_err")
