@@ -94,15 +94,13 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
         except AttributeError:  # pragma: no cover - a frozen result type
             pass
         return result
+    # PE: product data; a Scenario (or built-in name / TOML path) is resolved on the
+    # products by tariffsim.pe.bridge, a mapping of PE shocks goes to the engine as is.
     from .pe import _SHOCK_KEYS, gsim, simulate_pe, smart
-    if date is not None or year is not None:
-        raise ModelError(f"date/year: the {model!r} engine takes product-level shocks, not a "
-                         f"dated scenario; drop date= and year= (got date={date!r}, "
-                         f"year={year!r}).", field="date" if date is not None else "year")
     engine = smart if model == "smart" else gsim
     _check_options(engine, options, skip=("data", "new_tariffs"), engine=model,
-                   extra=_SHOCK_KEYS)
-    return simulate_pe(baseline, scenario, model=model, **options)
+                   extra=_SHOCK_KEYS + ("year_rule", "importer"))
+    return simulate_pe(baseline, scenario, model=model, date=date, year=year, **options)
 
 
 def _check_options(fn: Any, options: dict, *, skip: tuple, engine: str,

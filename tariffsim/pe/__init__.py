@@ -6,18 +6,30 @@
   product, world prices from market clearing (one linear solve).
 * :class:`ProductData` -- the validated tidy input (importer, exporter, product,
   value, tariff); :class:`PEResult` -- what both return.
+* :func:`simulate_pe` -- either engine with PE shocks or with a :class:`tariffsim.Scenario`
+  (resolved on the products by :mod:`tariffsim.pe.bridge`: :func:`pe_shocks`).
 
 Formulas: ``MODEL.md`` section 5 and the module docstrings.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from ..errors import ModelError, ScenarioError
+from ..instruments import to_date
+from .bridge import (
+    PEScenarioResult,
+    PEShocks,
+    as_product_data,
+    is_scenario_like,
+    pe_shocks,
+    product_baseline,
+)
 from .gsim import (
     GSIM_EXPORT_SUPPLY_ELASTICITY,
     GSIM_IMPORT_DEMAND_ELASTICITY,
@@ -43,6 +55,10 @@ __all__ = [
     "gsim",
     "gsim_solve",
     "simulate_pe",
+    "pe_shocks",
+    "PEShocks",
+    "PEScenarioResult",
+    "product_baseline",
     "load_rare_earths",
     "WITS_IMPORT_DEMAND_ELASTICITY",
     "WITS_SUBSTITUTION_ELASTICITY",
@@ -56,30 +72,78 @@ __all__ = [
 _SHOCK_KEYS = ("new_tariffs", "export_taxes", "supply_cuts", "commitments")
 
 
-def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart",
+def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart", date: Any = None,
+                year: int | None = None, year_rule: str = "mid-year",
                 **kwargs: Any) -> PEResult:
-    """Run SMART or GSIM with shocks given as one mapping or as keyword arguments.
+    """Run SMART or GSIM with PE shocks or with a scenario.
 
     Parameters
     ----------
     data : ProductData, DataFrame or Baseline
-    shocks : mapping or DataFrame, optional
-        ``{"new_tariffs": ..., "export_taxes": ..., "supply_cuts": ...,
-        "commitments": ...}`` (each as accepted by :func:`smart`/:func:`gsim`), or a
-        DataFrame of new tariffs.
+        Product data (importer, exporter, product, value, tariff). A Baseline's sectors are
+        taken as products and its diagonal (domestic sales) is dropped: PE uses imports only.
+    shocks : Scenario, str, Path, Shocks, mapping, DataFrame or None
+        A :class:`tariffsim.Scenario`, a built-in scenario name or a TOML path (resolved on
+        the products, see :mod:`tariffsim.pe.bridge`); array :class:`tariffsim.shocks.Shocks`
+        built on :func:`product_baseline`; or PE shocks ``{"new_tariffs": ...,
+        "export_taxes": ..., "supply_cuts": ..., "commitments": ...}`` (each as accepted by
+        :func:`smart`/:func:`gsim`), or a DataFrame of new tariffs.
     model : {"smart", "gsim"}
+    date, year, year_rule
+        Which of a scenario's dated policies are in force (see
+        :meth:`tariffsim.Scenario.shocks`); only for scenarios.
     **kwargs
-        Shock keywords (as above) and model options (elasticities, ``importer`` for
-        SMART, ``export_tax_rents``).
+        PE shock keywords (with PE shocks only) and model options: elasticities,
+        ``importer`` (SMART: run only this importer's markets; default all importers, each
+        (importer, product) an independent SMART market), ``export_tax_rents``.
 
     Returns
     -------
     PEResult
+        With a scenario, a :class:`PEScenarioResult` that also carries the scenario name,
+        the instruments in force and the date/year; its ``notes`` record how instruments
+        were translated.
     """
     engines = {"smart": smart, "gsim": gsim}
     if model not in engines:
         raise ModelError(f"model: {model!r} is not a PE model; use 'smart' or 'gsim'.",
                          field="model")
+    if model == "gsim" and "importer" in kwargs:
+        raise ModelError("importer: GSIM solves every importer and exporter of a product "
+                         "together (world prices clear all markets); drop importer= and read "
+                         "result.products for one importer, or select the data first with "
+                         "ProductData.select(importer=...).", field="importer")
+    if is_scenario_like(shocks):
+        given = [k for k in _SHOCK_KEYS if k in kwargs]
+        if given:
+            raise ScenarioError(f"{given[0]}: give the policy either as a scenario or as PE "
+                                f"shock keywords, not both; add the instrument to the "
+                                f"scenario instead.", field=given[0])
+        pe_data, notes = as_product_data(data)
+        importer = kwargs.pop("importer", None)
+        if importer is not None:
+            pe_data = pe_data.select(importer=importer)
+        inputs = pe_shocks(pe_data, shocks, date=date, year=year, year_rule=year_rule)
+        engine_kw = inputs.engine_inputs()
+        rents = kwargs.pop("export_tax_rents", None)
+        if rents is not None:
+            if "export_tax_rents" in engine_kw and engine_kw["export_tax_rents"] != rents:
+                raise ScenarioError(f"export_tax_rents: {rents!r} given, but the scenario's "
+                                    f"restrictions say {engine_kw['export_tax_rents']!r}; set "
+                                    f"rents on the instruments.", field="export_tax_rents")
+            engine_kw["export_tax_rents"] = rents
+        result = engines[model](pe_data, **engine_kw, **kwargs)
+        fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(PEResult)}
+        fields["notes"] = tuple(notes) + tuple(inputs.notes) + tuple(result.notes)
+        name = inputs.name if inputs.name is not None else getattr(shocks, "name", None)
+        when = to_date(date, "date") if date is not None else None
+        return PEScenarioResult(**fields, scenario=name, instruments=tuple(inputs.labels),
+                                date=when, year=year)
+    if date is not None or year is not None:
+        raise ModelError(f"date/year: PE shocks given as a mapping, a frame or None are not "
+                         f"dated; pass a tariffsim.Scenario to select policies by date, or "
+                         f"drop date= and year= (got date={date!r}, year={year!r}).",
+                         field="date" if date is not None else "year")
     given: dict[str, Any] = {}
     if isinstance(shocks, pd.DataFrame):
         given["new_tariffs"] = shocks
@@ -90,8 +154,9 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart",
                                 field="shocks")
         given.update(shocks)
     elif shocks is not None:
-        raise ScenarioError(f"shocks: expected a mapping {list(_SHOCK_KEYS)} or a DataFrame "
-                            f"of new tariffs, got {type(shocks).__name__}.", field="shocks")
+        raise ScenarioError(f"shocks: expected a tariffsim.Scenario, a built-in scenario name, "
+                            f"a TOML path, a mapping {list(_SHOCK_KEYS)} or a DataFrame of new "
+                            f"tariffs, got {type(shocks).__name__}.", field="shocks")
     for k in _SHOCK_KEYS:
         if k in kwargs:
             if k in given:
@@ -99,3 +164,4 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart",
                                     field=k)
             given[k] = kwargs.pop(k)
     return engines[model](data, **given, **kwargs)
+

@@ -1,0 +1,568 @@
+"""Scenario instruments on product data: the bridge from :class:`tariffsim.Scenario` to the
+PE engines (SMART, GSIM).
+
+A scenario is resolved on product data by treating **products as sectors**: the data
+(importer, exporter, product, value, tariff) become a :class:`tariffsim.Baseline` with
+``sector = product`` (:func:`product_baseline`), the scenario is validated and turned into
+array shocks there (:meth:`tariffsim.Scenario.shocks`, so dates, stacking of tariff layers,
+exemptions, coverage and phase-ins are exactly those of the GE engine), and the arrays are
+read back on the rows of the data as the engines' inputs (:func:`pe_shocks`):
+
+=========================  ==================================================================
+Scenario instrument        PE input
+=========================  ==================================================================
+``Tariff``                 ``new_tariffs``: the new level on every row where it differs from
+                           the data's tariff.
+``ExportRestriction``      ``export_taxes`` (the wedge, with ``export_tax_rents`` = the
+(``tax_equivalent``)       instrument's ``rents``).
+``ExportRestriction``      ``supply_cuts``: the cap C on the exporter's sales of the products
+(``quantity_cap``)         to the destinations becomes the same cut ``1 - C / X`` (clipped to
+                           [0, 1]) on every covered row, X = the rows' baseline imports, so the
+                           covered rows together are held at exactly C. The engines solve one
+                           shadow export tax per row (SMART) or pair (GSIM), not one common
+                           tax for the whole cap. A cap at or above X does not bind (no cut).
+``ImportCommitment``       ``commitments``: the target LEVEL (baseline imports of the pair in
+                           the products + the increment phased to the date/year). Over all
+                           products of the data: one target for the pair (the engines' own
+                           rule); over one product: that product; over several but not all:
+                           split over those products in proportion to the pair's baseline
+                           imports.
+``TradeCost``              an export-tax-equivalent wedge ``factor - 1`` with the rents
+                           dissipated: it raises the delivered price like an iceberg cost and
+                           yields no revenue (MODEL.md section 2). Only cost *increases*
+                           (factor >= 1) have a PE form; a cut raises ScenarioError.
+=========================  ==================================================================
+
+Rules that differ from a GE baseline, because product data is detailed:
+
+* ``sectors`` of an instrument must be products of the data (ScenarioError with a
+  did-you-mean otherwise, also with ``coverage=``: the "sector not in the baseline, use
+  coverage" fallback is for aggregate baselines). ``exempt`` products absent from the data
+  are dropped (there is nothing to exempt) unless ``exempt_coverage`` is given, which then
+  applies as documented for :class:`tariffsim.Tariff`. ``coverage`` applies uniformly to
+  every covered product line.
+* Economies named by the scenario but absent from the data have no trade in these products:
+  instruments on them change nothing. They are listed in the result's ``notes`` (with a
+  did-you-mean against the data's economies, to catch spelling errors).
+* A commitment whose importer imports none of the data's products is outside the data and
+  skipped (noted); one whose importer is in the data but has no baseline imports from the
+  partner in the products raises UnreachableError (a CES source with a zero share cannot be
+  bought from).
+* All wedges share one rents setting in the engines: export restrictions, quotas and
+  trade costs (dissipated) in force together must agree, else ScenarioError.
+* Rows with ``exporter == importer`` (imports within an aggregate region such as intra-EU,
+  ``intra_region=True``) sit on the baseline's diagonal, which instruments never touch: an
+  EU tariff does not apply to intra-EU trade.
+
+Large product data are resolved in chunks of products (the dense baseline arrays have
+N x N x J and N x J x J cells): tariffs, trade costs and export taxes are computed per
+cell, so chunks give the same numbers; quotas and commitments (sums over products) are
+resolved once on a baseline where the products no instrument names are summed into one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..baseline import Baseline
+from ..errors import ScenarioError, UnreachableError, suggest
+from ..instruments import ALL, Tariff, to_date
+from ..scenario import Scenario
+from ..shocks import Shocks
+from .products import PEResult, ProductData, as_data
+
+__all__ = ["product_baseline", "pe_shocks", "PEShocks", "PEScenarioResult", "as_scenario",
+           "is_scenario_like", "as_product_data", "MAX_CELLS"]
+
+#: Largest dense baseline (cells of flows + io arrays) resolved in one piece; larger
+#: product data are resolved in chunks of products.
+MAX_CELLS = 20_000_000
+
+_OTHER = "__other_products__"
+
+
+# ---------------------------------------------------------------------- results
+@dataclass(frozen=True, eq=False, repr=False)
+class PEScenarioResult(PEResult):
+    """A :class:`~tariffsim.pe.PEResult` of a scenario run, with the scenario it came from.
+
+    Attributes (in addition to PEResult's)
+    --------------------------------------
+    scenario : str or None
+        Name of the scenario.
+    instruments : tuple of str
+        Labels of the instruments in force (what the engines were given).
+    date : datetime.date or None
+    year : int or None
+    """
+
+    scenario: str | None = None
+    instruments: tuple[str, ...] = ()
+    date: _dt.date | None = None
+    year: int | None = None
+
+    def __repr__(self) -> str:
+        when = f", date={self.date}" if self.date else (f", year={self.year}" if self.year
+                                                        else "")
+        head = f"scenario={self.scenario!r}{when}"
+        text = super().__repr__()
+        return text.replace("PEResult(", f"PEResult({head}, ", 1)
+
+
+@dataclass
+class PEShocks:
+    """A scenario translated into the PE engines' inputs on product data.
+
+    Attributes
+    ----------
+    data : ProductData
+        The data the frames refer to.
+    new_tariffs, export_taxes, supply_cuts, commitments : DataFrame or None
+        Frames as accepted by :func:`tariffsim.pe.smart` / :func:`tariffsim.pe.gsim`
+        (keys importer, exporter, product; value columns ``rate``, ``tax_equivalent``,
+        ``cut``, ``value``). None when the scenario has nothing of that kind in force.
+    export_tax_rents : str or None
+        ``"exporter"`` or ``"dissipated"`` when the scenario sets wedges, else None.
+    name : str or None
+        Scenario name.
+    labels : list of str
+        The instruments in force.
+    notes : list of str
+        Translation choices of this run (absent economies, skipped commitments, quota cuts).
+    """
+
+    data: ProductData
+    new_tariffs: pd.DataFrame | None = None
+    export_taxes: pd.DataFrame | None = None
+    supply_cuts: pd.DataFrame | None = None
+    commitments: pd.DataFrame | None = None
+    export_tax_rents: str | None = None
+    name: str | None = None
+    labels: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    def engine_inputs(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`smart` / :func:`gsim` (shocks and rents)."""
+        out: dict[str, Any] = {}
+        for k in ("new_tariffs", "export_taxes", "supply_cuts", "commitments"):
+            v = getattr(self, k)
+            if v is not None:
+                out[k] = v
+        if self.export_tax_rents is not None:
+            out["export_tax_rents"] = self.export_tax_rents
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+def as_scenario(scenario: Any) -> Scenario | Shocks | None:
+    """A Scenario from a Scenario, a built-in name, a TOML path, or pass Shocks/None."""
+    if scenario is None or isinstance(scenario, (Scenario, Shocks)):
+        return scenario
+    if isinstance(scenario, (str, Path)):
+        from .. import scenarios as _scenarios
+        return _scenarios.load(scenario)
+    raise ScenarioError(f"scenario: expected a tariffsim.Scenario, a built-in scenario name, "
+                        f"a TOML path, a PE shocks mapping or None; got "
+                        f"{type(scenario).__name__}.", field="scenario")
+
+
+def _code_list(value: Any) -> list[str]:
+    if value is None or value == ALL:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _scenario_codes(scenario: Scenario) -> list[str]:
+    codes: list[str] = []
+    for inst in scenario.instruments:
+        for attr in ("importer", "exporter", "destinations", "exclude"):
+            codes.extend(_code_list(getattr(inst, attr, None)))
+    return list(dict.fromkeys(codes))
+
+
+def _for_products(scenario: Scenario, products: Sequence[str]) -> Scenario:
+    """Check named products; drop exempt products absent from the data (see module doc)."""
+    known = set(products)
+    insts = []
+    for k, inst in enumerate(scenario.instruments):
+        if inst.sectors is not None:
+            unknown = [s for s in inst.sectors if s not in known]
+            if unknown:
+                parts = ", ".join(f"{u!r}{suggest(u, products)}" for u in unknown[:10])
+                shown = ", ".join(list(products)[:30]) + (" ..." if len(products) > 30 else "")
+                raise ScenarioError(
+                    f"instruments[{k}].sectors: product(s) {parts} not in the product data "
+                    f"({type(inst).__name__}). Products in the data: {shown}. On product data "
+                    f"sectors are the data's product codes (coverage= does not stand in for a "
+                    f"missing product here); fix the code or add the product to the data.",
+                    field=f"instruments[{k}].sectors")
+        if isinstance(inst, Tariff) and inst.exempt and inst.exempt_coverage is None:
+            keep = tuple(s for s in inst.exempt if s in known)
+            if len(keep) != len(inst.exempt):
+                inst = dataclasses.replace(inst, exempt=keep or None)
+        insts.append(inst)
+    return dataclasses.replace(scenario, instruments=tuple(insts))
+
+
+def product_baseline(data: Any, *, products: Sequence[str] | None = None,
+                     countries: Sequence[str] | None = None,
+                     other: Sequence[str] | None = None) -> Baseline:
+    """The product data as a :class:`tariffsim.Baseline` with products as sectors.
+
+    Parameters
+    ----------
+    data : ProductData or DataFrame
+    products : sequence of str, optional
+        Products to keep, in this sector order (default: all, sorted).
+    countries : sequence of str, optional
+        Economies of the baseline (default: the data's importers and exporters); codes
+        without data get zero flows.
+    other : sequence of str, optional
+        Products summed into one extra sector ``"__other_products__"`` (flows summed,
+        tariffs import-weighted), appended after ``products``.
+
+    Notes
+    -----
+    Flows are the data's imports at world prices (``flows[exporter, importer, product]``);
+    rows with ``exporter == importer`` (intra-region imports) go on the diagonal. The
+    baseline has no IO and is only used to resolve scenarios.
+    """
+    data = as_data(data)
+    frame = data.frame
+    prods = list(data.products) if products is None else [str(p) for p in products]
+    keep = frame["product"].isin(prods).to_numpy()
+    sel = frame[keep]
+    flows = pd.DataFrame({"exporter": sel["exporter"].to_numpy(dtype=object),
+                          "importer": sel["importer"].to_numpy(dtype=object),
+                          "sector": sel["product"].to_numpy(dtype=object),
+                          "value": sel["value"].to_numpy(dtype=float)})
+    tariffs = flows.rename(columns={"value": "rate"})
+    tariffs["rate"] = sel["tariff"].to_numpy(dtype=float)
+    sectors = list(prods)
+    if other:
+        rest = frame[frame["product"].isin(list(other)).to_numpy()]
+        if len(rest):
+            v = rest["value"].to_numpy(dtype=float)
+            g = pd.DataFrame({"exporter": rest["exporter"].to_numpy(dtype=object),
+                              "importer": rest["importer"].to_numpy(dtype=object),
+                              "value": v, "vt": v * rest["tariff"].to_numpy(dtype=float),
+                              "t": rest["tariff"].to_numpy(dtype=float), "n": 1.0})
+            g = g.groupby(["exporter", "importer"], sort=True).sum().reset_index()
+            rate = np.where(g["value"] > 0, g["vt"] / g["value"].where(g["value"] > 0, 1.0),
+                            g["t"] / g["n"])
+            flows = pd.concat([flows, pd.DataFrame({
+                "exporter": g["exporter"], "importer": g["importer"], "sector": _OTHER,
+                "value": g["value"]})], ignore_index=True)
+            tariffs = pd.concat([tariffs, pd.DataFrame({
+                "exporter": g["exporter"], "importer": g["importer"], "sector": _OTHER,
+                "rate": rate})], ignore_index=True)
+            sectors.append(_OTHER)
+    if countries is None:
+        countries = data.regions
+    return Baseline.from_frame(flows, tariffs=tariffs, countries=list(countries),
+                               sectors=sectors, year=data.year, units=data.units,
+                               source=data.source)
+
+
+def as_product_data(data: Any) -> tuple[ProductData, list[str]]:
+    """ProductData from ProductData, a tidy frame or a Baseline, with a note when a
+    Baseline's domestic sales (its diagonal) are dropped (PE models use imports only)."""
+    notes: list[str] = []
+    if hasattr(data, "flows") and hasattr(data, "countries") and not isinstance(
+            data, ProductData):
+        diag = float(np.einsum("iij->", np.asarray(data.flows, dtype=float)))
+        if diag > 0:
+            notes.append(f"baseline: domestic sales (diagonal, {diag:,.6g} "
+                         f"{getattr(data, 'units', '')}) dropped; the PE models use imports "
+                         f"only (sectors taken as products)")
+    return as_data(data), notes
+
+
+def _row_index(data: ProductData, countries: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    cidx = pd.Index(list(countries))
+    e = cidx.get_indexer(data.frame["exporter"].to_numpy(dtype=object))
+    i = cidx.get_indexer(data.frame["importer"].to_numpy(dtype=object))
+    return e, i
+
+
+def _keys(data: ProductData, mask: np.ndarray) -> pd.DataFrame:
+    f = data.frame[mask]
+    return pd.DataFrame({"importer": f["importer"].to_numpy(dtype=object),
+                         "exporter": f["exporter"].to_numpy(dtype=object),
+                         "product": f["product"].to_numpy(dtype=object)})
+
+
+# ---------------------------------------------------------------------- the bridge
+def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = None,
+              year_rule: str = "mid-year", max_cells: int = MAX_CELLS) -> PEShocks:
+    """Translate a scenario into SMART/GSIM inputs on product data.
+
+    Parameters
+    ----------
+    data : ProductData, DataFrame or Baseline
+        Product data (a Baseline's sectors are taken as products and its diagonal,
+        domestic sales, dropped: the PE models use imports only).
+    scenario : Scenario, str, Path or Shocks
+        A Scenario, a built-in scenario name, a TOML path, or array :class:`Shocks` built on
+        ``product_baseline(data)``.
+    date, year, year_rule
+        Which policies are in force, as in :meth:`tariffsim.Scenario.shocks`.
+    max_cells : int
+        Resolve in chunks of products above this many dense baseline cells.
+
+    Returns
+    -------
+    PEShocks
+        The frames for :func:`smart`/:func:`gsim` (see the module docstring for the rules).
+
+    Raises
+    ------
+    ScenarioError
+        Unknown products (did-you-mean), contradictory tariffs, dated scenario without a
+        date, a trade-cost cut, wedges that disagree on rents.
+    UnreachableError
+        A commitment on a pair with no baseline imports in the products.
+    """
+    data, notes = as_product_data(data)
+    scenario = as_scenario(scenario)
+    if isinstance(date, str):
+        date = to_date(date, "date")
+    if scenario is None:
+        return PEShocks(data, notes=notes)
+    if isinstance(scenario, Shocks):
+        base = product_baseline(data)
+        shape = (len(base.countries), len(base.countries), len(base.sectors))
+        for k in ("tariffs", "trade_costs", "export_taxes"):
+            arr = getattr(scenario, k)
+            if arr is not None and np.shape(arr) != shape:
+                raise ScenarioError(f"scenario: Shocks.{k} has shape {np.shape(arr)}; on this "
+                                    f"product data it must be {shape} [exporter, importer, "
+                                    f"product] in the order of product_baseline(data).",
+                                    field=f"shocks.{k}")
+        out = PEShocks(data, labels=list(scenario.labels), notes=notes)
+        _translate(out, base, scenario, base, scenario)
+        return out
+    products = list(data.products)
+    scen = _for_products(scenario, products)
+    named = {s for inst in scen.instruments for s in (inst.sectors or ())}
+    named |= {s for inst in scen.instruments if isinstance(inst, Tariff)
+              for s in (inst.exempt or ()) if s in set(products)}
+    absent = [c for c in _scenario_codes(scen) if c not in set(data.regions)]
+    countries = sorted(set(data.regions) | set(absent))
+    if absent:
+        shown = ", ".join(f"{c}{suggest(c, data.regions)}" for c in absent[:20])
+        more = f" and {len(absent) - 20} more" if len(absent) > 20 else ""
+        notes.append(f"scenario economies not in the data (no trade in these products, "
+                     f"instruments on them change nothing): {shown}{more}")
+    n, j = len(countries), len(products)
+    kw = {"date": date, "year": year, "year_rule": year_rule}
+    out = PEShocks(data, name=scen.name, notes=notes)
+    if n * n * j + n * j * j <= max_cells:
+        base = product_baseline(data, countries=countries)
+        scen.validate(base)
+        sh = scen.shocks(base, **kw)
+        out.labels = list(sh.labels)
+        _translate(out, base, sh, base, sh)
+        return out
+    # --- large data: totals (quotas, commitments) on an aggregated baseline, cells by chunk
+    named_l = [p for p in products if p in named]
+    other = [p for p in products if p not in named]
+    agg = product_baseline(data, products=named_l, countries=countries, other=other)
+    scen.validate(agg)
+    sh_agg = scen.shocks(agg, **kw)
+    out.labels = list(sh_agg.labels)
+    per = max(1, n * n + n * (len(named_l) + 1))
+    size = max(1, int(max_cells // per) - len(named_l))
+    cells = Shocks(export_tax_rents=sh_agg.export_tax_rents)
+    parts: dict[str, list[tuple[list[str], np.ndarray]]] = {
+        "tariffs": [], "trade_costs": [], "export_taxes": []}
+    chunks = [other[s:s + size] for s in range(0, len(other), size)] or [[]]
+    for chunk in chunks:
+        sub = product_baseline(data, products=named_l + chunk, countries=countries)
+        sub_shocks = scen.shocks(sub, **kw)
+        if sub_shocks.export_taxes is not None:
+            cells.export_tax_rents = sub_shocks.export_tax_rents
+        for k in parts:
+            arr = getattr(sub_shocks, k)
+            if arr is not None:
+                parts[k].append((list(sub.sectors), arr))
+    sectors_full = list(products)
+    spos = {p: q for q, p in enumerate(sectors_full)}
+    for k, items in parts.items():
+        if not items:
+            continue
+        full = np.empty((n, n, j))
+        filled = np.zeros(j, dtype=bool)
+        for secs, arr in items:
+            idx = [spos[s] for s in secs]
+            full[:, :, idx] = arr
+            filled[idx] = True
+        if not filled.all():  # chunks where no instrument of this kind was in force
+            missing = np.flatnonzero(~filled)
+            if k == "tariffs":
+                full[:, :, missing] = _tariff_cells(data, countries, missing)
+            else:
+                full[:, :, missing] = 1.0 if k == "trade_costs" else 0.0
+        setattr(cells, k, full)
+    full_base = _LazyBase(countries, sectors_full)
+    _translate(out, full_base, cells, agg, sh_agg)
+    return out
+
+
+class _LazyBase:
+    """Labels of a baseline that is never built densely (chunked resolution)."""
+
+    def __init__(self, countries: Sequence[str], sectors: Sequence[str]) -> None:
+        self.countries = tuple(countries)
+        self.sectors = tuple(sectors)
+
+
+def _tariff_cells(data: ProductData, countries: Sequence[str], prods: np.ndarray
+                  ) -> np.ndarray:
+    n = len(countries)
+    out = np.zeros((n, n, len(prods)))
+    pos = {int(p): q for q, p in enumerate(prods)}
+    e, i = _row_index(data, countries)
+    pc = data.codes("product")
+    for r in np.flatnonzero(np.isin(pc, prods)):
+        out[e[r], i[r], pos[int(pc[r])]] = data.tariff[r]
+    return out
+
+
+def _translate(out: PEShocks, base: Any, cells: Shocks, tbase: Any, totals: Shocks) -> None:
+    """Read cell arrays (on ``base``) and quota/commitment targets (on ``tbase``) back on
+    the rows of ``out.data``."""
+    data = out.data
+    e, i = _row_index(data, base.countries)
+    sidx = pd.Index(list(base.sectors))
+    j = sidx.get_indexer(data.frame["product"].to_numpy(dtype=object))
+    t0 = data.tariff
+    rents: dict[str, str] = {}
+    if cells.tariffs is not None:
+        t1 = np.asarray(cells.tariffs, dtype=float)[e, i, j]
+        diff = np.abs(t1 - t0) > 1e-12
+        if diff.any():
+            nt = _keys(data, diff)
+            nt["rate"] = t1[diff]
+            out.new_tariffs = nt
+    wedge = np.zeros(data.n_rows)
+    if cells.export_taxes is not None:
+        x = np.asarray(cells.export_taxes, dtype=float)[e, i, j]
+        if (x > 0).any():
+            rents["export restrictions (tax equivalents)"] = cells.export_tax_rents
+            wedge = x
+    if cells.trade_costs is not None:
+        d = np.asarray(cells.trade_costs, dtype=float)[e, i, j]
+        if (d < 1 - 1e-12).any():
+            bad = data.frame[d < 1 - 1e-12]
+            raise ScenarioError(
+                f"TradeCost: a trade-cost cut (factor {d.min():.4g} < 1) on "
+                f"{len(bad)} product row(s) has no PE form: the PE engines take trade costs "
+                f"as an export-tax-equivalent wedge, which must be >= 0. Model the cut as a "
+                f"tariff cut, or use model='ge'.", field="TradeCost.factor")
+        if (d > 1 + 1e-12).any():
+            rents["trade costs (iceberg, no revenue)"] = "dissipated"
+            wedge = (1.0 + wedge) * d - 1.0
+            out.notes.append("TradeCost factors applied as export-tax-equivalent wedges "
+                             "(factor - 1) with rents dissipated (no revenue): column "
+                             "export_tax_equivalent")
+    if (wedge > 0).any():
+        hit = wedge > 0
+        et = _keys(data, hit)
+        et["tax_equivalent"] = wedge[hit]
+        out.export_taxes = et
+    # --- quotas -> supply cuts
+    te, ti = _row_index(data, tbase.countries)
+    tsidx = pd.Index(list(tbase.sectors))
+    tj = tsidx.get_indexer(data.frame["product"].to_numpy(dtype=object))
+    tj = np.where(tj >= 0, tj, tsidx.get_indexer([_OTHER])[0] if _OTHER in tsidx else -1)
+    m0 = data.value
+    cut = np.zeros(data.n_rows)
+    for q in totals.quotas:
+        rows = (te == q.exporter) & np.asarray(q.importer_mask)[ti] & (tj >= 0)
+        rows &= np.asarray(q.sector_mask)[np.maximum(tj, 0)]
+        total = float(m0[rows].sum())
+        rents[f"quota {q.label}"] = q.rents
+        if total <= 0:
+            out.notes.append(f"{q.label}: no baseline exports in the data's rows; nothing "
+                             f"to cap")
+            continue
+        c = float(np.clip(1.0 - q.cap / total, 0.0, 1.0))
+        out.notes.append(f"{q.label}: cap {q.cap:,.6g} on baseline exports {total:,.6g} in "
+                         f"{int(rows.sum())} row(s) -> supply cut {c:.6g} on each row"
+                         + (" (cap does not bind)" if c == 0 else ""))
+        if np.any(rows & (cut > 0) & (np.abs(cut - c) > 1e-12)):
+            out.notes.append(f"{q.label}: overlaps another quota; the tighter cut applies")
+        cut = np.where(rows, np.maximum(cut, c), cut)
+    if (cut > 0).any():
+        hit = cut > 0
+        sc = _keys(data, hit)
+        sc["cut"] = cut[hit]
+        out.supply_cuts = sc
+    # --- commitments
+    rows_out: list[dict[str, Any]] = []
+    importers = set(data.importers)
+    n_sect = len(tbase.sectors)
+    for c in totals.commitments:
+        imp, exp = tbase.countries[c.importer], tbase.countries[c.exporter]
+        mask = np.asarray(c.sector_mask, dtype=bool)
+        if imp not in importers:
+            out.notes.append(f"{c.label or 'commitment'}: {imp} imports none of the data's "
+                             f"products; commitment outside the data, skipped")
+            continue
+        covered = (tj >= 0) & mask[np.maximum(tj, 0)]
+        pair = (te == c.exporter) & (ti == c.importer) & covered
+        base_total = float(m0[pair].sum())
+        if base_total <= 0:
+            raise UnreachableError(
+                f"commitments: {c.label or 'a commitment'}: no baseline imports of {imp} from "
+                f"{exp} in the covered products of the data; a CES source with a zero share "
+                f"cannot be bought from. Add the flow to the data or choose other products.",
+                field="commitments")
+        prods_cov = sorted(set(data.frame["product"][covered & (ti == c.importer)]))
+        if mask.all() and mask.size == n_sect:
+            rows_out.append({"importer": imp, "exporter": exp, "product": None,
+                             "value": c.value})
+        elif len(prods_cov) == 1:
+            rows_out.append({"importer": imp, "exporter": exp, "product": prods_cov[0],
+                             "value": c.value})
+        else:
+            by_p = data.frame[pair].groupby("product")["value"].sum()
+            for p, b in by_p.items():
+                if b > 0:
+                    rows_out.append({"importer": imp, "exporter": exp, "product": str(p),
+                                     "value": c.value * b / base_total})
+            out.notes.append(f"{c.label}: target {c.value:,.6g} split over {len(by_p)} "
+                             f"products in proportion to the pair's baseline imports")
+    if rows_out:
+        cm = pd.DataFrame(rows_out)
+        if cm["product"].isna().all():
+            cm = cm.drop(columns="product")
+        out.commitments = cm
+    values = set(rents.values())
+    if len(values) > 1:
+        shown = "; ".join(f"{k}: {v}" for k, v in rents.items())
+        raise ScenarioError(f"rents: the PE engines take one rents setting for all export "
+                            f"wedges, but the instruments in force disagree ({shown}). Make "
+                            f"the restrictions' rents agree (trade costs are always "
+                            f"'dissipated'), or use model='ge'.", field="rents")
+    if values:
+        out.export_tax_rents = values.pop()
+
+
+def is_scenario_like(obj: Any) -> bool:
+    """True for what the bridge resolves (Scenario, name/path, Shocks)."""
+    return isinstance(obj, (Scenario, Shocks, str, Path)) or (
+        hasattr(obj, "instruments") and hasattr(obj, "shocks")
+        and not isinstance(obj, Mapping))
+
