@@ -102,20 +102,20 @@ def _read_fine(path: PathLike, year: int | None,
     table = (read_baci_countries(countries) if isinstance(countries, (str, bytes))
              or hasattr(countries, "__fspath__") else
              (dict(countries) if countries is not None else ISO_NUMERIC))
-    for col in ("i", "j"):
-        numeric_column(df, col, path, _WHAT)
-    uniq = pd.unique(pd.concat([df["i"], df["j"]]).astype(str).str.strip())
-    mapping, unknown = numeric_to_iso3(uniq, table)
+    ij = {col: numeric_column(df, col, path, _WHAT).astype(np.int64) for col in ("i", "j")}
+    uniq, inv = np.unique(np.concatenate([ij["i"], ij["j"]]), return_inverse=True)
+    mapping, unknown = numeric_to_iso3(uniq.tolist(), table)
     if unknown:
-        ustr = {str(u) for u in unknown}
-        rows = df[df["i"].astype(str).str.strip().isin(ustr)
-                  | df["j"].astype(str).str.strip().isin(ustr)].copy()
+        ustr = {int(u) for u in unknown}
+        mask = np.isin(ij["i"], list(ustr)) | np.isin(ij["j"], list(ustr))
+        rows = df[mask].copy()
         rows.index = rows.index + 2
         raise DataError(
             f"{_WHAT}: unknown country code(s) {sorted(ustr)[:20]} in columns i/j of "
             f"{str(path)!r}, e.g.\n{show_rows(rows)}\nPass countries= the "
             f"country_codes_V*.csv file of the same BACI release (or a dict {{code: ISO3}}).",
             field="i/j", rows=rows)
+    iso = np.array([mapping[u] for u in uniq.tolist()], dtype=object)[inv]
     k = df["k"].astype(str).str.strip()
     badk = ~k.str.fullmatch(r"\d{1,6}")
     if badk.any():
@@ -125,8 +125,8 @@ def _read_fine(path: PathLike, year: int | None,
                         f"HS6 digits:\n{show_rows(rows)}\nFix or delete these rows.",
                         field="k", rows=rows)
     fine = pd.DataFrame({
-        "exporter": df["i"].astype(str).str.strip().map(mapping).to_numpy(),
-        "importer": df["j"].astype(str).str.strip().map(mapping).to_numpy(),
+        "exporter": iso[:len(df)],
+        "importer": iso[len(df):],
         "product": k.str.zfill(6).to_numpy(),
         "value": v / 1000.0,          # thousand USD -> USD million
     })
