@@ -85,33 +85,53 @@ def _anderson(F, z0, beta, *, tol, max_iter, m=8, diag=None, normalize=None):
     """Anderson-accelerated damped fixed point ``z <- z + beta * f(z)``.
 
     ``F(z)`` returns ``(f, res)``: the (preconditioned) step and the max-abs residual used
-    for the stopping rule. Restarts the memory when the residual grows by a factor 10.
+    for the stopping rule. Restarts the memory when the residual grows by a factor 10 or
+    becomes non-finite after an accelerated step, and falls back to the damped step when
+    the extrapolation strays more than ``max_extrapolation`` (log units) from it.
+    Floating-point warnings inside ``F`` are silenced: non-finite residuals are handled
+    here (restart, or ConvergenceError), never passed on.
     """
+    max_extrapolation = 1.0
+
+    def evaluate(z):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return F(z)
+
     z = z0.copy()
     Zs: list[np.ndarray] = []
     Fs: list[np.ndarray] = []
     best = (np.inf, z0.copy())
     last_step = np.nan
     history = []
+    restarts = 0
     for it in range(1, max_iter + 1):
-        f, res = F(z)
+        f, res = evaluate(z)
         history.append(res)
-        if not np.isfinite(res):
+        if not np.isfinite(res) and np.isfinite(best[0]) and len(Fs) > 0:
+            # an accelerated step left the domain: back to the best point, plain steps
+            restarts += 1
+            Zs.clear()
+            Fs.clear()
+            z = best[1].copy()
+            f, res = evaluate(z)
+        if not np.isfinite(res) or not np.all(np.isfinite(f)):
             raise ConvergenceError("GE solver produced non-finite values",
                                    diagnostics={"iterations": it, "residual": res,
-                                                "last_step": last_step})
+                                                "last_step": last_step,
+                                                "restarts": restarts})
         if res < best[0]:
             best = (res, z.copy())
         if res < tol:
             if diag is not None:
                 diag.update(iterations=it, residual=res, last_step=last_step,
-                            residual_history=history)
+                            restarts=restarts, residual_history=history)
             return z
         if res > 10 * best[0] and len(Fs) > 0:
+            restarts += 1
             Zs.clear()
             Fs.clear()
             z = best[1].copy()
-            f, res = F(z)
+            f, res = evaluate(z)
         g = z + beta * f
         Zs.append(g)
         Fs.append(beta * f)
@@ -123,6 +143,11 @@ def _anderson(F, z0, beta, *, tol, max_iter, m=8, diag=None, normalize=None):
             dG = np.diff(np.array(Zs), axis=0).T
             gamma = np.linalg.lstsq(dF, Fs[-1], rcond=1e-12)[0]
             z_new = Zs[-1] - dG @ gamma
+            if not (np.all(np.isfinite(z_new))
+                    and np.abs(z_new - g).max() <= max_extrapolation):
+                z_new = g
+                Zs.clear()
+                Fs.clear()
         else:
             z_new = g
         if normalize is not None:
@@ -130,7 +155,7 @@ def _anderson(F, z0, beta, *, tol, max_iter, m=8, diag=None, normalize=None):
         last_step = float(np.abs(z_new - z).max())
         z = z_new
     diagnostics = {"iterations": max_iter, "residual": history[-1] if history else np.nan,
-                   "best_residual": best[0], "last_step": last_step}
+                   "best_residual": best[0], "last_step": last_step, "restarts": restarts}
     if diag is not None:
         diag.update(diagnostics)
     raise ConvergenceError(
@@ -647,7 +672,13 @@ def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed
     # reference equilibrium (zero-deficit world under "balanced"; otherwise the
     # model-consistent baseline, identical to the data unless calibration clipped shares)
     ref = solve_hat(model, closure=closure, numeraire=num_idx, tol=tol, max_iter=max_iter)
-    if closure != "balanced" and ref.diagnostics.get("iterations", 0) <= 1:
+    # The data are an equilibrium of the calibrated model unless calibration adjusted them
+    # (clipped final demand): compare the flows, not the iteration count -- the labour
+    # market can clear at w-hat = 1 while expenditure differs from the data.
+    F_data = model.flows()
+    consistent = np.allclose(ref.flows, F_data, rtol=1e-9,
+                             atol=1e-12 * max(float(F_data.max()), 1e-300))
+    if closure != "balanced" and consistent:
         model0 = model
     else:
         model0 = model_from_solution(model, ref)
