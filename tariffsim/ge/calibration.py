@@ -246,7 +246,8 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
     if (income <= 0).any():
         bad = [countries[i] for i in np.flatnonzero(income <= 0)[:10]]
         raise DataError(f"flows: countries with no spending (income = value added + tariff "
-                        f"revenue + deficit <= 0): {bad}. Every economy must buy something "
+                        f"revenue + deficit <= 0, i.e. a trade surplus at least as large as "
+                        f"value added): {bad}. Every economy must buy something "
                         f"(its domestic sales count); give them domestic sales, check the "
                         f"deficits, or aggregate them into a region.", field="flows")
     final = Xg - (np.einsum("njk,kn->jn", G, Y) if G is not None else 0.0)
