@@ -5,7 +5,7 @@
 >>> ts.project(base, "us-asean-2025").table()        # doctest: +SKIP
 """
 
-from . import datasets, ge, pe, plot, scenarios
+from . import concordance, datasets, estimate, ge, io, pe, plot, scenarios
 from .baseline import Baseline
 from .datasets import list_baselines, load_baseline, us_trade_2024
 from .errors import (
@@ -46,9 +46,12 @@ __all__ = [
     "TariffSimWarning",
     "TradeCost",
     "UnreachableError",
+    "concordance",
     "datasets",
+    "estimate",
     "list_baselines",
     "ge",
+    "io",
     "load_baseline",
     "monte_carlo",
     "pe",

@@ -707,9 +707,9 @@ class Scenario:
             1 July; ``"average"`` averages tariffs, trade costs and export taxes over the
             year weighted by days in force. Commitments phase by year either way.
         year_rule : {"mid-year", "average"}
-
-        Without ``date`` and ``year`` the scenario's own ``date`` is used; a scenario
-        without a date is evaluated with all its instruments if none of them is dated.
+            How a policy that starts or ends within ``year`` counts. Without ``date``
+            and ``year`` the scenario's own ``date`` is used; a scenario without a date
+            is evaluated with all its instruments if none of them is dated.
 
         Returns
         -------
