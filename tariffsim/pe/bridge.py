@@ -84,7 +84,7 @@ __all__ = ["product_baseline", "pe_shocks", "PEShocks", "PEScenarioResult", "as_
 
 #: Largest dense baseline (cells of flows + io arrays) resolved in one piece; larger
 #: product data are resolved in chunks of products.
-MAX_CELLS = 20_000_000
+MAX_CELLS = 5_000_000
 
 _OTHER = "__other_products__"
 
@@ -238,40 +238,39 @@ def product_baseline(data: Any, *, products: Sequence[str] | None = None,
     baseline has no IO and is only used to resolve scenarios.
     """
     data = as_data(data)
-    frame = data.frame
     prods = list(data.products) if products is None else [str(p) for p in products]
-    keep = frame["product"].isin(prods).to_numpy()
-    sel = frame[keep]
-    flows = pd.DataFrame({"exporter": sel["exporter"].to_numpy(dtype=object),
-                          "importer": sel["importer"].to_numpy(dtype=object),
-                          "sector": sel["product"].to_numpy(dtype=object),
-                          "value": sel["value"].to_numpy(dtype=float)})
-    tariffs = flows.rename(columns={"value": "rate"})
-    tariffs["rate"] = sel["tariff"].to_numpy(dtype=float)
-    sectors = list(prods)
-    if other:
-        rest = frame[frame["product"].isin(list(other)).to_numpy()]
-        if len(rest):
-            v = rest["value"].to_numpy(dtype=float)
-            g = pd.DataFrame({"exporter": rest["exporter"].to_numpy(dtype=object),
-                              "importer": rest["importer"].to_numpy(dtype=object),
-                              "value": v, "vt": v * rest["tariff"].to_numpy(dtype=float),
-                              "t": rest["tariff"].to_numpy(dtype=float), "n": 1.0})
-            g = g.groupby(["exporter", "importer"], sort=True).sum().reset_index()
-            rate = np.where(g["value"] > 0, g["vt"] / g["value"].where(g["value"] > 0, 1.0),
-                            g["t"] / g["n"])
-            flows = pd.concat([flows, pd.DataFrame({
-                "exporter": g["exporter"], "importer": g["importer"], "sector": _OTHER,
-                "value": g["value"]})], ignore_index=True)
-            tariffs = pd.concat([tariffs, pd.DataFrame({
-                "exporter": g["exporter"], "importer": g["importer"], "sector": _OTHER,
-                "rate": rate})], ignore_index=True)
-            sectors.append(_OTHER)
     if countries is None:
         countries = data.regions
-    return Baseline.from_frame(flows, tariffs=tariffs, countries=list(countries),
-                               sectors=sectors, year=data.year, units=data.units,
-                               source=data.source)
+    countries = [str(c) for c in countries]
+    e, i = _row_index(data, countries)
+    pos = pd.Index(prods).get_indexer(pd.Index(data.products))[data.codes("product")]
+    n, j = len(countries), len(prods)
+    extra = bool(other)
+    flows = np.zeros((n, n, j + extra))
+    tariffs = np.zeros((n, n, j + extra))
+    keep = pos >= 0
+    flows[e[keep], i[keep], pos[keep]] = data.value[keep]
+    tariffs[e[keep], i[keep], pos[keep]] = data.tariff[keep]
+    sectors = list(prods)
+    if extra:
+        opos = pd.Index([str(p) for p in other]).get_indexer(pd.Index(data.products))[
+            data.codes("product")]
+        rest = opos >= 0
+        v, t = data.value[rest], data.tariff[rest]
+        er, ir = e[rest], i[rest]
+        np.add.at(flows, (er, ir, j), v)
+        vt = np.zeros((n, n))
+        cnt = np.zeros((n, n))
+        tsum = np.zeros((n, n))
+        np.add.at(vt, (er, ir), v * t)
+        np.add.at(cnt, (er, ir), 1.0)
+        np.add.at(tsum, (er, ir), t)
+        tot = flows[:, :, j]
+        tariffs[:, :, j] = np.where(tot > 0, vt / np.where(tot > 0, tot, 1.0),
+                                    tsum / np.maximum(cnt, 1.0))
+        sectors.append(_OTHER)
+    return Baseline.from_arrays(tuple(countries), tuple(sectors), flows, tariffs=tariffs,
+                                year=data.year, units=data.units, source=data.source)
 
 
 def as_product_data(data: Any) -> tuple[ProductData, list[str]]:
@@ -289,10 +288,15 @@ def as_product_data(data: Any) -> tuple[ProductData, list[str]]:
 
 
 def _row_index(data: ProductData, countries: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    cidx = pd.Index(list(countries))
-    e = cidx.get_indexer(data.frame["exporter"].to_numpy(dtype=object))
-    i = cidx.get_indexer(data.frame["importer"].to_numpy(dtype=object))
-    return e, i
+    """Exporter and importer position of every row of ``data`` in ``countries``."""
+    ridx = pd.Index(list(countries)).get_indexer(pd.Index(data.regions))
+    return ridx[data.codes("exporter_region")], ridx[data.codes("importer_region")]
+
+
+def _product_rows(data: ProductData, products: Sequence[str]) -> np.ndarray:
+    """Rows of ``data`` whose product is in ``products``."""
+    wanted = pd.Index(data.products).get_indexer(pd.Index([str(p) for p in products]))
+    return np.isin(data.codes("product"), wanted[wanted >= 0])
 
 
 def _keys(data: ProductData, mask: np.ndarray) -> pd.DataFrame:
@@ -350,7 +354,8 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
                                     f"product] in the order of product_baseline(data).",
                                     field=f"shocks.{k}")
         out = PEShocks(data, labels=list(scenario.labels), notes=notes)
-        _translate(out, base, scenario, base, scenario)
+        _translate(out, _read_rows(data, base, scenario), scenario.export_tax_rents, base,
+                   scenario)
         return out
     products = list(data.products)
     scen = _for_products(scenario, products)
@@ -372,7 +377,7 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
         scen.validate(base)
         sh = scen.shocks(base, **kw)
         out.labels = list(sh.labels)
-        _translate(out, base, sh, base, sh)
+        _translate(out, _read_rows(data, base, sh), sh.export_tax_rents, base, sh)
         return out
     # --- large data: totals (quotas, commitments) on an aggregated baseline, cells by chunk
     named_l = [p for p in products if p in named]
@@ -381,88 +386,76 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
     scen.validate(agg)
     sh_agg = scen.shocks(agg, **kw)
     out.labels = list(sh_agg.labels)
-    per = max(1, n * n + n * (len(named_l) + 1))
-    size = max(1, int(max_cells // per) - len(named_l))
-    cells = Shocks(export_tax_rents=sh_agg.export_tax_rents)
-    parts: dict[str, list[tuple[list[str], np.ndarray]]] = {
-        "tariffs": [], "trade_costs": [], "export_taxes": []}
+    # a chunk of c sectors has n^2 c + n c^2 dense cells (flows, tariffs; io)
+    c_max = (-n * n + np.sqrt(float(n) ** 4 + 4.0 * n * max_cells)) / (2.0 * n)
+    size = max(1, int(c_max) - len(named_l))
+    rows: dict[str, np.ndarray | None] = {"tariffs": None, "trade_costs": None,
+                                          "export_taxes": None}
+    neutral = {"tariffs": data.tariff, "trade_costs": np.ones(data.n_rows),
+               "export_taxes": np.zeros(data.n_rows)}
+    rents = sh_agg.export_tax_rents
     chunks = [other[s:s + size] for s in range(0, len(other), size)] or [[]]
-    for chunk in chunks:
+    for q, chunk in enumerate(chunks):
         sub = product_baseline(data, products=named_l + chunk, countries=countries)
         sub_shocks = scen.shocks(sub, **kw)
         if sub_shocks.export_taxes is not None:
-            cells.export_tax_rents = sub_shocks.export_tax_rents
-        for k in parts:
-            arr = getattr(sub_shocks, k)
-            if arr is not None:
-                parts[k].append((list(sub.sectors), arr))
-    sectors_full = list(products)
-    spos = {p: q for q, p in enumerate(sectors_full)}
-    for k, items in parts.items():
-        if not items:
-            continue
-        full = np.empty((n, n, j))
-        filled = np.zeros(j, dtype=bool)
-        for secs, arr in items:
-            idx = [spos[s] for s in secs]
-            full[:, :, idx] = arr
-            filled[idx] = True
-        if not filled.all():  # chunks where no instrument of this kind was in force
-            missing = np.flatnonzero(~filled)
-            if k == "tariffs":
-                full[:, :, missing] = _tariff_cells(data, countries, missing)
-            else:
-                full[:, :, missing] = 1.0 if k == "trade_costs" else 0.0
-        setattr(cells, k, full)
-    full_base = _LazyBase(countries, sectors_full)
-    _translate(out, full_base, cells, agg, sh_agg)
+            rents = sub_shocks.export_tax_rents
+        # rows of this chunk's own products (the named ones are read from the first chunk)
+        mine = named_l + chunk if q == 0 else chunk
+        sel = _product_rows(data, mine)
+        got = _read_rows(data, sub, sub_shocks, sel)
+        for k, arr in got.items():
+            if arr is None:
+                continue
+            if rows[k] is None:
+                rows[k] = neutral[k].copy()
+            rows[k][sel] = arr[sel]
+    _translate(out, rows, rents, agg, sh_agg)
     return out
 
 
-class _LazyBase:
-    """Labels of a baseline that is never built densely (chunked resolution)."""
-
-    def __init__(self, countries: Sequence[str], sectors: Sequence[str]) -> None:
-        self.countries = tuple(countries)
-        self.sectors = tuple(sectors)
-
-
-def _tariff_cells(data: ProductData, countries: Sequence[str], prods: np.ndarray
-                  ) -> np.ndarray:
-    n = len(countries)
-    out = np.zeros((n, n, len(prods)))
-    pos = {int(p): q for q, p in enumerate(prods)}
-    e, i = _row_index(data, countries)
-    pc = data.codes("product")
-    for r in np.flatnonzero(np.isin(pc, prods)):
-        out[e[r], i[r], pos[int(pc[r])]] = data.tariff[r]
-    return out
-
-
-def _translate(out: PEShocks, base: Any, cells: Shocks, tbase: Any, totals: Shocks) -> None:
-    """Read cell arrays (on ``base``) and quota/commitment targets (on ``tbase``) back on
-    the rows of ``out.data``."""
-    data = out.data
+def _read_rows(data: ProductData, base: Any, shocks: Shocks, sel: np.ndarray | None = None
+               ) -> dict[str, np.ndarray | None]:
+    """Cell arrays of ``shocks`` (on ``base``) read on the rows of ``data`` (rows outside
+    ``sel`` are left at 0 and must not be used)."""
     e, i = _row_index(data, base.countries)
-    sidx = pd.Index(list(base.sectors))
-    j = sidx.get_indexer(data.frame["product"].to_numpy(dtype=object))
+    j = pd.Index(list(base.sectors)).get_indexer(pd.Index(data.products))[
+        data.codes("product")]
+    ok = j >= 0 if sel is None else sel & (j >= 0)
+    out: dict[str, np.ndarray | None] = {}
+    for k in ("tariffs", "trade_costs", "export_taxes"):
+        arr = getattr(shocks, k)
+        if arr is None:
+            out[k] = None
+            continue
+        vals = np.zeros(data.n_rows)
+        vals[ok] = np.asarray(arr, dtype=float)[e[ok], i[ok], j[ok]]
+        out[k] = vals
+    return out
+
+
+def _translate(out: PEShocks, cells: Mapping[str, np.ndarray | None], export_rents: str,
+               tbase: Any, totals: Shocks) -> None:
+    """Turn row values of the cell shocks and the quota/commitment targets (on ``tbase``)
+    into the engines' frames on the rows of ``out.data``."""
+    data = out.data
     t0 = data.tariff
     rents: dict[str, str] = {}
-    if cells.tariffs is not None:
-        t1 = np.asarray(cells.tariffs, dtype=float)[e, i, j]
+    if cells["tariffs"] is not None:
+        t1 = cells["tariffs"]
         diff = np.abs(t1 - t0) > 1e-12
         if diff.any():
             nt = _keys(data, diff)
             nt["rate"] = t1[diff]
             out.new_tariffs = nt
     wedge = np.zeros(data.n_rows)
-    if cells.export_taxes is not None:
-        x = np.asarray(cells.export_taxes, dtype=float)[e, i, j]
+    if cells["export_taxes"] is not None:
+        x = cells["export_taxes"]
         if (x > 0).any():
-            rents["export restrictions (tax equivalents)"] = cells.export_tax_rents
+            rents["export restrictions (tax equivalents)"] = export_rents
             wedge = x
-    if cells.trade_costs is not None:
-        d = np.asarray(cells.trade_costs, dtype=float)[e, i, j]
+    if cells["trade_costs"] is not None:
+        d = cells["trade_costs"]
         if (d < 1 - 1e-12).any():
             bad = data.frame[d < 1 - 1e-12]
             raise ScenarioError(
