@@ -50,6 +50,7 @@ def test_solar_tariff_smart_equals_engine_and_hand(solar):
                                            "product": [SOLAR], "rate": [0.40]}))
     pdt.assert_frame_equal(res.products, direct.products)
     assert res.scenario == "vn40" and res.model == "smart"
+    assert str(res.date) == "2025-09-01" and res.instruments[0].startswith("Tariff USA<-VNM")
     assert res.elasticities["import_demand_elasticity"] == -1.25
     tc = by_exporter(res, "trade_creation")
     td = by_exporter(res, "trade_diversion")

@@ -21,7 +21,6 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ModelError, ScenarioError
-from ..instruments import to_date
 from .bridge import (
     PEScenarioResult,
     PEShocks,
@@ -136,9 +135,8 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart", date: An
         fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(PEResult)}
         fields["notes"] = tuple(notes) + tuple(inputs.notes) + tuple(result.notes)
         name = inputs.name if inputs.name is not None else getattr(shocks, "name", None)
-        when = to_date(date, "date") if date is not None else None
         return PEScenarioResult(**fields, scenario=name, instruments=tuple(inputs.labels),
-                                date=when, year=year)
+                                date=inputs.date, year=year)
     if date is not None or year is not None:
         raise ModelError(f"date/year: PE shocks given as a mapping, a frame or None are not "
                          f"dated; pass a tariffsim.Scenario to select policies by date, or "

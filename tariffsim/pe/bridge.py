@@ -133,6 +133,9 @@ class PEShocks:
         ``"exporter"`` or ``"dissipated"`` when the scenario sets wedges, else None.
     name : str or None
         Scenario name.
+    date : datetime.date or None
+        The date the policies were evaluated on (``date=`` or the scenario's own date;
+        None with ``year=``).
     labels : list of str
         The instruments in force.
     notes : list of str
@@ -146,6 +149,7 @@ class PEShocks:
     commitments: pd.DataFrame | None = None
     export_tax_rents: str | None = None
     name: str | None = None
+    date: _dt.date | None = None
     labels: list[str] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
 
@@ -339,7 +343,7 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
     """
     data, notes = as_product_data(data)
     scenario = as_scenario(scenario)
-    if isinstance(date, str):
+    if date is not None:
         date = to_date(date, "date")
     if scenario is None:
         return PEShocks(data, notes=notes)
@@ -371,7 +375,8 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
                      f"instruments on them change nothing): {shown}{more}")
     n, j = len(countries), len(products)
     kw = {"date": date, "year": year, "year_rule": year_rule}
-    out = PEShocks(data, name=scen.name, notes=notes)
+    out = PEShocks(data, name=scen.name, notes=notes,
+                   date=(date if date is not None else scen.date) if year is None else None)
     if n * n * j + n * j * j <= max_cells:
         base = product_baseline(data, countries=countries)
         scen.validate(base)
