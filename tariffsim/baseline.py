@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import code_column, numeric_column, show_rows
 from .errors import DataError, TariffSimWarning, suggest, unknown_codes_message
 
 __all__ = ["Baseline", "DEFAULT_SECTOR"]
@@ -33,13 +34,6 @@ _IO_COLS = ("country", "input_sector", "sector", "share")
 _VA_COLS = ("country", "sector", "share")
 
 
-def _show(rows: pd.DataFrame, n: int = 5) -> str:
-    """Short text of offending rows for an error message."""
-    text = rows.head(n).to_string(index=False)
-    more = f"\n... and {len(rows) - n} more row(s)" if len(rows) > n else ""
-    return f"\n{text}{more}"
-
-
 def _require_columns(df: Any, name: str, required: Sequence[str]) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"{name}: expected a pandas DataFrame with columns {list(required)}, "
@@ -54,37 +48,11 @@ def _require_columns(df: Any, name: str, required: Sequence[str]) -> pd.DataFram
     return df
 
 
-def _numeric(df: pd.DataFrame, name: str, col: str) -> np.ndarray:
-    values = pd.to_numeric(df[col], errors="coerce")
-    bad = values.isna() & df[col].notna()
-    if bad.any():
-        raise DataError(f"{name}.{col}: non-numeric value(s) in {int(bad.sum())} row(s):"
-                        f"{_show(df[bad])}\nGive numbers (for example 0.19 for 19%).",
-                        field=f"{name}.{col}", rows=df[bad])
-    values = values.to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise DataError(f"{name}.{col}: missing, NaN or infinite value(s) in "
-                        f"{int(bad.sum())} row(s):{_show(df[bad])}\nFill or drop those rows.",
-                        field=f"{name}.{col}", rows=df[bad])
-    return values
-
-
-def _codes(df: pd.DataFrame, name: str, col: str) -> pd.Series:
-    s = df[col]
-    bad = s.isna() | (s.astype(str).str.strip() == "")
-    if bad.any():
-        raise DataError(f"{name}.{col}: empty code(s) in {int(bad.sum())} row(s):"
-                        f"{_show(df[bad])}\nEvery row needs a code.",
-                        field=f"{name}.{col}", rows=df[bad])
-    return s.astype(str).str.strip()
-
-
 def _check_duplicates(df: pd.DataFrame, name: str, keys: Sequence[str]) -> None:
     dup = df.duplicated(list(keys), keep=False)
     if dup.any():
         raise DataError(f"{name}: duplicate rows for the same {'/'.join(keys)} "
-                        f"({int(dup.sum())} rows):{_show(df[dup].sort_values(list(keys)))}\n"
+                        f"({int(dup.sum())} rows):{show_rows(df[dup].sort_values(list(keys)))}\n"
                         f"Sum or drop the duplicates before building the baseline.",
                         field=name, rows=df[dup])
 
@@ -95,7 +63,7 @@ def _check_known(values: pd.Series, known: Sequence[str], name: str, df: pd.Data
     if bad.any():
         unknown = list(dict.fromkeys(values[bad]))
         raise DataError(unknown_codes_message(name, unknown, list(known)) +
-                        f"\nOffending rows:{_show(df[bad])}", field=name, rows=df[bad])
+                        f"\nOffending rows:{show_rows(df[bad])}", field=name, rows=df[bad])
 
 
 def _float_array(a: Any, name: str) -> np.ndarray:
@@ -343,15 +311,15 @@ class Baseline:
         flows = _require_columns(flows, "flows", _FLOW_COLS)
         has_sector = "sector" in flows.columns
         df = pd.DataFrame({
-            "exporter": _codes(flows, "flows", "exporter"),
-            "importer": _codes(flows, "flows", "importer"),
-            "sector": _codes(flows, "flows", "sector") if has_sector else DEFAULT_SECTOR,
-            "value": _numeric(flows, "flows", "value"),
+            "exporter": code_column(flows, "flows", "exporter"),
+            "importer": code_column(flows, "flows", "importer"),
+            "sector": code_column(flows, "flows", "sector") if has_sector else DEFAULT_SECTOR,
+            "value": numeric_column(flows, "flows", "value"),
         })
         neg = df["value"] < 0
         if neg.any():
             raise DataError(f"flows.value: negative trade flow(s) in {int(neg.sum())} row(s):"
-                            f"{_show(df[neg])}\nTrade flows must be >= 0.",
+                            f"{show_rows(df[neg])}\nTrade flows must be >= 0.",
                             field="flows.value", rows=df[neg])
         _check_duplicates(df, "flows", ("exporter", "importer", "sector"))
         seen_c = set(df["exporter"]) | set(df["importer"])
@@ -383,11 +351,11 @@ class Baseline:
             tariffs = _require_columns(tariffs, "tariffs", _TARIFF_COLS)
             t_has_sector = "sector" in tariffs.columns
             t = pd.DataFrame({
-                "exporter": _codes(tariffs, "tariffs", "exporter"),
-                "importer": _codes(tariffs, "tariffs", "importer"),
-                "sector": (_codes(tariffs, "tariffs", "sector") if t_has_sector
+                "exporter": code_column(tariffs, "tariffs", "exporter"),
+                "importer": code_column(tariffs, "tariffs", "importer"),
+                "sector": (code_column(tariffs, "tariffs", "sector") if t_has_sector
                            else DEFAULT_SECTOR),
-                "rate": _numeric(tariffs, "tariffs", "rate"),
+                "rate": numeric_column(tariffs, "tariffs", "rate"),
             })
             _check_known(t["exporter"], countries, "tariffs.exporter", t)
             _check_known(t["importer"], countries, "tariffs.importer", t)
@@ -397,7 +365,7 @@ class Baseline:
             low = t["rate"] <= -1
             if low.any():
                 raise DataError(f"tariffs.rate: rate(s) at or below -100% in {int(low.sum())} "
-                                f"row(s):{_show(t[low])}\nRates are fractions: 0.19 means 19%.",
+                                f"row(s):{show_rows(t[low])}\nRates are fractions: 0.19 means 19%.",
                                 field="tariffs.rate", rows=t[low])
             te = t["exporter"].map(ci).to_numpy()
             tm = t["importer"].map(ci).to_numpy()
@@ -410,10 +378,10 @@ class Baseline:
         if io is not None:
             io = _require_columns(io, "io", _IO_COLS)
             d = pd.DataFrame({
-                "country": _codes(io, "io", "country"),
-                "input_sector": _codes(io, "io", "input_sector"),
-                "sector": _codes(io, "io", "sector"),
-                "share": _numeric(io, "io", "share"),
+                "country": code_column(io, "io", "country"),
+                "input_sector": code_column(io, "io", "input_sector"),
+                "sector": code_column(io, "io", "sector"),
+                "share": numeric_column(io, "io", "share"),
             })
             _check_known(d["country"], countries, "io.country", d)
             _check_known(d["input_sector"], sectors, "io.input_sector", d)
@@ -422,7 +390,7 @@ class Baseline:
             bad = (d["share"] < 0) | (d["share"] > 1)
             if bad.any():
                 raise DataError(f"io.share: share(s) outside [0, 1] in {int(bad.sum())} row(s):"
-                                f"{_show(d[bad])}\nShares are fractions of gross output.",
+                                f"{show_rows(d[bad])}\nShares are fractions of gross output.",
                                 field="io.share", rows=d[bad])
             io_arr = np.zeros((n, j, j))
             io_arr[d["country"].map(ci).to_numpy(), d["input_sector"].map(si).to_numpy(),
@@ -431,16 +399,16 @@ class Baseline:
         if value_added is not None:
             value_added = _require_columns(value_added, "value_added", _VA_COLS)
             d = pd.DataFrame({
-                "country": _codes(value_added, "value_added", "country"),
-                "sector": _codes(value_added, "value_added", "sector"),
-                "share": _numeric(value_added, "value_added", "share"),
+                "country": code_column(value_added, "value_added", "country"),
+                "sector": code_column(value_added, "value_added", "sector"),
+                "share": numeric_column(value_added, "value_added", "share"),
             })
             _check_known(d["country"], countries, "value_added.country", d)
             _check_known(d["sector"], sectors, "value_added.sector", d)
             _check_duplicates(d, "value_added", ("country", "sector"))
             bad = (d["share"] < 0) | (d["share"] > 1)
             if bad.any():
-                raise DataError(f"value_added.share: share(s) outside [0, 1]:{_show(d[bad])}\n"
+                raise DataError(f"value_added.share: share(s) outside [0, 1]:{show_rows(d[bad])}\n"
                                 f"Shares are fractions of gross output.",
                                 field="value_added.share", rows=d[bad])
             va_arr = np.ones((n, j)) if io_arr is None else np.full((n, j), np.nan)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import code_column, numeric_column, show_rows
 from ..errors import DataError, TariffSimWarning, unknown_codes_message
 
 __all__ = ["ProductData", "DEFAULT_PRODUCT", "KEYS"]
@@ -36,49 +37,12 @@ KEYS = ("importer", "exporter", "product")
 TARIFF_WARN = 10.0
 
 
-def _show(rows: pd.DataFrame, n: int = 5) -> str:
-    text = rows.head(n).to_string(index=False)
-    more = f"\n... and {len(rows) - n} more row(s)" if len(rows) > n else ""
-    return f"\n{text}{more}"
-
-
-def _numeric_column(df: pd.DataFrame, name: str, col: str) -> np.ndarray:
-    """Column as finite floats, or DataError naming the offending rows."""
-    raw = df[col]
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = values.isna() & raw.notna()
-    if bad.any():
-        raise DataError(f"{name}.{col}: non-numeric value(s) in {int(bad.sum())} row(s):"
-                        f"{_show(df[bad])}\nGive numbers (for example 0.19 for 19%).",
-                        field=f"{name}.{col}", rows=df[bad])
-    out = values.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(out)
-    if bad.any():
-        raise DataError(f"{name}.{col}: missing, NaN or infinite value(s) in "
-                        f"{int(bad.sum())} row(s):{_show(df[bad])}\nFill or drop those rows.",
-                        field=f"{name}.{col}", rows=df[bad])
-    return out
-
-
-def _code_column(df: pd.DataFrame, name: str, col: str) -> pd.Series:
-    """Codes as stripped strings; strips each distinct code once (fast on many rows)."""
-    codes, uniques = pd.factorize(df[col], use_na_sentinel=True)
-    labels = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-    empty = np.array([lab == "" for lab in labels])
-    bad = empty[codes]  # code -1 (missing) picks the trailing ""
-    if bad.any():
-        raise DataError(f"{name}.{col}: empty code(s) in {int(bad.sum())} row(s):"
-                        f"{_show(df[bad])}\nEvery row needs a code.",
-                        field=f"{name}.{col}", rows=df[bad])
-    return pd.Series(labels[codes], index=df.index, dtype="str")
-
-
 def check_tariff_range(rates: np.ndarray, df: pd.DataFrame, field_name: str) -> None:
     """DataError for tariffs below -100%, a TariffSimWarning above 1000%."""
     bad = rates < -1.0
     if bad.any():
         raise DataError(f"{field_name}: tariff(s) below -100% in {int(bad.sum())} row(s):"
-                        f"{_show(df[bad])}\nTariffs are ad valorem fractions (0.19 = 19%); "
+                        f"{show_rows(df[bad])}\nTariffs are ad valorem fractions (0.19 = 19%); "
                         f"a subsidy cannot exceed the whole price.",
                         field=field_name, rows=df[bad])
     high = rates > TARIFF_WARN
@@ -173,13 +137,13 @@ class ProductData:
                             f"Fix: {'; '.join(hint)}.", field=f"{name}.{missing[0]}")
         if df.empty:
             raise DataError(f"{name}: the frame is empty; give at least one row.", field=name)
-        out = pd.DataFrame({k: _code_column(df, name, k) for k in KEYS})
-        value = _numeric_column(df, name, "value")
-        tariff = _numeric_column(df, name, "tariff")
+        out = pd.DataFrame({k: code_column(df, name, k) for k in KEYS})
+        value = numeric_column(df, name, "value")
+        tariff = numeric_column(df, name, "tariff")
         neg = value < 0
         if neg.any():
             raise DataError(f"{name}.value: negative import value(s) in {int(neg.sum())} "
-                            f"row(s):{_show(df[neg])}\nImports at world prices cannot be "
+                            f"row(s):{show_rows(df[neg])}\nImports at world prices cannot be "
                             f"negative; fix or drop those rows.", field=f"{name}.value",
                             rows=df[neg])
         check_tariff_range(tariff, df, f"{name}.tariff")
@@ -189,14 +153,14 @@ class ProductData:
         if dup.any():
             rows = out[dup].sort_values(list(KEYS))
             raise DataError(f"{name}: duplicate rows for the same importer/exporter/product "
-                            f"({int(dup.sum())} rows):{_show(rows)}\nSum the values (and "
+                            f"({int(dup.sum())} rows):{show_rows(rows)}\nSum the values (and "
                             f"take the import-weighted mean tariff) or drop the duplicates.",
                             field=name, rows=rows)
         domestic = (out["importer"] == out["exporter"]).to_numpy() & (not intra_region)
         if (domestic & (value > 0)).any():
             rows = out[domestic & (value > 0)]
             raise DataError(f"{name}: rows with exporter == importer are domestic sales, not "
-                            f"imports:{_show(rows)}\nDrop them (the PE models use imports "
+                            f"imports:{show_rows(rows)}\nDrop them (the PE models use imports "
                             f"only), or pass intra_region=True if they are imports within an "
                             f"aggregate region such as intra-EU trade.",
                             field=f"{name}.exporter", rows=rows)
@@ -452,10 +416,10 @@ def match_shocks(data: ProductData, spec: pd.DataFrame, name: str, value_col: st
             unknown = list(dict.fromkeys(given[bad]))
             rows = spec.loc[given[bad].index]
             raise DataError(unknown_codes_message(f"{name}.{k}", unknown, list(known))
-                            + f"\nOffending rows:{_show(rows)}", field=f"{name}.{k}",
+                            + f"\nOffending rows:{show_rows(rows)}", field=f"{name}.{k}",
                             rows=rows)
         norm[k] = s
-    v = _numeric_column(spec, name, value_col)
+    v = numeric_column(spec, name, value_col)
     norm["_v"] = v
     pattern = np.zeros(len(spec), dtype=np.int64)
     for b, k in enumerate(keys_present):
@@ -475,7 +439,7 @@ def match_shocks(data: ProductData, spec: pd.DataFrame, name: str, value_col: st
         if dup.any():
             rows = spec.loc[sel.index[dup.to_numpy()]]
             raise DataError(f"{name}: duplicate rows for the same {'/'.join(on)}:"
-                            f"{_show(rows)}\nGive one {value_col} per key.", field=name,
+                            f"{show_rows(rows)}\nGive one {value_col} per key.", field=name,
                             rows=rows)
         # one integer key per row over the keys of this pattern, then a hash lookup
         row_key = np.zeros(n, dtype=np.int64)
