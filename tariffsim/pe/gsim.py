@@ -62,10 +62,9 @@ from .products import (
     KEYS,
     PEResult,
     as_data,
-    check_tariff_range,
     elasticity_by_label,
     match_shocks,
-    shock_frame,
+    price_shock_rows,
 )
 from .smart import _sum_by
 
@@ -310,26 +309,8 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         return out
 
     m0_rows, t0_rows = data.value, data.tariff
-    spec = shock_frame(new_tariffs, "new_tariffs", ["rate"], {"tariff": "rate"})
-    t1_given, hit = match_shocks(data, spec, "new_tariffs", "rate")
-    if hit.any():
-        check_tariff_range(t1_given[hit], data.frame[hit], "new_tariffs.rate")
-    t1_rows = np.where(hit, t1_given, t0_rows)
-    spec = shock_frame(export_taxes, "export_taxes", ["tax_equivalent"],
-                       {"rate": "tax_equivalent"})
-    x_given, hit_x = match_shocks(data, spec, "export_taxes", "tax_equivalent")
-    e_rows = np.where(hit_x, x_given, 0.0)
-    if (e_rows < 0).any():
-        raise DataError("export_taxes.tax_equivalent: export restrictions raise prices "
-                        "(>= 0); use new_tariffs for subsidies.",
-                        field="export_taxes.tax_equivalent", rows=data.frame[e_rows < 0])
-    spec = shock_frame(supply_cuts, "supply_cuts", ["cut"], {"rate": "cut"})
-    cut_given, hit_c = match_shocks(data, spec, "supply_cuts", "cut")
-    cut_rows = np.where(hit_c, cut_given, 0.0)
-    if ((cut_rows < 0) | (cut_rows > 1)).any():
-        raise DataError("supply_cuts.cut: cuts are fractions of baseline imports between 0 "
-                        "and 1 (1 = ban).", field="supply_cuts.cut",
-                        rows=data.frame[(cut_rows < 0) | (cut_rows > 1)])
+    t1_rows, e_rows, cut_rows = price_shock_rows(data, new_tariffs, export_taxes,
+                                                 supply_cuts)
     constrained_rows = [(i, _CUT, cut_rows[i])
                         for i in np.flatnonzero((cut_rows > 0) & (m0_rows > 0))]
     constrained_rows += _commitment_rows(data, commitments)

@@ -580,3 +580,37 @@ def load_rare_earths() -> ProductData:
     source = (f"{raw['source'].iloc[0]} Confidence: {raw['confidence'].iloc[0]}. "
               f"Caveat: {raw['caveat'].iloc[0]}")
     return ProductData.from_frame(raw, units="USD million", source=source, year=2024)
+
+
+def price_shock_rows(data: ProductData, new_tariffs: Any, export_taxes: Any,
+                     supply_cuts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three row-level shocks SMART and GSIM share, validated.
+
+    Returns the new tariff of every row (the data's own where none is given), its export
+    tax equivalent (0 where none) and its supply cut (0 where none). Tariffs below -100%,
+    negative export taxes and cuts outside [0, 1] raise DataError naming the rows.
+    """
+    spec = shock_frame(new_tariffs, "new_tariffs", ["rate"], {"tariff": "rate"})
+    t1_given, hit = match_shocks(data, spec, "new_tariffs", "rate")
+    if hit.any():
+        check_tariff_range(t1_given[hit], data.frame[hit], "new_tariffs.rate")
+    t1 = np.where(hit, t1_given, data.tariff)
+    spec = shock_frame(export_taxes, "export_taxes", ["tax_equivalent"],
+                       {"rate": "tax_equivalent"})
+    x_given, hit_x = match_shocks(data, spec, "export_taxes", "tax_equivalent")
+    x = np.where(hit_x, x_given, 0.0)
+    if (x < 0).any():
+        bad = data.frame[x < 0]
+        raise DataError(f"export_taxes.tax_equivalent: negative export tax in {len(bad)} "
+                        f"row(s); an export restriction raises the price (>= 0). Use "
+                        f"new_tariffs for subsidies.", field="export_taxes.tax_equivalent",
+                        rows=bad)
+    spec = shock_frame(supply_cuts, "supply_cuts", ["cut"], {"rate": "cut"})
+    cut_given, hit_c = match_shocks(data, spec, "supply_cuts", "cut")
+    cut = np.where(hit_c, cut_given, 0.0)
+    if ((cut < 0) | (cut > 1)).any():
+        bad = data.frame[(cut < 0) | (cut > 1)]
+        raise DataError(f"supply_cuts.cut: cuts are fractions of baseline imports between 0 "
+                        f"and 1 (1 = ban); {len(bad)} row(s) outside.",
+                        field="supply_cuts.cut", rows=bad)
+    return t1, x, cut

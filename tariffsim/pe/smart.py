@@ -64,10 +64,8 @@ from .products import (
     PEResult,
     ProductData,
     as_data,
-    check_tariff_range,
     elasticity_by_label,
-    match_shocks,
-    shock_frame,
+    price_shock_rows,
 )
 
 __all__ = [
@@ -395,31 +393,7 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
     t0 = data.tariff
     market = data.codes("market")
 
-    spec = shock_frame(new_tariffs, "new_tariffs", ["rate"], {"tariff": "rate"})
-    t1_given, hit = match_shocks(data, spec, "new_tariffs", "rate")
-    if hit.any():
-        check_tariff_range(t1_given[hit], data.frame[hit], "new_tariffs.rate")
-    t1 = np.where(hit, t1_given, t0)
-
-    spec = shock_frame(export_taxes, "export_taxes", ["tax_equivalent"],
-                       {"rate": "tax_equivalent"})
-    x_given, hit_x = match_shocks(data, spec, "export_taxes", "tax_equivalent")
-    x = np.where(hit_x, x_given, 0.0)
-    if (x < 0).any():
-        bad = data.frame[x < 0]
-        raise DataError(f"export_taxes.tax_equivalent: negative export tax in {len(bad)} "
-                        f"row(s); an export restriction raises the price (>= 0). Use "
-                        f"new_tariffs for subsidies.", field="export_taxes.tax_equivalent",
-                        rows=bad)
-
-    spec = shock_frame(supply_cuts, "supply_cuts", ["cut"], {"rate": "cut"})
-    cut_given, hit_c = match_shocks(data, spec, "supply_cuts", "cut")
-    cut = np.where(hit_c, cut_given, 0.0)
-    if ((cut < 0) | (cut > 1)).any():
-        bad = data.frame[(cut < 0) | (cut > 1)]
-        raise DataError(f"supply_cuts.cut: cuts are fractions of baseline imports between 0 "
-                        f"and 1 (1 = ban); {len(bad)} row(s) outside.",
-                        field="supply_cuts.cut", rows=bad)
+    t1, x, cut = price_shock_rows(data, new_tariffs, export_taxes, supply_cuts)
     if (cut > 0).any():
         x = _solve_supply_cuts(m0, t0, t1, x, market, eps, sig, mu, cut)
         notes.append("supply cuts solved for their shadow export tax "
