@@ -624,6 +624,11 @@ class Scenario:
                    or (isinstance(i, ImportCommitment) and (i.by or i.schedule))
                    for i in self.instruments)
 
+    def _latest_start(self) -> _dt.date | None:
+        """The day the last instrument started: the scenario's policy once fully in place."""
+        starts = [i.start for i in self.instruments if i.start is not None]
+        return max(starts) if starts else None
+
     def _breakpoints(self) -> list[_dt.date]:
         pts = {d for i in self.instruments for d in (i.start, i.end) if d is not None}
         if self.date is not None:
@@ -708,8 +713,9 @@ class Scenario:
             year weighted by days in force. Commitments phase by year either way.
         year_rule : {"mid-year", "average"}
             How a policy that starts or ends within ``year`` counts. Without ``date``
-            and ``year`` the scenario's own ``date`` is used; a scenario without a date
-            is evaluated with all its instruments if none of them is dated.
+            and ``year`` the scenario's own ``date`` is used; without that, the day its
+            last instrument starts (the policy once fully in place); a scenario with no
+            dated instrument is evaluated with all its instruments.
 
         Returns
         -------
@@ -745,6 +751,8 @@ class Scenario:
             out.commitments = _commitments(res, self.instruments, mid, year)
         else:
             when = to_date(date, "date") if date is not None else self.date
+            if when is None and self._dated():
+                when = self._latest_start()
             if when is None and self._dated():
                 raise ScenarioError(f"shocks: scenario {self.name!r} has dated instruments but "
                                     f"no date; pass date= or year=.", field="date")

@@ -131,10 +131,21 @@ def test_validate_contradictory_set_rates():
                  ).validate(base())
 
 
-def test_shocks_needs_date_for_dated_scenario():
+def test_shocks_without_date_use_the_policy_once_fully_in_place():
     s = Scenario("x", [Tariff("USA", "VNM", 0.2, start="2025-01-01")])
+    assert s.shocks(base()).tariffs[1, 0, 0] == 0.2
+    # the day the last instrument starts: a tariff that ended before then is not in force
+    s = Scenario("x", [Tariff("USA", "VNM", 0.5, start="2025-01-01", end="2025-06-01"),
+                       Tariff("USA", "VNM", 0.3, start="2025-09-01")])
+    assert s.shocks(base()).tariffs[1, 0, 0] == pytest.approx(0.3)
+    # nothing starts: there is no such day, so a date is needed
+    s = Scenario("x", [ImportCommitment("VNM", "USA", 100.0, by="2030")])
     with pytest.raises(ScenarioError, match="pass date= or year="):
         s.shocks(base())
+
+
+def test_shocks_date_year_and_rule_errors():
+    s = Scenario("x", [Tariff("USA", "VNM", 0.2, start="2025-01-01")])
     with pytest.raises(ScenarioError, match="not both"):
         s.shocks(base(), date="2025-02-01", year=2025)
     with pytest.raises(ScenarioError, match="year_rule"):
