@@ -332,8 +332,10 @@ class Tariff(_Base):
         Share of the covered trade that is exempt when the exempt products are not separate
         baseline sectors (e.g. Malaysia's zero-rated products, about 12% of its exports).
     coverage : float in (0, 1], optional
-        Share of the targeted trade the instrument covers (required when its sectors are
-        not in the baseline).
+        Share of the pair's trade the instrument covers: without ``sectors``, a share of
+        all the pair's trade (e.g. non-USMCA goods); with ``sectors`` that the baseline
+        lacks, the share those sectors stand for (required then). On a baseline that has
+        the sectors it is not used: the instrument covers them exactly.
     layer : str
         Label of the legal layer ("mfn", "reciprocal", "section232", "section301",
         "section122", "fentanyl", "transshipment", ...). Layers only label; ``mode`` decides
@@ -701,8 +703,10 @@ class ExportRestriction(_Base):
     rents : {"exporter", "dissipated"}
         Whether the wedge revenue (quota rent) is income of the exporter or lost.
     coverage : float in (0, 1], optional
-        Share of the targeted exports covered (tax equivalents only): the wedge becomes
-        ``coverage * tax_equivalent`` on the covered cells.
+        Share of the exporter's exports that the restricted sectors stand for, used when
+        the baseline lacks those sectors (tax equivalents only): the wedge becomes
+        ``coverage * tax_equivalent`` on the covered cells. Not used on a baseline that
+        has the sectors.
     units : str
         Units of ``quantity_cap``.
 

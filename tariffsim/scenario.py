@@ -239,7 +239,10 @@ class _Resolver:
                                f"This baseline has no such sector: pass coverage= (the share "
                                f"of the pair's trade the instrument covers, e.g. 0.12) or use a "
                                f"sectoral baseline.{self._hint()}")
-        if coverage is not None:
+        # coverage is the share of the pair's trade that the named sectors stand for, used
+        # when the baseline lacks them; on a baseline that has them the weight is exact
+        if coverage is not None and (sectors is None or not all(s in self.sidx
+                                                                for s in sectors)):
             w *= coverage
         exempt = getattr(inst, "exempt", None)
         exempt_cov = getattr(inst, "exempt_coverage", None)

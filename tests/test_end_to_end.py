@@ -99,3 +99,17 @@ def test_growth_scales_balances_and_reference_changes_the_without_path():
     assert w.loc[2026, "change"] == pytest.approx(
         w.loc[2026, "balance_scenario"] - w.loc[2026, "balance_baseline"])
     assert proj.reference == "reciprocal-aug-2025"
+
+
+@pytest.mark.parametrize("model", ["smart", "gsim"])
+def test_builtin_rare_earth_controls_on_product_data(model):
+    """The same built-in scenario drives the PE engines on the packaged USGS product data:
+    China's 50% export wedge moves US purchases away from China and towards Malaysia."""
+    rare = ts.pe.load_rare_earths()
+    r = ts.simulate(rare, "china-rare-earth-controls", model=model)
+    ex = r.exporters.set_index("exporter")
+    assert ex.loc["CHN", "total_change"] < 0
+    assert ex.loc["MYS", "total_change"] > 0
+    # Malaysia, the largest other source, gains the most
+    others = ex.drop(index="CHN")["total_change"]
+    assert others.idxmax() == "MYS"

@@ -23,7 +23,7 @@ from tariffsim.errors import DataError, ModelError, ScenarioError, UnreachableEr
 from tariffsim.pe.bridge import pe_shocks
 
 SOLAR = "854142"
-RE = "rare_earth_compounds_metals"
+RE = "rare_earths"
 
 
 @pytest.fixture
