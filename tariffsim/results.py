@@ -224,6 +224,13 @@ class Result:
         head = (f"Result(model={self.model!r}, closure={self.closure!r}, "
                 f"numeraire={self.numeraire!r}, scenario={self.scenario!r})")
         lines = [head]
+        te = self.trade_elasticity
+        if isinstance(te, dict):
+            vals = sorted(set(float(v) for v in te.values()))
+            te = (f"{vals[0]:g}" if len(vals) == 1 else
+                  f"{vals[0]:g} to {vals[-1]:g} across {len(te)} sectors")
+        if te is not None:
+            lines.append(f"trade elasticity: {te}")
         if self.data_vintage:
             lines.append(f"data: {self.data_vintage}")
         d = self.diagnostics
