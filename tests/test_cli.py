@@ -63,3 +63,11 @@ def test_errors_exit_2_with_message(argv, needle, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("tariffsim: error:") and needle in err
     assert "Traceback" not in err
+
+
+def test_baseline_summary(capsys):
+    assert main(["baseline"]) == 0
+    out = capsys.readouterr().out
+    assert "20 economies" in out
+    # US total goods balance 2024 (Census): exports 2,064,500 - imports 3,267,400
+    assert "-1,202,900" in out
