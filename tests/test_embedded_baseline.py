@@ -2,28 +2,32 @@
 
 Published numbers (US Census 2024, Feb-2025 vintage, USD million) are written here by hand;
 the facts files are read from ../shared/data/facts (env TARIFFSIM_FACTS_DATA), and the
-tests that need them skip when the folder is absent.
+tests that need them skip when the folder is absent (and fail under
+TARIFFSIM_REQUIRE_VALIDATION=1, as in CI).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from validation_data import facts_path, facts_root
 
 import tariffsim as ts
 from tariffsim import datasets
 from tariffsim.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
-FACTS = Path(os.environ.get("TARIFFSIM_FACTS_DATA", REPO.parent / "shared" / "data" / "facts"))
-needs_facts = pytest.mark.skipif(not (FACTS / "baci2023_goods_bilateral_long.csv").exists(),
-                                 reason=f"facts folder not found at {FACTS} "
-                                        f"(set TARIFFSIM_FACTS_DATA)")
+FACTS = facts_root()
+
+
+@pytest.fixture
+def needs_facts() -> None:
+    """Skip when the facts folder is absent; fail instead under TARIFFSIM_REQUIRE_VALIDATION=1."""
+    facts_path("baci2023_goods_bilateral_long.csv")
 
 CODES = {"USA", "CHN", "VNM", "MYS", "THA", "KHM", "IDN", "PHL", "SGP", "JPN", "KOR", "IND",
          "MEX", "CAN", "HKG", "GBR", "AUS", "BRA", "EU27", "ROW"}
@@ -75,7 +79,7 @@ def test_shape_and_metadata(base):
 
 
 # ---------------------------------------------------------------- against the facts files
-@needs_facts
+@pytest.mark.usefixtures("needs_facts")
 def test_baci_flows_equal_facts(rows):
     baci = pd.read_csv(FACTS / "baci2023_goods_bilateral_long.csv")
     ref = baci.set_index(["exporter", "importer"])["value_musd"]
@@ -89,7 +93,7 @@ def test_baci_flows_equal_facts(rows):
         assert r.original_value == ref[(r.exporter, r.importer)]
 
 
-@needs_facts
+@pytest.mark.usefixtures("needs_facts")
 def test_census_flows_equal_facts(base, rows):
     cen = pd.read_csv(FACTS / "us_goods_trade_by_partner_2024.csv")
     names = {"China": "CHN", "Vietnam": "VNM", "Malaysia": "MYS", "Thailand": "THA",
@@ -107,7 +111,7 @@ def test_census_flows_equal_facts(base, rows):
     assert len(used) == 32
 
 
-@needs_facts
+@pytest.mark.usefixtures("needs_facts")
 def test_patched_pairs(base, rows):
     patch = pd.read_csv(FACTS / "patch_missing_pairs_2023.csv")
     filled = patch.dropna(subset=["value_musd"])
@@ -126,7 +130,7 @@ def test_patched_pairs(base, rows):
     assert "KOR-PHL" in readme
 
 
-@needs_facts
+@pytest.mark.usefixtures("needs_facts")
 def test_domestic_sales_recomputed_from_wdi(base):
     wdi = pd.read_csv(FACTS / "wdi_gdp_2022_2023.csv").set_index("iso3")["gdp_2023_usd"] / 1e6
     singles = sorted(CODES - {"EU27", "ROW"})
@@ -145,9 +149,8 @@ def test_domestic_sales_recomputed_from_wdi(base):
     assert sorted(floored) == ["MYS", "VNM"]
 
 
+@pytest.mark.usefixtures("needs_facts")
 def test_build_script_reproduces_package_data(tmp_path):
-    if not (FACTS / "baci2023_goods_bilateral_long.csv").exists():
-        pytest.skip(f"facts folder not found at {FACTS}")
     spec = importlib.util.spec_from_file_location(
         "build_default_baseline", REPO / "tools" / "build_default_baseline.py")
     mod = importlib.util.module_from_spec(spec)
@@ -176,7 +179,7 @@ def test_no_nan_anywhere(base, rows):
         assert np.isfinite(a).all()
     assert not rows[["value", "original_value"]].isna().any().any()
     prov = base.provenance
-    assert len(prov) == 400 + 380
+    assert len(prov) == 400 + 380  # 20 x 20 flows + 20 x 19 international tariffs
     assert not prov.isna().any().any()
     assert (prov["source"].str.strip() != "").all()
     assert (prov["confidence"].str.strip() != "").all()
@@ -200,7 +203,8 @@ def test_tariffs_pre_2025(base):
     assert rate("VNM", "USA") == 0.0        # not transcribed, flagged
     p = base.provenance
     zero = p[(p["field"] == "tariffs") & (p["value"] == 0)]
-    assert len(zero) == 378 and (zero["confidence"] == "missing").all()
+    # 380 international pairs, of which only CHN->USA and USA->CHN were transcribed
+    assert len(zero) == 380 - 2 and (zero["confidence"] == "missing").all()
 
 
 # ---------------------------------------------------------------- public functions

@@ -12,15 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from validation_data import validation_path
+from validation_data import import_or_skip, validation_path
 
 pytestmark = pytest.mark.validation
 
 
 def _ppml(frame: pd.DataFrame):
     """PPML with exporter and importer fixed effects (DEU the reference importer)."""
-    sm = pytest.importorskip("statsmodels.api", reason="the 'estimation' extra (statsmodels) "
-                             "is needed for the PPML step")
+    sm = import_or_skip("statsmodels.api", "the 'estimation' extra (statsmodels) is needed "
+                        "for the PPML step")
     ex = pd.get_dummies(frame["exporter"], prefix="E", dtype=float)
     im = pd.get_dummies(frame["importer"], prefix="I", dtype=float).drop(columns="I_DEU")
     X = pd.concat([frame[["ln_DIST", "CNTG", "BRDR"]].astype(float), ex, im], axis=1)
@@ -32,8 +32,7 @@ def _ppml(frame: pd.DataFrame):
 
 @pytest.fixture(scope="module")
 def data():
-    path = validation_path("agtpa_ch2_app1") / "Chapter2Application1.dta"
-    d = pd.read_stata(path)
+    d = pd.read_stata(validation_path("agtpa_ch2_app1/Chapter2Application1.dta"))
     d = d[d["year"] == 2006].copy()
     d["exporter"] = d["exporter"].astype(str)
     d["importer"] = d["importer"].astype(str)

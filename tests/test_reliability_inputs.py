@@ -84,14 +84,6 @@ def _c(entry, id_, call, error, field, hint=None):
     return Case(f"{entry}: {id_}", call, error, field, hint, entry)
 
 
-def _io_ok():
-    try:
-        import tariffsim.io  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 CASES: list[Case] = []
 add = CASES.append
 
@@ -594,8 +586,8 @@ def test_tariff_of_exactly_1000_percent_does_not_warn():
         base3(tariffs=np.full((3, 3), 10.0))
 
 
-# ------------------------------------------------------------------ loaders (when ready)
-@pytest.mark.skipif(not _io_ok(), reason="tariffsim.io is still being written (not importable)")
+# ------------------------------------------------------------------ loaders
+# no skip: tariffsim.io exists, and an ImportError here is a failure to report
 @pytest.mark.parametrize("name", ["read_baci", "read_comtrade", "read_icio", "read_census"])
 def test_loader_missing_file(name, tmp_path):
     import tariffsim.io as tio
