@@ -90,11 +90,38 @@ def test_general_tariff_rise_makes_every_cs_differ():
         assert abs(got - wrong) > 1e-3
 
 
-def test_net_welfare_is_the_sum_of_its_parts():
+def test_quantities_revenue_and_net_welfare_by_hand():
+    """MODEL.md section 5, from M, T0, T1 and the world prices x (checked against the
+    published ones above): theta = M T0 / sum_r M T0, N_own = theta E_m - (1 - theta) E_s,
+    N_cross[s, v] = theta[s, v] (E_m + E_s), P-hat = T1/T0 - 1 + x_r,
+    M-hat = N_own P-hat + sum_{s != r} N_cross[s, v] P-hat[s, v], M1 = M0 (1 + M-hat)(1 + x_r),
+    revenue R = sum_r (T - 1) M; net welfare = PS + CS + revenue change (no export taxes)."""
     res = pe.gsim(demo_data(), FTA)
-    r = res.regions
-    np.testing.assert_allclose(r["net_welfare"], r["producer_surplus"] + r["consumer_surplus"]
-                               + r["tariff_revenue_change"] + r["export_tax_rents"])
+    reg = res.regions.set_index("region")
+    em, es, ex = -1.25, 5.0, 1.5
+    x = np.array([reg.loc[r, "world_price_change_pct"] / 100 for r in REGIONS])
+    T1 = T0.copy()
+    T1[0, 2] = T1[2, 0] = 1.0                       # US-EU free trade
+    theta = M * T0 / (M * T0).sum(axis=0)
+    n_own = theta * em - (1 - theta) * es
+    n_cross = theta * (em + es)
+    p_hat = T1 / T0 - 1 + x[:, None]
+    m_hat = n_own * p_hat + (n_cross * p_hat).sum(axis=0) - n_cross * p_hat
+    m1 = M * (1 + m_hat) * (1 + x[:, None])
+    prod = res.products.set_index(["exporter", "importer"])
+    for i, r in enumerate(REGIONS):
+        for j, v in enumerate(REGIONS):
+            if M[i, j] > 0:
+                assert prod.loc[(r, v), "imports_scenario"] == pytest.approx(m1[i, j],
+                                                                            rel=1e-9)
+    d_rev = ((T1 - 1) * m1).sum(axis=0) - ((T0 - 1) * M).sum(axis=0)
+    for j, v in enumerate(REGIONS):
+        assert reg.loc[v, "tariff_revenue_change"] == pytest.approx(d_rev[j], abs=1e-9), v
+        ps = M[j].sum() * x[j] * (1 + ex * x[j] / 2)
+        r0 = (M[:, j] * T0[:, j]).sum()
+        ph = (theta[:, j] * p_hat[:, j]).sum()
+        cs = -r0 * ph - em * r0 * ph ** 2 / 2
+        assert reg.loc[v, "net_welfare"] == pytest.approx(ps + cs + d_rev[j], abs=1e-9), v
 
 
 def test_products_batched_equal_separate_runs():
