@@ -110,3 +110,13 @@ def test_embedded_baseline():
         s = scenarios.load(name).validate(b)
         sh = s.shocks(b, year=2026)
         assert sh.tariffs is None or np.isfinite(sh.tariffs).all()
+
+    def rate(name, exporter, **kw):
+        t = scenarios.load(name).shocks(b, **kw).tariffs
+        return t[b.country_index(exporter), b.country_index("USA"), 0]
+
+    # the same 'add' layers as in test_rates_against_facts, now on the embedded baseline's
+    # pre-2025 rates: US on China 20.8% (PIIE), on every other partner 0 (not transcribed)
+    assert rate("reciprocal-aug-2025", "VNM", date="2025-09-01") == pytest.approx(0.20)
+    assert rate("reciprocal-aug-2025", "CHN", date="2025-11-10") == pytest.approx(0.208 + 0.20)
+    assert rate("us-asean-2025", "MYS") == pytest.approx(0.19 * 0.88)
