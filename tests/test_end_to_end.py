@@ -96,8 +96,13 @@ def test_growth_scales_balances_and_reference_changes_the_without_path():
     # the 'without' path is the reference's equilibrium: the Aug-2025 20% on Vietnam lowers
     # its surplus below the reported one
     assert w.loc[2026, "balance_baseline"] < 123463.0
-    assert w.loc[2026, "change"] == pytest.approx(
-        w.loc[2026, "balance_scenario"] - w.loc[2026, "balance_baseline"])
+    # ... and it is that equilibrium: the same as projecting the reference on its own
+    # (same policy start, so the same horizon and elasticity in 2026)
+    alone = ts.project(BASE, "reciprocal-aug-2025", years=[2026]).balances("USA", ["VNM"])
+    alone = alone.set_index("year")
+    assert w.loc[2026, "trade_elasticity"] == pytest.approx(alone.loc[2026, "trade_elasticity"])
+    assert w.loc[2026, "balance_baseline"] == pytest.approx(alone.loc[2026, "balance_scenario"],
+                                                            rel=1e-9)
     assert proj.reference == "reciprocal-aug-2025"
 
 
