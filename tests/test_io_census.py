@@ -107,3 +107,69 @@ def test_xlsx_needs_openpyxl(tmp_path):
         pd.DataFrame(rows, columns=HEAD).to_excel(p, index=False)
         f = read_census(p).set_index(["exporter", "importer"])["value"]
         assert f[("CHN", "USA")] == pytest.approx(12.0)
+
+
+# ------------------------------------------------------------------ malformed files
+SMALL = ("year\tCTY_CODE\tCTYNAME\tIYR\tEYR\n"
+         "2024\t0004\tWorld\t1000.0\t800.0\n"
+         "2024\t5700\tChina\t400.0\t150.0\n")
+
+
+def _small(tmp_path, text=SMALL, name="country.txt", encoding="utf-8"):
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "latin-1"])
+def test_other_encodings_and_line_ends_load(tmp_path, encoding):
+    text = SMALL.replace("China", "Chinà").replace("\n", "\r\n")
+    f = read_census(_small(tmp_path, text, encoding=encoding)).set_index(
+        ["exporter", "importer"])["value"]
+    assert f[("CHN", "USA")] == pytest.approx(400.0)
+    assert f[("ROW", "USA")] == pytest.approx(1000.0 - 400.0)
+    assert f[("USA", "ROW")] == pytest.approx(800.0 - 150.0)
+
+
+@pytest.mark.parametrize("data, match", [
+    (b"", "empty"),
+    (b"\n  \n", "empty"),
+    (b"PK\x03\x04\x14\x00", "zip archive"),
+    (SMALL.encode()[:40] + b"\x00\x01\x02", "not a text file"),
+    (b"\x0b\n,,", "lacks column"),                       # found by the fuzz test
+    (b",\n\x80", "lacks column"),
+    (SMALL.split("\n")[0].encode() + b"\n", "no rows"),
+    (SMALL.encode()[:-8], r"line 3 .* 4 fields, the header \(line 1\) has 5"),
+    (SMALL.replace("EYR", "iyr").encode(), "'iyr' appears twice"),
+    (SMALL.replace("CTYNAME\t", "").encode(), "CTYNAME"),
+    (SMALL.replace("400.0", "four hundred").encode(), "non-numeric"),
+    (SMALL.replace("400.0", "").encode(), "missing"),
+    (SMALL.replace("400.0", "1e13").encode(), "above 1e\\+12 USD million"),
+    ((SMALL + SMALL.split("\n")[0]).encode(), "(?s)'year'.*non-numeric.*line 4"),  # header again
+    (SMALL.replace("2024\t5700", "2024.5\t5700").encode(), "not years"),
+    (SMALL.replace("2024\t5700", "20240\t5700").encode(), "not years"),
+    ((SMALL + "2024\t5700\tChina\t1\t1\n").encode(), "double count"),
+    (SMALL.replace("5700", "57A0").encode(), "4-character Census codes"),
+    (b"year,CTY_CODE,CTYNAME,IYR,EYR\n2024,0003,European Union,10,20\n",
+     "no trade with a partner country"),
+])
+def test_malformed_files_raise_data_error_naming_the_problem(tmp_path, data, match):
+    p = tmp_path / "country.txt"
+    p.write_bytes(data)
+    with pytest.raises(DataError, match=match) as info:
+        read_census(p)
+    assert "country.txt" in str(info.value) or info.value.field
+
+
+def test_line_numbers_count_blank_lines(tmp_path):
+    text = SMALL.replace("\n2024\t5700", "\n\n\n2024\t5700").replace("400.0", "x")
+    with pytest.raises(DataError, match="line 5") as info:
+        read_census(_small(tmp_path, text))
+    assert info.value.field == "IYR"
+
+
+def test_bad_year_argument(tmp_path):
+    with pytest.raises(DataError, match="not a year"):
+        read_census(_small(tmp_path), year="last")
+    with pytest.raises(DataError, match="year 2023 is not in"):
+        read_census(_small(tmp_path), year=2023.0)

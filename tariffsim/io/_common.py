@@ -7,6 +7,7 @@ offending rows (as line numbers of the file) and the fix.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,12 @@ __all__ = [
     "PathLike",
     "as_path",
     "read_csv_checked",
+    "read_text_checked",
     "find_column",
     "require_columns",
     "numeric_column",
+    "integer_column",
+    "as_year",
     "show_rows",
     "gdp_series",
     "regional_gdp",
@@ -54,14 +58,74 @@ def read_csv_checked(path: PathLike, what: str, **kwargs: Any) -> pd.DataFrame:
         df = pd.read_csv(p, **kwargs)
     except pd.errors.EmptyDataError:
         raise DataError(f"{what}: file {str(p)!r} is empty.", field=str(p)) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OverflowError) as exc:
         raise DataError(f"{what}: cannot parse {str(p)!r} as a delimited text file ({exc}). "
                         f"Check the separator and that the file is not compressed or "
                         f"truncated.", field=str(p)) from None
+    if "index_col" not in kwargs and not isinstance(df.index, pd.RangeIndex):
+        # pandas turns the extra leading fields into an index when the rows are longer
+        # than the header
+        raise DataError(f"{what}: the rows of {str(p)!r} have more fields than its header "
+                        f"({len(df.columns)} column(s): "
+                        f"{', '.join(repr(str(c)[:30]) for c in df.columns[:20])}). Check the "
+                        f"header line and the separator, or delete the extra fields.",
+                        field=str(p))
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise DataError(f"{what}: file {str(p)!r} has a header but no rows.", field=str(p))
     return df
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def read_text_checked(path: PathLike, what: str) -> tuple[Path, list[tuple[int, str]]]:
+    """The non-blank lines of a text file with their line numbers (1-based).
+
+    Decodes UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark
+    (Excel's "Unicode text"), and otherwise Latin-1, so that names such as
+    "C\u00f4te d'Ivoire" saved by older tools still load. Lines end at ``\n``, ``\r\n``
+    or ``\r`` only (not at the vertical tab or form feed that ``str.splitlines`` also
+    splits on).
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty, or binary (a zip/xlsx, a NUL or other control byte).
+    """
+    p = as_path(path, what)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{what}: cannot read {str(p)!r} ({exc}). Check the file's "
+                        f"permissions.", field=str(p)) from None
+    if data[:4] == b"PK\x03\x04":
+        raise DataError(f"{what}: {str(p)!r} is a zip archive (an .xlsx workbook or a "
+                        f"compressed download). Unzip it, or give an .xlsx workbook the "
+                        f".xlsx extension.", field=str(p))
+    text: str | None = None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            text = None
+    if text is None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise DataError(f"{what}: {str(p)!r} is not a text file: control character "
+                        f"{bad.group()!r} on line {line}. Check that the file is the "
+                        f"plain-text download and not compressed, binary or truncated.",
+                        field=str(p))
+    lines = [(i, ln) for i, ln in enumerate(re.split(r"\r\n|\r|\n", text), start=1)
+             if ln.strip()]
+    if not lines:
+        raise DataError(f"{what}: file {str(p)!r} is empty.", field=str(p))
+    return p, lines
 
 
 def find_column(df: pd.DataFrame, candidates: Sequence[str]) -> str | None:
@@ -148,6 +212,36 @@ def numeric_column(df: pd.DataFrame, col: str, path: PathLike, what: str, *,
                 f"value(s):\n{show_rows(lines[neg])}\nTrade values cannot be negative: fix "
                 f"the sign or delete the rows.", field=col, rows=lines[neg])
     return vals
+
+
+def integer_column(df: pd.DataFrame, col: str, path: PathLike, what: str, *, lo: int,
+                   hi: int, kind: str, line_offset: int = 2) -> np.ndarray:
+    """Column ``col`` as int64; DataError for values that are not whole numbers in [lo, hi].
+
+    For years and numeric codes, which must not be rounded or overflow a cast.
+    """
+    vals = numeric_column(df, col, path, what, nonnegative=False, line_offset=line_offset)
+    bad = (vals != np.round(vals)) | (vals < lo) | (vals > hi)
+    if bad.any():
+        lines = df.copy()
+        lines.index = df.index + line_offset
+        raise DataError(
+            f"{what}: column {col!r} of {str(path)!r} has {int(bad.sum())} value(s) that are "
+            f"not {kind}s (whole numbers from {lo} to {hi}):\n{show_rows(lines[bad])}\nFix "
+            f"or delete these rows.", field=col, rows=lines[bad])
+    return vals.astype(np.int64)
+
+
+def as_year(year: Any) -> int:
+    """The ``year=`` argument of a loader as an int; DataError when it is not a year."""
+    try:
+        y = int(year)
+        if isinstance(year, bool) or (not isinstance(year, str) and y != year):
+            raise ValueError(year)
+        return y
+    except (TypeError, ValueError, OverflowError):
+        raise DataError(f"year: {year!r} is not a year; pass an integer such as 2024.",
+                        field="year") from None
 
 
 def gdp_series(gdp: Any, year: int | None = None, field: str = "gdp") -> pd.Series:

@@ -19,6 +19,7 @@ they are absent).
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import warnings
 from collections.abc import Mapping, Sequence
@@ -30,7 +31,16 @@ import pandas as pd
 
 from ..concordance import CENSUS_CODES, CENSUS_EU, CENSUS_WORLD, EU27_MEMBERS, region_map
 from ..errors import DataError, TariffSimWarning
-from ._common import PathLike, as_path, find_column, numeric_column, show_rows
+from ._common import (
+    PathLike,
+    as_path,
+    as_year,
+    find_column,
+    integer_column,
+    numeric_column,
+    read_text_checked,
+    show_rows,
+)
 
 __all__ = ["read_census"]
 
@@ -39,49 +49,133 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
            "DEC")
 
 
-def _parse_text(path: Path) -> pd.DataFrame:
-    """country.txt: tab, pipe or comma separated, or columns aligned with spaces."""
-    lines = [ln for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()
-             if ln.strip()]
-    if not lines:
-        raise DataError(f"{_WHAT}: file {str(path)!r} is empty.", field=str(path))
-    header = lines[0]
-    for sep in ("\t", "|", ","):
-        if sep in header:
-            df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                             skip_blank_lines=True)
-            df.columns = [str(c).strip() for c in df.columns]
-            return df.apply(lambda s: s.str.strip())
-    # aligned with spaces: the name may contain spaces, so split from both ends
-    names = header.split()
-    lower = [n.lower() for n in names]
-    if "ctyname" not in lower:
-        raise DataError(f"{_WHAT}: {str(path)!r} lacks the CTYNAME column (header: "
-                        f"{header[:120]!r}); expected year, CTY_CODE, CTYNAME, IJAN..IDEC, "
-                        f"IYR, EJAN..EDEC, EYR.", field="CTYNAME")
-    pos = lower.index("ctyname")
-    n_after = len(names) - pos - 1
-    rows = []
-    for i, ln in enumerate(lines[1:], start=2):
-        tok = ln.split()
-        if len(tok) < len(names):
-            raise DataError(f"{_WHAT}: line {i} of {str(path)!r} has {len(tok)} fields, "
-                            f"expected {len(names)}: {ln[:120]!r}.", field=str(path))
-        name = " ".join(tok[pos:len(tok) - n_after])
-        rows.append(tok[:pos] + [name] + tok[len(tok) - n_after:])
-    return pd.DataFrame(rows, columns=names)
+_LAYOUT = ("Expected the country.txt layout: year, CTY_CODE, CTYNAME, IJAN..IDEC, IYR, "
+           "EJAN..EDEC, EYR.")
+#: Largest value accepted, USD million (world goods trade is about 2.5e7).
+_MAX_VALUE = 1e12
+
+_Columns = tuple[str, str, str, dict[str, tuple[str | None, list[str | None]]]]
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _header(names: Sequence[str], path: Path, line: int) -> list[str]:
+    """Stripped header names; DataError for a name given twice (case-insensitive)."""
+    out = [str(n).strip() or f"Unnamed: {k}" for k, n in enumerate(names)]
+    seen: set[str] = set()
+    for n in out:
+        if n.lower() in seen:
+            raise DataError(f"{_WHAT}: column {n!r} appears twice in the header (line {line}) "
+                            f"of {str(path)!r}. Delete one of them. {_LAYOUT}", field=n)
+        seen.add(n.lower())
+    return out
+
+
+def _columns(names: Sequence[str], path: Path) -> _Columns:
+    """Resolve year, CTY_CODE, CTYNAME and the import/export columns, or raise DataError."""
+    df = pd.DataFrame(columns=list(names))
+    ycol = find_column(df, ["year"])
+    ccol = find_column(df, ["CTY_CODE", "cty_code"])
+    ncol = find_column(df, ["CTYNAME", "cty_name"])
+    missing = [n for n, c in (("year", ycol), ("CTY_CODE", ccol), ("CTYNAME", ncol))
+               if c is None]
+    flows = {}
+    for side in ("I", "E"):
+        tot = find_column(df, [f"{side}YR"])
+        months = [find_column(df, [f"{side}{m}"]) for m in _MONTHS]
+        if tot is None and any(m is None for m in months):
+            missing.append(f"{side}YR (or {side}JAN..{side}DEC)")
+        flows[side] = (tot, months)
+    if missing:
+        shown = ", ".join(repr(str(c)[:40]) for c in list(names)[:30])
+        raise DataError(f"{_WHAT}: file {str(path)!r} lacks column(s) {', '.join(missing)}; "
+                        f"columns found: {shown}. {_LAYOUT}", field=str(path))
+    assert ycol is not None and ccol is not None and ncol is not None
+    return ycol, ccol, ncol, flows
+
+
+def _parse_text(path: Path) -> tuple[pd.DataFrame, _Columns]:
+    """country.txt: tab, pipe or comma separated, or columns aligned with spaces.
+
+    The frame's index is the file line of each row (header on the first non-blank line).
+    """
+    p, lines = read_text_checked(path, _WHAT)
+    hline, header = lines[0]
+    sep = next((s for s in ("\t", "|", ",") if s in header), None)
+    index: list[int] = []
+    rows: list[list[str]] = []
+    if sep is not None:
+        def split(ln: str, i: int) -> list[str]:
+            try:
+                return [t.strip() for t in next(csv.reader([ln], delimiter=sep))]
+            except (csv.Error, StopIteration) as exc:
+                raise DataError(f"{_WHAT}: cannot split line {i} of {str(p)!r} at "
+                                f"{sep!r} ({exc}): {ln[:120]!r}. Fix or delete the line.",
+                                field=str(p)) from None
+
+        names = _header(split(header, hline), p, hline)
+        cols = _columns(names, p)
+        for i, ln in lines[1:]:
+            tok = split(ln, i)
+            while len(tok) > len(names) and tok[-1] == "":
+                tok.pop()   # trailing separators
+            if len(tok) != len(names):
+                raise DataError(f"{_WHAT}: line {i} of {str(p)!r} has {len(tok)} fields, the "
+                                f"header (line {hline}) has {len(names)}: {ln[:120]!r}. Fix "
+                                f"or delete the line (a truncated download?).", field=str(p))
+            rows.append(tok)
+            index.append(i)
+    else:
+        # aligned with spaces: the name may contain spaces, so split from both ends
+        names = _header(header.split(), p, hline)
+        cols = _columns(names, p)
+        pos = [n.lower() for n in names].index(cols[2].lower())
+        n_after = len(names) - pos - 1
+        for i, ln in lines[1:]:
+            tok = ln.split()
+            if len(tok) < len(names):
+                raise DataError(f"{_WHAT}: line {i} of {str(p)!r} has {len(tok)} fields, "
+                                f"expected {len(names)}: {ln[:120]!r}. Fix or delete the "
+                                f"line (a truncated download?).", field=str(p))
+            name = " ".join(tok[pos:len(tok) - n_after])
+            rows.append(tok[:pos] + [name] + tok[len(tok) - n_after:])
+            index.append(i)
+    if not rows:
+        raise DataError(f"{_WHAT}: file {str(p)!r} has a header but no rows.", field=str(p))
+    return pd.DataFrame(rows, columns=names, index=index, dtype=object), cols
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame, _Columns]:
     if path.suffix.lower() in (".xlsx", ".xls"):
         if importlib.util.find_spec("openpyxl") is None:
             raise DataError(f"{_WHAT}: reading {str(path)!r} needs the optional package "
                             f"openpyxl (pip install openpyxl), or use country.txt instead.",
                             field=str(path))
-        df = pd.read_excel(path, dtype=str)
-        df.columns = [str(c).strip() for c in df.columns]
-        return df.apply(lambda s: s.astype(str).str.strip())
+        try:
+            df = pd.read_excel(path, dtype=str)
+        except Exception as exc:  # noqa: BLE001 - zipfile/openpyxl/xlrd raise many types
+            raise DataError(f"{_WHAT}: cannot read {str(path)!r} as an Excel workbook "
+                            f"({type(exc).__name__}: {exc}). Check that the download is "
+                            f"complete, or use country.txt instead.", field=str(path)) from None
+        df.columns = _header(df.columns, path, 1)
+        cols = _columns(df.columns, path)
+        if df.empty:
+            raise DataError(f"{_WHAT}: workbook {str(path)!r} has a header but no rows.",
+                            field=str(path))
+        df.index = df.index + 2   # spreadsheet row numbers
+        return df.apply(lambda s: s.astype(str).str.strip()), cols
     return _parse_text(path)
+
+
+def _values(df: pd.DataFrame, col: str, path: Path, allow_missing: bool = False
+            ) -> np.ndarray:
+    """A value column (USD million): numeric, non-negative and below :data:`_MAX_VALUE`."""
+    vals = numeric_column(df, col, path, _WHAT, line_offset=0, allow_missing=allow_missing)
+    huge = vals > _MAX_VALUE
+    if huge.any():
+        raise DataError(f"{_WHAT}: column {col!r} of {str(path)!r} has values above "
+                        f"{_MAX_VALUE:g} USD million (world goods trade is about 2.5e7):\n"
+                        f"{show_rows(df[huge])}\nThe values must be in millions of US "
+                        f"dollars.", field=col, rows=df[huge])
+    return vals
 
 
 def read_census(path: PathLike, year: int | None = None, *,
@@ -123,32 +217,19 @@ def read_census(path: PathLike, year: int | None = None, *,
     Raises
     ------
     DataError
-        Missing columns, non-numeric or negative values, malformed codes, a missing year,
-        ``eu=True`` without the 0003 row.
+        For every malformed file, naming the file, the line or column and the fix: empty,
+        binary or zipped files; missing or repeated columns; lines with too few or too
+        many fields; non-numeric, missing, negative or implausibly large values (above
+        1e12 USD million); years that are not whole numbers in 1800-2200; malformed or
+        repeated CTY_CODEs; a missing year; ``eu=True`` without the 0003 row; a file with
+        only aggregates. Text is read as UTF-8, UTF-16 (with a byte-order mark) or
+        Latin-1.
     """
     p = as_path(path, _WHAT)
-    df = _read_table(p)
-    df.index = df.index + 2
-    ycol = find_column(df, ["year"])
-    ccol = find_column(df, ["CTY_CODE", "cty_code"])
-    ncol = find_column(df, ["CTYNAME", "cty_name"])
-    missing = [n for n, c in (("year", ycol), ("CTY_CODE", ccol), ("CTYNAME", ncol))
-               if c is None]
-    flows = {}
-    for side in ("I", "E"):
-        tot = find_column(df, [f"{side}YR"])
-        months = [find_column(df, [f"{side}{m}"]) for m in _MONTHS]
-        if tot is None and any(m is None for m in months):
-            missing.append(f"{side}YR (or {side}JAN..{side}DEC)")
-        flows[side] = (tot, months)
-    if missing:
-        raise DataError(f"{_WHAT}: file {str(p)!r} lacks column(s) {', '.join(missing)}; "
-                        f"columns found: {list(df.columns)[:30]}. Expected the country.txt "
-                        f"layout: year, CTY_CODE, CTYNAME, IJAN..IDEC, IYR, EJAN..EDEC, EYR.",
-                        field=str(p))
-    yv = numeric_column(df, ycol, p, _WHAT, line_offset=0)
+    df, (ycol, ccol, ncol, flows) = _read_table(p)
+    yv = integer_column(df, ycol, p, _WHAT, lo=1800, hi=2200, kind="year", line_offset=0)
     years = sorted({int(y) for y in yv})
-    yr = years[-1] if year is None else int(year)
+    yr = years[-1] if year is None else as_year(year)
     if yr not in years:
         raise DataError(f"{_WHAT}: year {yr} is not in {str(p)!r} (years present: {years}).",
                         field="year")
@@ -156,11 +237,11 @@ def read_census(path: PathLike, year: int | None = None, *,
     vals = {}
     for side, (tot, months) in flows.items():
         if tot is not None:
-            vals[side] = numeric_column(df, tot, p, _WHAT, line_offset=0)
+            vals[side] = _values(df, tot, p)
         else:
-            vals[side] = sum(numeric_column(df, m, p, _WHAT, line_offset=0, allow_missing=True)
-                             for m in months)
-            vals[side] = np.nan_to_num(vals[side])
+            month_vals = [np.nan_to_num(_values(df, m, p, allow_missing=True))
+                          for m in months if m is not None]
+            vals[side] = np.sum(month_vals, axis=0)
     code = df[ccol].astype(str).str.strip()
     code = code.where(~code.str.fullmatch(r"\d{1,3}"), code.str.zfill(4))
     bad = ~code.str.fullmatch(r"[0-9X]{4}")
@@ -168,6 +249,11 @@ def read_census(path: PathLike, year: int | None = None, *,
         raise DataError(f"{_WHAT}: column {ccol!r} of {str(p)!r} has codes that are not "
                         f"4-character Census codes:\n{show_rows(df[bad])}\nFix these rows.",
                         field=ccol, rows=df[bad])
+    dup = code.duplicated(keep=False)
+    if dup.any():
+        raise DataError(f"{_WHAT}: {str(p)!r} has several rows for the same CTY_CODE in "
+                        f"{yr}, which would double count:\n{show_rows(df[dup])}\nKeep one row "
+                        f"per partner and year.", field=ccol, rows=df[dup])
     table = dict(CENSUS_CODES)
     table.update({str(k).zfill(4): v for k, v in (codes or {}).items()})
     frame = pd.DataFrame({"code": code.to_numpy(), "name": df[ncol].to_numpy(),
@@ -215,6 +301,10 @@ def read_census(path: PathLike, year: int | None = None, *,
         pd.DataFrame({"exporter": agg.index, "importer": "USA", "value": agg["imports"]}),
     ], ignore_index=True)
     out = out[out["exporter"] != out["importer"]].reset_index(drop=True)
+    if out.empty:
+        raise DataError(f"{_WHAT}: {str(p)!r} has no trade with a partner country nor a World "
+                        f"row (CTY_CODE 0004) for {yr}: only aggregates "
+                        f"({', '.join(sorted(set(code))[:10])}). {_LAYOUT}", field=ccol)
     out.attrs.update(year=yr, units="USD million",
                      source=f"US Census Bureau, U.S. Trade in Goods by Country, file "
                             f"{str(p)!r}, {yr} (exports F.A.S., general imports customs "
