@@ -135,3 +135,24 @@ def test_year_filter(tmp_path):
     assert df["value"].item() == pytest.approx(0.007)
     assert np.isfinite(df["value"]).all()
     assert isinstance(df, pd.DataFrame)
+
+
+@pytest.mark.parametrize("old, new, match", [
+    # rows longer than the header: pandas would make the extra field an index
+    ("t,i,j,k,v,q\n", "t,i,j,k,v\n", "more fields than its header"),
+    ("2023,842,156,847130", "2023,1e308,156,847130", "(?s)'i'.*not country codes.*line 2"),
+    ("2023,704,842", "2023,704.5,842", "(?s)'i'.*not country codes.*line 4"),
+    ("2023,156,704", "2023.5,156,704", "(?s)'t'.*not years.*line 5"),
+    ("2023,156,704", "inf,156,704", "(?s)'t'.*infinite"),
+    ("2023,156,704", "9" * 400 + ",156,704", "(?s)'t'.*infinite.*line 5"),
+])
+def test_malformed_rows_raise_data_error(files, old, new, match):
+    p, c = files
+    p.write_text(BACI.replace(old, new, 1))
+    with pytest.raises(DataError, match=match):
+        read_baci_products(p, countries=c)
+
+
+def test_bad_year_argument(files):
+    with pytest.raises(DataError, match="'twenty' is not a year"):
+        read_baci_products(files[0], year="twenty")

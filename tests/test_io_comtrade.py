@@ -108,3 +108,16 @@ def test_mixed_levels_need_level(tmp_path):
         read_comtrade_products(p)
     df = read_comtrade_products(p, level=2)
     assert df["value"].sum() == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("year", ["inf", "-1", "20x3", "2023.5e9", "NA"])
+def test_years_that_are_not_years(tmp_path, year):
+    p = tmp_path / "c.csv"
+    p.write_text(NEW.replace("C,A,2023,842,USA,M,704", f"C,A,{year},842,USA,M,704", 1))
+    with pytest.raises(DataError, match="(?s)'refYear'.*not years.*line 3"):
+        read_comtrade_products(p)
+
+
+def test_bad_year_argument(new):
+    with pytest.raises(DataError, match="not a year"):
+        read_comtrade_products(new, year=2023.5)

@@ -86,3 +86,21 @@ def test_errors(tmp_path):
         read_icio(p)
     with pytest.raises(DataError, match="not an industry"):
         read_icio(_write(tmp_path / "s.csv"), sectors={"A1": "agri"})
+
+
+def test_malformed_tables(tmp_path):
+    p = _write(tmp_path / "dup.csv")
+    lines = p.read_text().splitlines()
+    p.write_text("\n".join(lines[:2] + lines[1:]) + "\n")          # USA_A01 row twice
+    with pytest.raises(DataError, match=r"\['USA_A01'\] appear more than once"):
+        read_icio(p)
+    for cell in ("inf", "1e300", "9" * 400):
+        p = _write(tmp_path / "inf.csv")
+        p.write_text(p.read_text().replace("50.0", cell, 1))
+        with pytest.raises(DataError, match="(?s)infinite or implausibly large.*USA_HFCE"):
+            read_icio(p)
+    # final use by an economy that has no industry rows
+    p = _write(tmp_path / "fd.csv")
+    p.write_text(p.read_text().replace("CHN_DPABR", "CHE_DPABR", 1))
+    with pytest.raises(DataError, match="CHE_DPABR.*CHE, which has no COUNTRY_INDUSTRY"):
+        read_icio(p)

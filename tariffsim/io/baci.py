@@ -33,6 +33,8 @@ from ..errors import DataError
 from ._common import (
     DOMESTIC_FLOOR,
     PathLike,
+    as_year,
+    integer_column,
     numeric_column,
     product_frame,
     read_csv_checked,
@@ -86,23 +88,25 @@ def _read_fine(path: PathLike, year: int | None,
     df = require_columns(df, path, _WHAT, _COLUMNS,
                          hint="A BACI year file has columns t,i,j,k,v,q "
                               "(BACI_HS22_Y2023_V202501.csv).")
-    t = numeric_column(df, "t", path, _WHAT)
+    t = integer_column(df, "t", path, _WHAT, lo=1800, hi=2200, kind="year")
     years = sorted({int(y) for y in np.unique(t)})
     if year is None:
         if len(years) > 1:
             raise DataError(f"{_WHAT}: {str(path)!r} holds years {years}; pass year= to "
                             f"choose one.", field="year")
         year = years[0]
-    elif int(year) not in years:
+    elif as_year(year) not in years:
         raise DataError(f"{_WHAT}: year {year} is not in {str(path)!r} (years present: "
                         f"{years}).", field="year")
-    keep = t == int(year)
+    year = as_year(year)
+    keep = t == year
     df = df[keep]
     v = numeric_column(df, "v", path, _WHAT)
     table = (read_baci_countries(countries) if isinstance(countries, (str, bytes))
              or hasattr(countries, "__fspath__") else
              (dict(countries) if countries is not None else ISO_NUMERIC))
-    ij = {col: numeric_column(df, col, path, _WHAT).astype(np.int64) for col in ("i", "j")}
+    ij = {col: integer_column(df, col, path, _WHAT, lo=0, hi=99_999, kind="country code")
+          for col in ("i", "j")}
     uniq, inv = np.unique(np.concatenate([ij["i"], ij["j"]]), return_inverse=True)
     mapping, unknown = numeric_to_iso3(uniq.tolist(), table)
     if unknown:

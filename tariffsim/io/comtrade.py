@@ -41,6 +41,7 @@ from ..errors import DataError, suggest
 from ._common import (
     DOMESTIC_FLOOR,
     PathLike,
+    as_year,
     find_column,
     numeric_column,
     product_frame,
@@ -96,25 +97,29 @@ def _read(path: PathLike, year: int | None, flow: str, mirror: bool,
     ycol = find_column(df, _YEAR)
     yr: int | None = None
     if ycol is not None:
-        yv = pd.to_numeric(df[ycol].astype(str).str.strip().str[:4], errors="coerce")
-        if yv.isna().any():
-            rows = df[yv.isna()]
-            raise DataError(f"{_WHAT}: column {ycol!r} of {str(path)!r} has non-numeric years:"
-                            f"\n{show_rows(rows)}", field=ycol, rows=rows)
+        ytext = df[ycol].astype(str).str.strip()
+        # a year (2023, or 2023.0 from a spreadsheet) or a monthly period (202301)
+        nonyear = ~ytext.str.fullmatch(r"\d{4}(\d{2})?(\.0*)?").fillna(False).astype(bool)
+        if nonyear.any():
+            rows = df[nonyear]
+            raise DataError(f"{_WHAT}: column {ycol!r} of {str(path)!r} has values that are not "
+                            f"years (YYYY, or periods YYYYMM):\n{show_rows(rows)}\nFix or "
+                            f"delete these rows.", field=ycol, rows=rows)
+        yv = ytext.str[:4].astype(int)
         years = sorted({int(y) for y in yv.unique()})
         if year is None:
             if len(years) > 1:
                 raise DataError(f"{_WHAT}: {str(path)!r} holds years {years}; pass year=.",
                                 field="year")
             yr = years[0] if years else None
-        elif int(year) not in years:
+        elif as_year(year) not in years:
             raise DataError(f"{_WHAT}: year {year} is not in {str(path)!r} (years present: "
                             f"{years}).", field="year")
         else:
-            yr = int(year)
+            yr = as_year(year)
             df = df[yv.to_numpy() == yr]
     else:
-        yr = None if year is None else int(year)
+        yr = None if year is None else as_year(year)
     df = df.assign(flow=df["flow"].str.upper().map(_FLOW))
     df = df[df["flow"].notna()]  # re-exports, re-imports and other flows are not used
     drop = {normalise_iso3(c) for c in drop_codes}

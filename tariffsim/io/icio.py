@@ -77,6 +77,8 @@ _SPLIT = {"CN1": "CHN", "CN2": "CHN", "MX1": "MEX", "MX2": "MEX"}
 _TLS = ("TLS", "TAXSUB")
 _VA = ("VA", "VALU")
 _OUT = ("OUT", "OUTPUT", "TOTAL")
+#: Largest absolute cell accepted, USD million (world gross output is about 2e8).
+_MAX_VALUE = 1e12
 
 
 def _split(label: str) -> tuple[str, str] | None:
@@ -164,16 +166,43 @@ def read_icio(path: PathLike, *, year: int | None = None,
     if va_r is None:
         raise DataError(f"{_WHAT}: {src!r} has no value-added row (VA). Rows must include "
                         f"TLS, VA and OUT after the COUNTRY_INDUSTRY rows.", field="VA")
-    # numeric check
-    num = raw.apply(pd.to_numeric, errors="coerce")
-    bad = num.isna() & raw.notna() & (raw.astype(str).apply(lambda s: s.str.strip()) != "")
-    if bad.to_numpy().any():
-        r, c = np.argwhere(bad.to_numpy())[0]
-        raise DataError(f"{_WHAT}: {src!r} has {int(bad.to_numpy().sum())} non-numeric "
+    dup = raw.index[raw.index.duplicated()]
+    if len(dup):
+        raise DataError(f"{_WHAT}: row label(s) {sorted(set(dup))[:10]} appear more than once "
+                        f"in {src!r}. Each COUNTRY_INDUSTRY and TLS/VA/OUT row must appear "
+                        f"once; delete the repeated rows.", field="row label")
+    # numeric check (column by column: text columns only are parsed, so a large table of
+    # numbers is not converted to text)
+    num_cols: dict[Any, np.ndarray] = {}
+    bad_cols: dict[Any, np.ndarray] = {}
+    for c in raw.columns:
+        col = raw[c]
+        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(
+                col.dtype):
+            num_cols[c] = col.to_numpy(dtype=float, na_value=np.nan)
+            bad_cols[c] = np.zeros(len(col), dtype=bool)
+        else:
+            text = col.astype("string").str.strip()
+            vals = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            num_cols[c] = vals
+            bad_cols[c] = np.isnan(vals) & text.fillna("").ne("").to_numpy(dtype=bool)
+    bad = np.column_stack([bad_cols[c] for c in raw.columns])
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise DataError(f"{_WHAT}: {src!r} has {int(bad.sum())} non-numeric "
                         f"cell(s), first at row {raw.index[r]!r}, column {raw.columns[c]!r}: "
                         f"{raw.iat[r, c]!r}. Fix the cell (use 0 for an empty flow).",
                         field=str(raw.columns[c]))
-    num = num.fillna(0.0)
+    arr = np.column_stack([num_cols[c] for c in raw.columns])
+    huge = np.abs(np.nan_to_num(arr, nan=0.0, posinf=np.inf, neginf=-np.inf)) > _MAX_VALUE
+    if huge.any():
+        r, c = np.argwhere(huge)[0]
+        raise DataError(f"{_WHAT}: {src!r} has {int(huge.sum())} infinite or implausibly large "
+                        f"cell(s) (above {_MAX_VALUE:g} USD million in absolute value), first at "
+                        f"row {raw.index[r]!r}, column {raw.columns[c]!r}: {raw.iat[r, c]!r}. "
+                        f"ICIO values are in USD million; fix the cell.",
+                        field=str(raw.columns[c]))
+    num = pd.DataFrame(np.nan_to_num(arr, nan=0.0), index=raw.index, columns=raw.columns)
     special_rows = {x for x in (tls_r, va_r, out_r) if x is not None}
     ind_rows = [r for r in num.index if r not in special_rows]
     parsed_rows = {r: _split(r) for r in ind_rows}
@@ -215,6 +244,14 @@ def read_icio(path: PathLike, *, year: int | None = None,
         fd_cols.append(c)
         fd_country.append(p[0])
         fd_kind.append(p[1].upper())
+    no_rows = sorted(set(fd_country) - set(countries_r))
+    if no_rows:
+        cols_bad = [c for c, k in zip(fd_cols, fd_country, strict=True) if k in no_rows]
+        raise DataError(f"{_WHAT}: final-use column(s) {cols_bad[:10]} of {src!r} belong to "
+                        f"{', '.join(no_rows)}, which has no COUNTRY_INDUSTRY rows. Every "
+                        f"economy with final use must also have its industry rows and "
+                        f"columns; delete these columns or add the economy's rows.",
+                        field=cols_bad[0])
     Z = num.loc[ind_rows, ind_rows].to_numpy(dtype=float)
     F = num.loc[ind_rows, fd_cols].to_numpy(dtype=float)
     if (Z < 0).any():
