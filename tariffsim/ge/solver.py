@@ -7,7 +7,9 @@ from the previous outer step, and the expenditure system (eq. 13) is linear and 
 an Anderson-accelerated fixed point (never as a dense (NJ x NJ) matrix). The outer problem
 is labour-market clearing ``w_n L_n = sum_j gamma_n^j Y_n^j`` (equivalent to the trade
 balance eq. 14 once expenditure is solved), solved by Anderson acceleration of a damped
-fixed point in log w-hat.
+fixed point in log w-hat, with plain damped steps of adaptive length when the acceleration
+stalls and a quasi-Newton fallback (scipy.optimize.root) on the reduced system when the
+iteration budget runs out (docs/ge.md, "The solver").
 """
 
 from __future__ import annotations
@@ -81,81 +83,168 @@ class HatSolution:
         return self.VA + self.R + self.rents + self.D
 
 
-def _anderson(F, z0, beta, *, tol, max_iter, m=8, diag=None, normalize=None):
-    """Anderson-accelerated damped fixed point ``z <- z + beta * f(z)``.
+def _anderson(F, z0, beta, *, tol, max_iter, m=8, diag=None, normalize=None,
+              stall_window=None, reaccelerate=1e-2):
+    """Anderson-accelerated damped fixed point ``z <- normalize(z + beta * f(z))``, with a
+    fallback to plain damped steps of adaptive length when the acceleration stalls.
 
     ``F(z)`` returns ``(f, res)``: the (preconditioned) step and the max-abs residual used
-    for the stopping rule. Restarts the memory when the residual grows by a factor 10 or
-    becomes non-finite after an accelerated step, and falls back to the damped step when
-    the extrapolation strays more than ``max_extrapolation`` (log units) from it.
+    for the stopping rule. The memory holds the normalised images ``g = normalize(z + beta
+    f)`` and the steps ``g - z``, so that the secant model only sees directions the map can
+    move: a component of ``f`` along the normalised-away direction (the level of the
+    wages) is not a direction of progress and must not enter the least-squares fit
+    (fitting it made the extrapolation stagnate far from the solution).
+
+    Two modes:
+
+    * ``accelerated`` (the fast path): the memory is restarted from the best point of the
+      episode when the residual grows by a factor 10 or becomes non-finite; an
+      extrapolation further than ``max_step`` (log units) from the damped step is
+      shortened to that length. When the best residual has not improved by 1% in
+      ``stall_window`` iterations, or after 5 restarts without such progress, the solver
+      switches to
+    * ``plain``: damped steps without acceleration, from the episode's best point. Anderson
+      (a multi-secant method) can circle a point where the residual is small but not zero;
+      the plain step points the right way there. Its length adapts: x1.5 while successive
+      steps keep their direction (cosine > 0.9; a flat residual far from the solution), x0.5
+      when they reverse (overshoot), never more than ``max_step`` per iteration, and the
+      step is halved after non-finite values. The max-abs residual is not a merit function
+      of this map (it can rise for hundreds of steps on the way to a distant equilibrium),
+      so plain steps never restart on residual growth. Once the residual is below
+      ``reaccelerate`` times its value at the switch, a new accelerated episode starts.
+
     Floating-point warnings inside ``F`` are silenced: non-finite residuals are handled
     here (restart, or ConvergenceError), never passed on.
     """
-    max_extrapolation = 1.0
+    max_step = 1.0
+    max_restarts = 5
+    if stall_window is None:
+        stall_window = 6 * m
 
     def evaluate(z):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return F(z)
 
+    def finite(f, res):
+        return bool(np.isfinite(res) and np.all(np.isfinite(f)))
+
     z = z0.copy()
     Zs: list[np.ndarray] = []
     Fs: list[np.ndarray] = []
-    best = (np.inf, z0.copy())
+    best = np.inf                       # overall best residual (diagnostics)
+    ep_best = (np.inf, z0.copy())       # best point of the current accelerated episode
     last_step = np.nan
     history = []
-    restarts = 0
+    restarts = 0                        # memory restarts
+    ep_restarts = 0                     # restarts since the last progress
+    switches = 0                        # plain episodes
+    accelerate = True
+    scale = 1.0                         # plain-step multiplier
+    s_prev = None                       # previous plain step
+    z_prev = z0.copy()                  # last finite plain iterate
+    plain_ref = np.inf
+    progress_it, progress_res = 0, np.inf
+
+    def info(it, res):
+        return {"iterations": it, "residual": res, "best_residual": best,
+                "last_step": last_step, "restarts": restarts, "plain_episodes": switches,
+                "plain_step_scale": scale}
+
     for it in range(1, max_iter + 1):
         f, res = evaluate(z)
         history.append(res)
-        if not np.isfinite(res) and np.isfinite(best[0]) and len(Fs) > 0:
-            # an accelerated step left the domain: back to the best point, plain steps
+        if not finite(f, res):
             restarts += 1
-            Zs.clear()
-            Fs.clear()
-            z = best[1].copy()
-            f, res = evaluate(z)
-        if not np.isfinite(res) or not np.all(np.isfinite(f)):
-            raise ConvergenceError("GE solver produced non-finite values",
-                                   diagnostics={"iterations": it, "residual": res,
-                                                "last_step": last_step,
-                                                "restarts": restarts})
-        if res < best[0]:
-            best = (res, z.copy())
-        if res < tol:
-            if diag is not None:
-                diag.update(iterations=it, residual=res, last_step=last_step,
-                            restarts=restarts, residual_history=history)
-            return z
-        if res > 10 * best[0] and len(Fs) > 0:
-            restarts += 1
-            Zs.clear()
-            Fs.clear()
-            z = best[1].copy()
-            f, res = evaluate(z)
-        g = z + beta * f
-        Zs.append(g)
-        Fs.append(beta * f)
-        if len(Fs) > m + 1:
-            Zs.pop(0)
-            Fs.pop(0)
-        if len(Fs) >= 2:
-            dF = np.diff(np.array(Fs), axis=0).T
-            dG = np.diff(np.array(Zs), axis=0).T
-            gamma = np.linalg.lstsq(dF, Fs[-1], rcond=1e-12)[0]
-            z_new = Zs[-1] - dG @ gamma
-            if not (np.all(np.isfinite(z_new))
-                    and np.abs(z_new - g).max() <= max_extrapolation):
-                z_new = g
+            if accelerate and np.isfinite(ep_best[0]):
+                ep_restarts += 1            # an accelerated step left the domain
                 Zs.clear()
                 Fs.clear()
-        else:
+                z = ep_best[1].copy()
+                f, res = evaluate(z)
+            elif not accelerate:            # a plain step did: shorter, from the last one
+                scale *= 0.5
+                s_prev = None
+                z = z_prev.copy()
+                f, res = evaluate(z)
+            if not finite(f, res):
+                raise ConvergenceError("GE solver produced non-finite values",
+                                       diagnostics=info(it, res))
+        if res < best:
+            best = res
+            if diag is not None:
+                diag["best_z"] = z.copy()
+        if res < tol:
+            if diag is not None:
+                diag.update(info(it, res), residual_history=history)
+            return z
+        if accelerate:
+            if res < ep_best[0]:
+                ep_best = (res, z.copy())
+            if res < 0.99 * progress_res:
+                progress_it, progress_res, ep_restarts = it, res, 0
+            if it - progress_it >= stall_window or ep_restarts >= max_restarts:
+                accelerate = False
+                switches += 1
+                Zs.clear()
+                Fs.clear()
+                z = ep_best[1].copy()
+                f, res = evaluate(z)
+                plain_ref, s_prev, scale = res, None, 1.0
+            elif res > 10 * ep_best[0] and len(Fs) > 0:
+                restarts += 1
+                ep_restarts += 1
+                Zs.clear()
+                Fs.clear()
+                z = ep_best[1].copy()
+                f, res = evaluate(z)
+        elif res < reaccelerate * plain_ref:
+            accelerate = True
+            ep_best = (res, z.copy())
+            progress_it, progress_res, ep_restarts = it, res, 0
+        if accelerate:
+            g = z + beta * f
+            if normalize is not None:
+                g = normalize(g)
             z_new = g
-        if normalize is not None:
-            z_new = normalize(z_new)
+            Zs.append(g)
+            Fs.append(g - z)
+            if len(Fs) > m + 1:
+                Zs.pop(0)
+                Fs.pop(0)
+            if len(Fs) >= 2:
+                dF = np.diff(np.array(Fs), axis=0).T
+                dG = np.diff(np.array(Zs), axis=0).T
+                gamma = np.linalg.lstsq(dF, Fs[-1], rcond=1e-12)[0]
+                z_acc = Zs[-1] - dG @ gamma
+                if np.all(np.isfinite(z_acc)):
+                    dev = np.abs(z_acc - g).max()
+                    if dev > max_step:
+                        z_acc = g + (z_acc - g) * (max_step / dev)
+                    z_new = z_acc if normalize is None else normalize(z_acc)
+                else:
+                    Zs.clear()
+                    Fs.clear()
+        else:
+            z_prev = z.copy()
+            step = (scale * beta) * f
+            size = np.abs(step).max()
+            if size > max_step:
+                step *= max_step / size
+            z_new = z + step
+            if normalize is not None:
+                z_new = normalize(z_new)
+            s = z_new - z
+            if s_prev is not None:
+                cos = float(s @ s_prev) / max(float(np.linalg.norm(s) * np.linalg.norm(s_prev)),
+                                              1e-300)
+                if cos > 0.9:
+                    scale = min(scale * 1.5, 1e6)
+                elif cos < 0.0:
+                    scale *= 0.5
+            s_prev = s
         last_step = float(np.abs(z_new - z).max())
         z = z_new
-    diagnostics = {"iterations": max_iter, "residual": history[-1] if history else np.nan,
-                   "best_residual": best[0], "last_step": last_step, "restarts": restarts}
+    diagnostics = info(max_iter, history[-1] if history else np.nan)
     if diag is not None:
         diag.update(diagnostics)
     raise ConvergenceError(
@@ -355,14 +444,72 @@ class _Problem:
             z = _anderson(self.evaluate, z, beta, tol=self.tol, max_iter=max_iter, diag=diag,
                           normalize=self._normalize)
         except ConvergenceError as exc:
-            exc.diagnostics.update(time_s=time.perf_counter() - t0, closure=self.closure)
-            raise
+            best_z = diag.pop("best_z", None)
+            if best_z is None:
+                z, note = None, "not tried (no finite point)"
+            elif not (exc.diagnostics.get("plain_episodes") or max_iter >= 100):
+                z, note = None, "not tried (max_iter < 100)"
+            else:
+                z, note = self._root_fallback(best_z)
+            exc.diagnostics.update(time_s=time.perf_counter() - t0, closure=self.closure,
+                                   fallback=note)
+            if z is None:
+                exc.args = (f"{exc.args[0]}; fallback Newton solve: {note}",)
+                raise
+            diag.update(exc.diagnostics, fallback=note)
+        diag.pop("best_z", None)
         # make sure the stored state is the one at z
-        self.evaluate(z)
+        diag["residual"] = self.evaluate(z)[1]
         diag.update(time_s=time.perf_counter() - t0, evaluations=self.evals,
                     inner_price_iterations=self.inner_price_iters,
                     inner_expenditure_iterations=self.inner_x_iters)
         return self._solution(diag)
+
+    def _root_fallback(self, z_best):
+        """Last resort after the fixed point failed: a quasi-Newton solve (MINPACK hybrid,
+        finite-difference Jacobian; Newton-Krylov above 50 unknowns) of the system reduced
+        by the normalisation and Walras' law, from the best point the iteration found.
+
+        Unknowns ``z[1:]`` (log wages of countries 1..N-1 relative to country 0, and the
+        extras); equations: every residual but country 0's labour market, which holds by
+        Walras' law once the others do. Some equilibria are so ill-conditioned (a country
+        whose trade nearly vanishes under a prohibitive shock: its wage barely moves the
+        residuals) that a fixed-point step crawls; a Jacobian-based step does not.
+
+        Returns ``(z, note)`` with ``z`` None on failure.
+        """
+        from scipy.optimize import root
+
+        z_best = np.asarray(z_best, dtype=float)
+        n = z_best.size - 1
+        if n == 0:
+            return None, "nothing to solve (one country, no extras)"
+        big = np.full(n, 1e3)
+
+        def G(x):
+            try:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    f, _ = self.evaluate(np.concatenate([z_best[:1], x]))
+            except UnreachableError:
+                return big
+            f = f[1:]
+            return f if np.all(np.isfinite(f)) else big
+
+        method = "hybr" if n <= 50 else "krylov"
+        opts = ({"xtol": 1e-15, "maxfev": 100 * (n + 1)} if method == "hybr" else
+                {"fatol": self.tol * 0.1, "maxiter": 100})
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sol = root(G, z_best[1:], method=method, options=opts)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            return None, f"{method} failed ({exc})"
+        z = np.concatenate([z_best[:1], sol.x])
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            f, res = self.evaluate(z)
+        if np.isfinite(res) and res < self.tol:
+            return self._normalize(z), f"{method}: solved, residual {res:.3g}"
+        return None, f"{method} did not converge (residual {res:.3g}: {sol.message})"
 
     def _solution(self, diag) -> HatSolution:
         s = self._last
@@ -400,6 +547,20 @@ class _Problem:
                 raise ConvergenceError(f"GE solution has non-finite values in {name}",
                                        diagnostics={k: v for k, v in diag.items()
                                                     if k != "residual_history"})
+        # The equations can have a solution with negative spending (a fixed surplus larger
+        # than what the country can earn after the shock: income w VA + R + D < 0). That is
+        # no equilibrium: demand cannot be negative.
+        neg = np.flatnonzero((X < -1e-12 * np.abs(X).sum()).any(axis=0))
+        if neg.size:
+            raise ConvergenceError(
+                "no equilibrium with non-negative spending: the only solution of the "
+                "equilibrium equations found has negative expenditure in country index "
+                + ", ".join(str(k) for k in neg) + f" (income {sol.income[neg].round(6)}): "
+                f"under closure '{self.closure}' its fixed trade surplus exceeds what it can "
+                "earn after the shock. Use closure='deficit_ratio' or 'balanced', or a "
+                "smaller shock.",
+                diagnostics={**{k: v for k, v in diag.items() if k != "residual_history"},
+                             "negative_spending": [int(k) for k in neg]})
         return sol
 
 
@@ -539,7 +700,9 @@ def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed
         Max abs log labour-market (equivalently trade-balance) error and log gap to
         commitment / quota targets.
     max_iter : int
-        Outer iterations before :class:`~tariffsim.errors.ConvergenceError`.
+        Outer iterations before :class:`~tariffsim.errors.ConvergenceError`. When they run
+        out (and ``max_iter >= 100`` or the iteration stalled) a quasi-Newton solve from the
+        best point is tried first; ``diagnostics["fallback"]`` reports it.
     deficits : array (N,) or dict country -> value, optional
         Baseline deficits (imports - exports) replacing the ones implied by the flows; must
         sum to zero.
@@ -671,7 +834,21 @@ def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed
 
     # reference equilibrium (zero-deficit world under "balanced"; otherwise the
     # model-consistent baseline, identical to the data unless calibration clipped shares)
-    ref = solve_hat(model, closure=closure, numeraire=num_idx, tol=tol, max_iter=max_iter)
+    def solve_named(*args, **kwargs):
+        # solve_hat, with country codes instead of indices in a no-equilibrium message
+        try:
+            return solve_hat(*args, **kwargs)
+        except ConvergenceError as exc:
+            neg = exc.diagnostics.get("negative_spending")
+            if neg:
+                names = [countries[k] for k in neg]
+                exc.diagnostics["negative_spending"] = names
+                exc.args = (exc.args[0].replace(
+                    "country index " + ", ".join(str(k) for k in neg),
+                    ", ".join(names)),)
+            raise
+
+    ref = solve_named(model, closure=closure, numeraire=num_idx, tol=tol, max_iter=max_iter)
     # The data are an equilibrium of the calibrated model unless calibration adjusted them
     # (clipped final demand): compare the flows, not the iteration count -- the labour
     # market can clear at w-hat = 1 while expenditure differs from the data.
@@ -689,7 +866,7 @@ def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed
               closure=closure, numeraire=num_idx, tol=tol, max_iter=max_iter)
     active: list[_Extra] = []
     for _round in range(2 * len(quotas) + 2):
-        sol = solve_hat(model0, extras=extras + active, **kw)
+        sol = solve_named(model0, extras=extras + active, **kw)
         changed = False
         flows = sol.flows
         for q in quotas:
