@@ -76,12 +76,9 @@ def test_tariff_of_1000_percent_on_every_import_with_io_solves():
     base = ts.Baseline.from_arrays(tuple("ABCD"), ("x", "y"), flows, io=io)
     t = np.full((n, n, j), 10.0)
     t[np.arange(n), np.arange(n), :] = 0.0
-    # deficit_ratio: spending tied to income by the data's ratios has no equilibrium this
-    # close to autarky; the solver says so instead of returning numbers
-    with pytest.raises(ConvergenceError) as info:
-        ts.ge.solve(base, Shocks(tariffs=t), closure="deficit_ratio", max_iter=300)
-    assert info.value.diagnostics["best_residual"] > 1e-3
-    for closure in ("fixed_deficit", "balanced"):
+    # deficit_ratio has an equilibrium here too (the old solver stalled on it; the market
+    # clearing and closure conditions are checked in tests/test_ge_solver_robustness.py)
+    for closure in ("fixed_deficit", "balanced", "deficit_ratio"):
         c = check(ts.ge.solve(base, Shocks(tariffs=t), closure=closure), closure)
         if closure == "balanced":
             assert (c["welfare_change_pct"] < 0).all()  # near autarky: everybody loses
