@@ -11,42 +11,23 @@ Examples
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ._atomic import write_atomic
 from .errors import DataError, TariffSimError
 
 __all__ = ["main", "write_atomic"]
 
 #: The partners of the US whose balances the main job reports by default.
 DEFAULT_COUNTRIES = ("VNM", "MYS", "THA", "KHM", "CHN")
-
-
-def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then
-    ``os.replace``, so a reader never sees a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode() if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _load_scenario(name: str) -> Any:
@@ -100,17 +81,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     fig, ax = plt.subplots(figsize=(9, 5.5))
     surplus_paths(balances, countries=countries, partner=args.partner, ax=ax)
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".surplus.png.", suffix=".tmp")
-    os.close(fd)
+    png = io.BytesIO()
     try:
-        fig.savefig(tmp, dpi=120, format="png", metadata={"Software": None})
-        os.replace(tmp, out / "surplus.png")
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        fig.savefig(png, dpi=120, format="png", metadata={"Software": None})
     finally:
         plt.close(fig)
+    write_atomic(out / "surplus.png", png.getvalue())
     print(f"\nWrote {out / 'projection.csv'}, {out / 'table.csv'}, {out / 'run.json'}, "
           f"{out / 'surplus.png'}")
     return 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ import pandas as pd
 
 from tariffsim.errors import DataError, ModelError, suggest
 
+from ._atomic import write_atomic
+
 __all__ = ["Result"]
 
 FrameLike = pd.DataFrame | Callable[[], pd.DataFrame]
@@ -29,25 +30,6 @@ FrameLike = pd.DataFrame | Callable[[], pd.DataFrame]
 #: Diagnostics that vary from run to run (wall-clock timings); kept on the Result but left
 #: out of ``metadata.json`` so that re-running a scenario writes identical files.
 _VOLATILE = ("time_s",)
-
-
-def _write_atomic(df: pd.DataFrame | None, path: Path, text: str | None = None) -> None:
-    """Write a CSV (or ``text``) to a temporary file in the same folder, then os.replace it;
-    on any failure the temporary file is removed and ``path`` is left as it was."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            if text is not None:
-                fh.write(text)
-            else:
-                df.to_csv(fh, index=False, lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class Result:
@@ -207,14 +189,13 @@ class Result:
             tables.append(("welfare_decomposition", self.welfare_decomposition()))
         for name, df in tables:
             path = folder / f"{name}.csv"
-            _write_atomic(df, path)
+            write_atomic(path, df.to_csv(index=False, lineterminator="\n"))
             written.append(path)
         path = folder / "metadata.json"
         meta = self.metadata()
         meta["diagnostics"] = {k: v for k, v in meta["diagnostics"].items()
                                if not k.endswith(_VOLATILE)}
-        _write_atomic(None, path, text=json.dumps(meta, indent=2, default=str,
-                                                  sort_keys=True) + "\n")
+        write_atomic(path, json.dumps(meta, indent=2, default=str, sort_keys=True) + "\n")
         written.append(path)
         return written
 

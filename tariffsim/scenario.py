@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import tomli_w
 
+from ._atomic import write_atomic
 from .errors import ScenarioError, suggest
 from .instruments import (
     ALL,
@@ -470,11 +471,7 @@ class Scenario:
 
     def write_toml(self, path: str | Path) -> Path:
         """Write :meth:`to_toml` to ``path`` atomically (write a temporary file, then rename)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.to_toml(), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return write_atomic(path, self.to_toml())
 
     @classmethod
     def from_toml(cls, source: str | bytes | Path) -> Scenario:
