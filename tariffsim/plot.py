@@ -100,6 +100,21 @@ def _check_codes(field: str, wanted: Iterable[str], known: Sequence[str]) -> Non
         raise DataError(unknown_codes_message(field, unknown, sorted(known)), field=field)
 
 
+def _select_countries(df: pd.DataFrame, countries: Any, partner: str | None
+                      ) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of the requested countries (all but the partner by default), and their list.
+
+    Unknown codes raise DataError with the closest known one.
+    """
+    known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
+    if countries is None:
+        countries = known
+    else:
+        countries = [countries] if isinstance(countries, str) else list(countries)
+        _check_codes("countries", countries, known)
+    return df.loc[df["country"].astype(str).isin(countries)], countries
+
+
 def _select_partner(df: pd.DataFrame, name: str, partner: str | None) -> tuple[pd.DataFrame,
                                                                              str | None]:
     """Keep the rows of one partner (if the frame has a partner column)."""
@@ -343,13 +358,7 @@ def balance_changes(balances: Any, ax: Any = None, sort: bool = True,
             raise DataError(f"year: {year} is not in the frame (years "
                             f"{sorted(set(years.astype(int)))}).", field="year")
         df = df.loc[years.astype(int) == year]
-    known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
-    if countries is None:
-        countries = known
-    else:
-        countries = [countries] if isinstance(countries, str) else list(countries)
-        _check_codes("countries", countries, known)
-    df = df.loc[df["country"].astype(str).isin(countries)]
+    df, countries = _select_countries(df, countries, partner)
     # keep the caller's order of countries when not sorting
     rank = {c: i for i, c in enumerate(countries)}
     df = df.iloc[np.argsort([rank[str(c)] for c in df["country"]], kind="stable")]
@@ -548,13 +557,7 @@ def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str 
         _check_codes("variable", [variable], variables)
         df = df.loc[df["variable"].astype(str) == variable]
     df, partner = _select_partner(df, "bands", partner)
-    known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
-    if countries is None:
-        countries = known
-    else:
-        countries = [countries] if isinstance(countries, str) else list(countries)
-        _check_codes("countries", countries, known)
-    df = df.loc[df["country"].astype(str).isin(countries)]
+    df, countries = _select_countries(df, countries, partner)
     qs = [q for q, _ in qcols]
     median_col = min(qcols, key=lambda qc: abs(qc[0] - 0.5))[1]
     values = {name: _numeric(df, "bands", name) for _, name in qcols}

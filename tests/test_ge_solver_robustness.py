@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from worlds import random_world
 
 import tariffsim as ts
 from tariffsim.errors import ConvergenceError
@@ -21,30 +22,12 @@ from tariffsim.shocks import Shocks
 
 
 def world(seed):
-    """The random worlds of tests/test_reliability_ge_properties.py (same recipe)."""
+    """The random worlds of tests/worlds.py with a large shock on one pair (and, in 30% of
+    worlds, on 40% of all pairs)."""
     rng = np.random.default_rng(seed)
     n, j = int(rng.integers(2, 6)), int(rng.integers(1, 4))
-    flows = rng.lognormal(0.0, 1.5, size=(n, n, j))
-    zero = rng.random((n, n, j)) < 0.15
-    zero[np.arange(n), np.arange(n), :] = False
-    kept = flows.copy()
-    flows[zero] = 0.0
-    intl = flows.sum(axis=2) - np.diag(np.diagonal(flows.sum(axis=2)))
-    for i in range(n):
-        if intl[i].sum() == 0 or intl[:, i].sum() == 0:
-            flows[i, :, :] = kept[i]
-            flows[:, i, :] = kept[:, i]
-    exports = flows.sum(axis=1) - flows[np.arange(n), np.arange(n), :]
-    flows[np.arange(n), np.arange(n), :] = rng.uniform(3, 20, size=(n, j)) * (exports + 1)
-    tariffs = np.where(rng.random((n, n, j)) < 0.5, rng.uniform(0, 0.3, (n, n, j)), 0.0)
-    tariffs[np.arange(n), np.arange(n), :] = 0.0
-    io = None
-    if rng.random() < 0.6:
-        io = rng.uniform(0, 1, (n, j, j))
-        io *= rng.uniform(0.2, 0.6, (n, 1, j)) / io.sum(axis=1, keepdims=True)
-    base = ts.Baseline.from_arrays(tuple(f"C{k}" for k in range(n)),
-                                   tuple(f"s{k}" for k in range(j)), flows, tariffs, io=io)
-    theta = rng.uniform(2, 8, j)
+    base, theta = random_world(rng, n, j, with_io=lambda: rng.random() < 0.6)
+    flows, tariffs = base.flows, base.tariffs
     pairs = [(i, m, s) for i in range(n) for m in range(n) for s in range(j)
              if i != m and flows[i, m, s] > 0]
     i, m, s = pairs[rng.integers(len(pairs))]

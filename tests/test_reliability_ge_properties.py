@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from worlds import random_world
 
 import tariffsim as ts
 from tariffsim.shocks import Shocks
@@ -37,33 +38,8 @@ def worlds(draw, with_io=None):
     j = draw(st.integers(1, 3))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    flows = rng.lognormal(0.0, 1.5, size=(n, n, j))
-    # some zero bilateral flows (never the domestic ones)
-    zero = rng.random((n, n, j)) < 0.15
-    zero[np.arange(n), np.arange(n), :] = False
-    kept = flows.copy()
-    flows[zero] = 0.0
-    # every country keeps some exports and imports (a one-way trader cannot balance its
-    # trade: see test_reliability_extremes for what the solver does then)
-    intl = flows.sum(axis=2) - np.diag(np.diagonal(flows.sum(axis=2)))
-    for i in range(n):
-        if intl[i].sum() == 0 or intl[:, i].sum() == 0:
-            flows[i, :, :] = kept[i]
-            flows[:, i, :] = kept[:, i]
-    # domestic sales dominate, as in real data (and keep every country's income positive:
-    # a trade surplus larger than value added is rejected by the calibration)
-    exports = flows.sum(axis=1) - flows[np.arange(n), np.arange(n), :]
-    flows[np.arange(n), np.arange(n), :] = rng.uniform(3, 20, size=(n, j)) * (exports + 1)
-    tariffs = np.where(rng.random((n, n, j)) < 0.5, rng.uniform(0, 0.3, (n, n, j)), 0.0)
-    tariffs[np.arange(n), np.arange(n), :] = 0.0
-    io = None
-    if (with_io is None and draw(st.booleans())) or with_io:
-        io = rng.uniform(0, 1, (n, j, j))
-        io *= rng.uniform(0.2, 0.6, (n, 1, j)) / io.sum(axis=1, keepdims=True)
-    countries = tuple(f"C{k}" for k in range(n))
-    sectors = tuple(f"s{k}" for k in range(j))
-    base = ts.Baseline.from_arrays(countries, sectors, flows, tariffs, io=io)
-    theta = rng.uniform(2, 8, j)
+    base, theta = random_world(
+        rng, n, j, with_io=lambda: (with_io is None and draw(st.booleans())) or bool(with_io))
     return base, theta, rng
 
 
