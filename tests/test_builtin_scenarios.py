@@ -122,3 +122,22 @@ def test_embedded_baseline():
     assert rate("reciprocal-aug-2025", "VNM", date="2025-09-01") == pytest.approx(0.20)
     assert rate("reciprocal-aug-2025", "CHN", date="2025-11-10") == pytest.approx(0.208 + 0.20)
     assert rate("us-asean-2025", "MYS") == pytest.approx(0.19 * 0.88)
+
+
+@pytest.mark.parametrize("name", ["us-asean-2025", "reciprocal-aug-2025", "section-122-2026"])
+def test_universal_ten_percent_before_the_august_rates_counts_by_days(name):
+    """EO 14257's 10% ran from 5 Apr to 6 Aug 2025, Vietnam's 20% from 7 Aug: 124 days at
+    10% and 147 days at 20% in 2025 (Apr 5 - Aug 6: 26 + 31 + 30 + 31 + 6 days; Aug 7 -
+    Dec 31: 25 + 30 + 31 + 30 + 31), so the day-weighted 2025 rate is
+    (124 * 0.10 + 147 * 0.20) / 365 on a baseline with no US tariff on Vietnam."""
+    import tariffsim as ts
+    b = ts.load_baseline()
+    sc = ts.scenarios.load(name)
+    u, v = b.country_index("USA"), b.country_index("VNM")
+    assert b.tariffs[v, u, 0] == 0.0
+    assert sc.shocks(b, date="2025-04-04").tariffs is None or \
+        sc.shocks(b, date="2025-04-04").tariffs[v, u, 0] == 0.0
+    assert sc.shocks(b, date="2025-04-05").tariffs[v, u, 0] == pytest.approx(0.10)
+    assert sc.shocks(b, date="2025-08-07").tariffs[v, u, 0] == pytest.approx(0.20)
+    avg = sc.shocks(b, year=2025, year_rule="average").tariffs[v, u, 0]
+    assert avg == pytest.approx((124 * 0.10 + 147 * 0.20) / 365, rel=1e-12)
