@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, unknown_codes_message
+from .results import describe_elasticity
 
 __all__ = [
     "surplus_paths",
@@ -137,7 +138,7 @@ def _caption_text(attrs: dict, *, schedule: bool = True) -> str:
     if schedule and attrs.get("schedule"):
         parts.append(f"Elasticity schedule: {attrs['schedule']}")
     elif attrs.get("trade_elasticity") is not None:
-        parts.append(f"Trade elasticity: {attrs['trade_elasticity']}")
+        parts.append(f"Trade elasticity: {describe_elasticity(attrs['trade_elasticity'])}")
     model_bits = []
     if attrs.get("model"):
         model_bits.append(f"model: {attrs['model']}")

@@ -32,6 +32,22 @@ FrameLike = pd.DataFrame | Callable[[], pd.DataFrame]
 _VOLATILE = ("time_s",)
 
 
+def describe_elasticity(value: Any) -> str:
+    """Short text of a trade elasticity: ``5``, or ``2.62 to 64.85 across 40 sectors``."""
+    if isinstance(value, dict):
+        vals = sorted({float(v) for v in value.values()})
+        if not vals:
+            return "none"
+        return (f"{vals[0]:g}" if len(vals) == 1 else
+                f"{vals[0]:g} to {vals[-1]:g} across {len(value)} sectors")
+    if isinstance(value, np.ndarray | list | tuple):
+        return describe_elasticity({i: v for i, v in enumerate(np.ravel(value))})
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 class Result:
     """Outcome of a counterfactual: per-country and per-flow tables with provenance.
 
@@ -205,13 +221,8 @@ class Result:
         head = (f"Result(model={self.model!r}, closure={self.closure!r}, "
                 f"numeraire={self.numeraire!r}, scenario={self.scenario!r})")
         lines = [head]
-        te = self.trade_elasticity
-        if isinstance(te, dict):
-            vals = sorted(set(float(v) for v in te.values()))
-            te = (f"{vals[0]:g}" if len(vals) == 1 else
-                  f"{vals[0]:g} to {vals[-1]:g} across {len(te)} sectors")
-        if te is not None:
-            lines.append(f"trade elasticity: {te}")
+        if self.trade_elasticity is not None:
+            lines.append(f"trade elasticity: {describe_elasticity(self.trade_elasticity)}")
         if self.data_vintage:
             lines.append(f"data: {self.data_vintage}")
         d = self.diagnostics

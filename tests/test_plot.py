@@ -353,3 +353,11 @@ def test_plot_accessor(balances, flows, projection):
                                   [123.5, 118.0, 110.0, 101.0])
     ax = PlotAccessor(FakeProjection()).balances()
     assert _bar(ax, "VNM").get_width() == pytest.approx(101.0 - 141.0)
+
+
+def test_caption_names_a_single_solve_elasticity_plainly():
+    from tariffsim.results import describe_elasticity
+    assert describe_elasticity({"total": 5.0}) == "5"
+    by_sector = {"a": 2.62, "b": 64.85, "c": 8.22}
+    assert describe_elasticity(by_sector) == "2.62 to 64.85 across 3 sectors"
+    assert describe_elasticity(np.array([4.0, 4.0])) == "4"
