@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
-from worlds import random_world
+from worlds import near_autarky_world, random_world, stagnation_world
 
 import tariffsim as ts
 from tariffsim.errors import ConvergenceError
@@ -78,13 +78,8 @@ def check_equilibrium(r, base, closure):
 def test_2x1_io_world_with_a_204_point_tariff_rise():
     # the former strict xfail of test_reliability_ge_properties: Anderson mixing fitted the
     # wage level, which the normalisation removes, and stagnated at residual 0.15
-    flows = np.array([[[54.67426825], [3.42954368]], [[1.64157413], [9.16231287]]])
-    tar = np.array([[[0.0], [0.0]], [[0.04021251], [0.0]]])
-    io = np.array([[[0.50014587]], [[0.3121635]]])
-    base = ts.Baseline.from_arrays(("C0", "C1"), ("s0",), flows, tar, io=io)
-    t = np.array(base.tariffs)
-    t[0, 1, 0] += 2.0
-    r = solve(base, Shocks(tariffs=t), np.array([4.91114585]))
+    base, theta, t = stagnation_world()
+    r = solve(base, Shocks(tariffs=t), theta)
     c = check_equilibrium(r, base, "fixed_deficit")
     assert r.diagnostics["iterations"] < 100
     # C1 must still run its deficit of 1.788 with imports taxed at 204%: its wage rises
@@ -112,14 +107,7 @@ def test_far_equilibria_of_large_shocks_are_found(seed, closure):
 def test_1000_percent_on_every_import_deficit_ratio_has_an_equilibrium():
     # test_reliability_extremes once took this input to have no equilibrium: it has one,
     # and the solver finds it (the market-clearing and closure conditions hold)
-    rng = np.random.default_rng(3)
-    n, j = 4, 2
-    flows = rng.lognormal(0, 1, (n, n, j))
-    flows[np.arange(n), np.arange(n), :] += 5 * flows.sum(axis=1)
-    io = np.full((n, j, j), 0.2)
-    base = ts.Baseline.from_arrays(tuple("ABCD"), ("x", "y"), flows, io=io)
-    t = np.full((n, n, j), 10.0)
-    t[np.arange(n), np.arange(n), :] = 0.0
+    base, t = near_autarky_world()
     r = solve(base, Shocks(tariffs=t), None, "deficit_ratio")
     check_equilibrium(r, base, "deficit_ratio")
     # near autarky: international trade falls for everyone

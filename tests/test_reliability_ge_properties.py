@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from worlds import random_world
+from worlds import random_world, stagnation_world
 
 import tariffsim as ts
 from tariffsim.shocks import Shocks
@@ -212,12 +212,7 @@ def test_stagnation_case_2x1_io_200pct_solves():
     # was a strict xfail: Anderson fitted the normalised-away wage level and stagnated at
     # residual 0.15 (see docs/ge.md, the solver); the equilibrium has C1's wage about
     # doubling, checked in tests/test_ge_solver_robustness.py
-    flows = np.array([[[54.67426825], [3.42954368]], [[1.64157413], [9.16231287]]])
-    tar = np.array([[[0.0], [0.0]], [[0.04021251], [0.0]]])
-    io = np.array([[[0.50014587]], [[0.3121635]]])
-    base = ts.Baseline.from_arrays(("C0", "C1"), ("s0",), flows, tar, io=io)
-    t = np.array(base.tariffs)
-    t[0, 1, 0] += 2.0
-    r = solve(base, Shocks(tariffs=t), np.array([4.91114585]))
+    base, theta, t = stagnation_world()
+    r = solve(base, Shocks(tariffs=t), theta)
     f = flows_array(r, base)
     assert f["scenario"][0, 1, 0] < f["baseline"][0, 1, 0]

@@ -48,3 +48,28 @@ def random_world(rng: np.random.Generator, n: int, j: int,
     base = ts.Baseline.from_arrays(tuple(f"C{k}" for k in range(n)),
                                    tuple(f"s{k}" for k in range(j)), flows, tariffs, io=io)
     return base, rng.uniform(2, 8, j)
+
+
+def stagnation_world() -> tuple[ts.Baseline, np.ndarray, np.ndarray]:
+    """The 2-country, 1-sector IO world on which the first solver stalled (residual 0.15):
+    the baseline, its theta, and the new tariffs (C0 -> C1 raised by 200 points)."""
+    flows = np.array([[[54.67426825], [3.42954368]], [[1.64157413], [9.16231287]]])
+    tar = np.array([[[0.0], [0.0]], [[0.04021251], [0.0]]])
+    io = np.array([[[0.50014587]], [[0.3121635]]])
+    base = ts.Baseline.from_arrays(("C0", "C1"), ("s0",), flows, tar, io=io)
+    t = np.array(base.tariffs)
+    t[0, 1, 0] += 2.0
+    return base, np.array([4.91114585]), t
+
+
+def near_autarky_world() -> tuple[ts.Baseline, np.ndarray]:
+    """4 countries x 2 sectors with IO, and a 1000% tariff on every import."""
+    rng = np.random.default_rng(3)
+    n, j = 4, 2
+    flows = rng.lognormal(0, 1, (n, n, j))
+    flows[np.arange(n), np.arange(n), :] += 5 * flows.sum(axis=1)
+    io = np.full((n, j, j), 0.2)
+    base = ts.Baseline.from_arrays(tuple("ABCD"), ("x", "y"), flows, io=io)
+    t = np.full((n, n, j), 10.0)
+    t[np.arange(n), np.arange(n), :] = 0.0
+    return base, t
