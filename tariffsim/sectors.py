@@ -137,7 +137,7 @@ def hs6_sectors() -> pd.DataFrame:
     return _hs6_table().copy()
 
 
-def hs_to_icio(codes: "pd.Series | list[str]") -> pd.DataFrame:
+def hs_to_icio(codes: pd.Series | list[str]) -> pd.DataFrame:
     """ICIO industry and model sector of HS codes of six or more digits (HTS10 works).
 
     A code's first six digits are looked up in :func:`hs6_sectors`. US special provisions
