@@ -23,6 +23,7 @@ import pandas as pd
 
 from ._atomic import write_atomic
 from .errors import DataError, TariffSimError
+from .literals import CLOSURES
 
 __all__ = ["main", "write_atomic"]
 
@@ -132,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reference", default=None,
                    help="scenario for the 'without' path (default: the baseline's tariffs)")
     r.add_argument("--closure", default="fixed_deficit",
-                   choices=["fixed_deficit", "deficit_ratio", "balanced"])
+                   choices=list(CLOSURES))
     r.add_argument("--growth", type=float, default=None, help="annual trade growth, 0.03 = 3%%")
     r.add_argument("--out", default="tariffsim-output", help="output folder")
     r.set_defaults(func=_cmd_run)

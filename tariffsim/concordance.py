@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, suggest
+from .literals import HSLevel, check_option
 
 __all__ = [
     "ISO_NUMERIC",
@@ -250,10 +251,8 @@ def hs_to_sector(products: Sequence[str] | np.ndarray | pd.Series,
     if sectors is None:
         return np.full(len(prods), "total", dtype=object)
     if isinstance(sectors, str):
-        level = {"HS2": 2, "HS4": 4, "HS6": 6}.get(sectors.upper())
-        if level is None:
-            raise DataError(f"{field}: {sectors!r} is not a known level; use 'HS2', 'HS4', "
-                            f"'HS6' or a mapping {{HS prefix: sector}}.", field=field)
+        level = int(check_option(sectors.upper(), HSLevel, field, error=DataError,
+                                 hint="Or give a mapping {HS prefix: sector}.")[2:])
         return np.array([p[:level] for p in prods], dtype=object)
     if not isinstance(sectors, Mapping):
         raise DataError(f"{field}: expected None, 'HS2'/'HS4'/'HS6' or a mapping "

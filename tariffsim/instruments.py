@@ -51,7 +51,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, fields
 from typing import Any, ClassVar
 
-from .errors import ScenarioError, TariffSimWarning, suggest
+from .errors import ScenarioError, TariffSimWarning
+from .literals import (
+    RENTS,
+    TARIFF_MODES,
+    UNITS,
+    InstrumentKind,
+    Rents,
+    TariffMode,
+    Units,
+    check_option,
+)
 
 __all__ = [
     "Tariff",
@@ -72,12 +82,8 @@ ALL = "*"
 TRANSSHIPMENT_RATE = 0.40
 
 #: Multipliers to US dollars, to convert commitment and quota values to baseline units.
-UNIT_FACTORS: dict[str, float] = {
-    "USD": 1.0,
-    "USD thousand": 1e3,
-    "USD million": 1e6,
-    "USD billion": 1e9,
-}
+#: (the words are :data:`tariffsim.literals.UNITS`: USD, USD thousand, USD million, USD billion)
+UNIT_FACTORS: dict[str, float] = dict(zip(UNITS, (1.0, 1e3, 1e6, 1e9), strict=True))
 
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
 
@@ -221,13 +227,6 @@ def _rate(value: Any, field_: str) -> float:
     return x
 
 
-def _choice(value: Any, field_: str, choices: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        hint = suggest(str(value), choices) if isinstance(value, str) else ""
-        raise _err(field_, f"got {value!r}{hint}; choose one of {list(choices)}.")
-    return value
-
-
 def _dates(obj: Any) -> None:
     set_ = object.__setattr__
     start = to_date(obj.start, "start")
@@ -280,7 +279,7 @@ def _fmt_when(start: _dt.date | None, end: _dt.date | None) -> str:
 class _Base:
     """Behaviour shared by the instruments (the fields are declared in each class)."""
 
-    kind: ClassVar[str] = ""
+    kind: ClassVar[InstrumentKind]
     start: _dt.date | None
     end: _dt.date | None
 
@@ -378,7 +377,7 @@ class Tariff(_Base):
     ``0.02 + 0.19 * 0.88 + 0.50 * 0.05 = 0.2122``.
     """
 
-    kind: ClassVar[str] = "tariff"
+    kind: ClassVar[InstrumentKind] = "tariff"
 
     importer: str | tuple[str, ...]
     exporter: str | tuple[str, ...]
@@ -390,7 +389,7 @@ class Tariff(_Base):
     exempt_coverage: float | None = None
     coverage: float | None = None
     layer: str = "reciprocal"
-    mode: str = "set"
+    mode: TariffMode = "set"
     exclude: tuple[str, ...] = ()
     transshipment_share: float = 0.0
     transshipment_rate: float = TRANSSHIPMENT_RATE
@@ -399,7 +398,7 @@ class Tariff(_Base):
     illustrative: bool = False
     sector: InitVar[str | None] = None
 
-    MODES: ClassVar[tuple[str, ...]] = ("set", "add", "floor")
+    MODES: ClassVar[tuple[str, ...]] = TARIFF_MODES
 
     def __post_init__(self, sector: str | None) -> None:
         set_ = object.__setattr__
@@ -425,7 +424,7 @@ class Tariff(_Base):
             set_(self, "coverage", _share(self.coverage, "coverage",
                                           low_open=True, high_open=False))
         set_(self, "layer", _check_str(self.layer, "layer", allow_empty=False))
-        _choice(self.mode, "mode", self.MODES)
+        check_option(self.mode, TariffMode, "mode", error=ScenarioError)
         _exclude(self, "exporter")
         set_(self, "transshipment_share", _share(self.transshipment_share,
                                                  "transshipment_share",
@@ -459,7 +458,7 @@ class TradeCost(_Base):
     ``1 + w (f - 1)``.
     """
 
-    kind: ClassVar[str] = "trade_cost"
+    kind: ClassVar[InstrumentKind] = "trade_cost"
 
     importer: str | tuple[str, ...]
     exporter: str | tuple[str, ...]
@@ -547,7 +546,7 @@ class ImportCommitment(_Base):
     solved as one extra unknown (MODEL.md section 3).
     """
 
-    kind: ClassVar[str] = "import_commitment"
+    kind: ClassVar[InstrumentKind] = "import_commitment"
 
     importer: str
     exporter: str
@@ -557,7 +556,7 @@ class ImportCommitment(_Base):
     start: _dt.date | None = None
     end: _dt.date | None = None
     schedule: tuple[tuple[int, float], ...] | None = None
-    units: str = "USD million"
+    units: Units = "USD million"
     source: str = ""
     note: str = ""
     illustrative: bool = False
@@ -592,10 +591,8 @@ class ImportCommitment(_Base):
         if self.schedule is not None and self.by is not None:
             raise _err("schedule", "give either schedule= (shares by year) or by= (linear "
                                    "phase-in), not both.")
-        units = _check_str(self.units, "units", allow_empty=False)
-        if units not in UNIT_FACTORS:
-            raise _err("units", f"got {units!r}{suggest(units, UNIT_FACTORS)}; choose one of "
-                                f"{list(UNIT_FACTORS)}.")
+        check_option(_check_str(self.units, "units", allow_empty=False), Units, "units",
+                     error=ScenarioError)
         _common(self)
 
     @staticmethod
@@ -715,7 +712,7 @@ class ExportRestriction(_Base):
     MODEL.md section 3. Several active tax equivalents on a cell add up.
     """
 
-    kind: ClassVar[str] = "export_restriction"
+    kind: ClassVar[InstrumentKind] = "export_restriction"
 
     exporter: str
     sectors: tuple[str, ...] | None = None
@@ -723,9 +720,9 @@ class ExportRestriction(_Base):
     exclude: tuple[str, ...] = ()
     tax_equivalent: float | None = None
     quantity_cap: float | None = None
-    rents: str = "exporter"
+    rents: Rents = "exporter"
     coverage: float | None = None
-    units: str = "USD million"
+    units: Units = "USD million"
     start: _dt.date | None = None
     end: _dt.date | None = None
     source: str = ""
@@ -733,7 +730,7 @@ class ExportRestriction(_Base):
     illustrative: bool = False
     sector: InitVar[str | None] = None
 
-    RENTS: ClassVar[tuple[str, ...]] = ("exporter", "dissipated")
+    RENTS: ClassVar[tuple[str, ...]] = RENTS
 
     def __post_init__(self, sector: str | None) -> None:
         set_ = object.__setattr__
@@ -770,14 +767,12 @@ class ExportRestriction(_Base):
             if self.coverage is not None:
                 raise _err("coverage", "a quantity cap needs a baseline with the restricted "
                                        "sectors; coverage= works with tax_equivalent= only.")
-        _choice(self.rents, "rents", self.RENTS)
+        check_option(self.rents, Rents, "rents", error=ScenarioError)
         if self.coverage is not None:
             set_(self, "coverage", _share(self.coverage, "coverage",
                                           low_open=True, high_open=False))
-        units = _check_str(self.units, "units", allow_empty=False)
-        if units not in UNIT_FACTORS:
-            raise _err("units", f"got {units!r}{suggest(units, UNIT_FACTORS)}; choose one of "
-                                f"{list(UNIT_FACTORS)}.")
+        check_option(_check_str(self.units, "units", allow_empty=False), Units, "units",
+                     error=ScenarioError)
         if isinstance(self.destinations, tuple) and self.exporter in self.destinations:
             raise _err("destinations", f"the exporter {self.exporter!r} is listed as its own "
                                        f"destination; remove it.")

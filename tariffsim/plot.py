@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, unknown_codes_message
+from .literals import BalanceSign, DiversionMeasure, check_option
 from .results import describe_elasticity
 
 __all__ = [
@@ -235,9 +236,9 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     df = _as_frame(frame, "frame")
     attrs = dict(getattr(frame, "attrs", None) or df.attrs)
     _require(df, "frame", ["year", "country", "balance_baseline", "balance_scenario"])
-    if sign not in ("country", "partner"):
-        raise DataError(f"sign: {sign!r} is not 'country' (the country's surplus with the "
-                        f"partner) or 'partner' (the partner's balance).", field="sign")
+    check_option(sign, BalanceSign, "sign", error=DataError,
+                 hint="'country': the country's surplus with the partner; 'partner': the "
+                      "partner's balance.")
     df, partner = _select_partner(df, "frame", partner)
     known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
     if countries is None:
@@ -442,8 +443,7 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
     df = _as_frame(flows, "flows")
     attrs = dict(df.attrs)
     _require(df, "flows", ["exporter", "importer", "baseline", "scenario"])
-    if measure not in ("share", "value"):
-        raise DataError(f"measure: {measure!r} is not 'share' or 'value'.", field="measure")
+    check_option(measure, DiversionMeasure, "measure", error=DataError)
     if not isinstance(top, (int, np.integer)) or top < 0:
         raise DataError(f"top: expected a non-negative integer, got {top!r}.", field="top")
     _check_codes("importer", [importer], [str(c) for c in pd.unique(df["importer"])])

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .baseline import Baseline
-from .errors import DataError, ModelError
+from .errors import DataError, ModelError, ScenarioError
+from .literals import Closure, Model, YearRule, check_option
 from .shocks import Shocks
 from .simulate import as_shocks, simulate
 
@@ -257,8 +258,8 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             elasticity_schedule: ElasticitySchedule | Mapping[int, float] | Callable |
             float | None = None,
             growth: float | Mapping[str, float] | None = None,
-            reference: Any = None, closure: str = "fixed_deficit", model: str = "ge",
-            year_rule: str = "average", **options: Any) -> Projection:
+            reference: Any = None, closure: Closure = "fixed_deficit", model: Model = "ge",
+            year_rule: YearRule = "average", **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -296,9 +297,12 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     -------
     Projection
     """
+    check_option(model, Model, "model")
     if model != "ge":
         raise ModelError(f"model: projections of bilateral balances need the general-"
                          f"equilibrium engine; got {model!r}. Use model='ge'.", field="model")
+    check_option(closure, Closure, "closure")
+    check_option(year_rule, YearRule, "year_rule", error=ScenarioError)
     if isinstance(scenario, str):
         from . import scenarios as _scenarios
         scenario = _scenarios.load(scenario)

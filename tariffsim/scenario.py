@@ -58,13 +58,13 @@ from .instruments import (
     field_names,
     to_date,
 )
+from .literals import YearRule, check_option
 from .shocks import CommitmentTarget, QuotaTarget, Shocks
 
 __all__ = ["Scenario"]
 
 _TOP_KEYS = ("name", "description", "date", "sources", "notes", "instruments")
 _EPS = 1e-9
-YEAR_RULES = ("mid-year", "average")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -699,7 +699,7 @@ class Scenario:
 
     # ------------------------------------------------------------------ shocks
     def shocks(self, baseline: Any, date: Any = None, year: int | None = None,
-               year_rule: str = "mid-year") -> Shocks:
+               year_rule: YearRule = "mid-year") -> Shocks:
         """Array-level shocks of this scenario on ``baseline`` on a date or in a year.
 
         Parameters
@@ -728,10 +728,7 @@ class Scenario:
         """
         if date is not None and year is not None:
             raise ScenarioError("shocks: give date= or year=, not both.", field="date")
-        if year_rule not in YEAR_RULES:
-            hint = suggest(str(year_rule), YEAR_RULES)
-            raise ScenarioError(f"year_rule: got {year_rule!r}{hint}; choose one of "
-                                f"{list(YEAR_RULES)}.", field="year_rule")
+        check_option(year_rule, YearRule, "year_rule", error=ScenarioError)
         res = _Resolver(baseline)
         for k, inst in enumerate(self.instruments):
             _resolve(res, k, inst)
@@ -1041,10 +1038,11 @@ def _instrument_from_dict(k: int, d: Any, text: str | None, origin: str) -> Inst
     if kind is None:
         raise ScenarioError(f"{origin}: {p}{_locate(text, k, None)}: missing key 'type'; one of "
                             f"{list(KINDS)}.", field=f"{p}.type")
-    if not isinstance(kind, str) or kind not in KINDS:
-        hint = suggest(kind, KINDS) if isinstance(kind, str) else ""
-        raise ScenarioError(f"{origin}: {p}.type{_locate(text, k, 'type')}: unknown type "
-                            f"{kind!r}{hint}; choose one of {list(KINDS)}.", field=f"{p}.type")
+    try:
+        check_option(kind, KINDS, "type", error=ScenarioError)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{origin}: {p}.type{_locate(text, k, 'type')}: "
+                            f"{_after_field(exc)}", field=f"{p}.type") from None
     cls = KINDS[kind]
     allowed = field_names(cls)
     kwargs = {}
@@ -1072,12 +1070,16 @@ def _instrument_from_dict(k: int, d: Any, text: str | None, origin: str) -> Inst
     except ScenarioError as exc:
         sub = exc.field or ""
         key = sub.split(".")[0].split("[")[0] if sub else None
-        msg = str(exc)
-        if sub and msg.startswith(sub + ": "):
-            msg = msg[len(sub) + 2:]
+        msg = _after_field(exc)
         where = f"{p}.{sub}" if sub else p
         raise ScenarioError(f"{origin}: {where}{_locate(text, k, key)} ({kind}): {msg}",
                             field=where) from None
+
+
+def _after_field(exc: ScenarioError) -> str:
+    """The message of ``exc`` without its leading ``"<field>: "``."""
+    msg, sub = str(exc), exc.field or ""
+    return msg[len(sub) + 2:] if sub and msg.startswith(sub + ": ") else msg
 
 
 def _is_required(cls: type, name: str) -> bool:

@@ -7,16 +7,13 @@ from typing import Any
 
 from .baseline import Baseline
 from .errors import ModelError, ScenarioError, suggest
+from .literals import MODELS, Model, YearRule, check_option
 from .shocks import Shocks
 
 __all__ = ["simulate", "MODELS", "as_shocks"]
 
-#: Engines ``simulate`` can run.
-MODELS = ("ge", "smart", "gsim")
-
-
 def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
-              year: int | None = None, year_rule: str = "mid-year") -> Shocks:
+              year: int | None = None, year_rule: YearRule = "mid-year") -> Shocks:
     """Turn a Scenario (or a Shocks, or None) into array shocks on ``baseline``.
 
     A :class:`~tariffsim.scenario.Scenario` is validated against the baseline first, so
@@ -49,7 +46,7 @@ def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
     return scenario.shocks(baseline, year=year, year_rule=year_rule)
 
 
-def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
+def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
              date: Any = None, year: int | None = None, **options: Any) -> Any:
     """Solve a scenario on a baseline with one of the engines.
 
@@ -76,9 +73,7 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
         Tidy frames (``countries``, ``flows``, ``balances(partner)``) and the model,
         closure, elasticities and data vintage that produced them.
     """
-    if model not in MODELS:
-        raise ModelError(f"model: {model!r} is not an engine{suggest(model, MODELS)}; choose "
-                         f"one of {MODELS}.", field="model")
+    check_option(model, Model, "model")
     if model == "ge":
         from .ge import solve
         _check_options(solve, options, skip=("baseline", "shocks"), engine="ge")

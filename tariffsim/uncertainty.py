@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, ModelError, TariffSimError
+from .literals import Closure, OnError, check_option
 
 __all__ = ["LogNormal", "MonteCarlo", "monte_carlo", "DEFAULT_LOG_SPREAD"]
 
@@ -351,9 +352,9 @@ def bands_from_draws(draws: pd.DataFrame, quantiles: Sequence[float] = (0.05, 0.
 def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 0,
                 executor: Any = None, trade_elasticity: Any = None,
                 years: Iterable[int] | None = None, partner: str = "USA", model: str = "ge",
-                closure: str = "fixed_deficit",
+                closure: Closure = "fixed_deficit",
                 quantiles: Sequence[float] = (0.05, 0.5, 0.95),
-                elasticity_schedule: Any = None, on_error: str = "raise",
+                elasticity_schedule: Any = None, on_error: OnError = "raise",
                 **kwargs: Any) -> MonteCarlo:
     """Run a scenario ``n`` times with drawn trade elasticities and summarise the balances.
 
@@ -416,8 +417,7 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     qs = _check_quantiles(quantiles)
     if n is not None:
         _check_n(n)
-    if on_error not in ("raise", "skip"):
-        raise ModelError(f"on_error: {on_error!r} is not 'raise' or 'skip'.", field="on_error")
+    check_option(on_error, OnError, "on_error")
     if not isinstance(partner, str):
         raise ModelError(f"partner: expected a country code, got {partner!r}.",
                          field="partner")

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ModelError, ScenarioError
+from ..literals import PEModel, YearRule, check_option
 from .bridge import (
     PEScenarioResult,
     PEShocks,
@@ -71,8 +72,8 @@ __all__ = [
 _SHOCK_KEYS = ("new_tariffs", "export_taxes", "supply_cuts", "commitments")
 
 
-def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart", date: Any = None,
-                year: int | None = None, year_rule: str = "mid-year",
+def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date: Any = None,
+                year: int | None = None, year_rule: YearRule = "mid-year",
                 **kwargs: Any) -> PEResult:
     """Run SMART or GSIM with PE shocks or with a scenario.
 
@@ -104,9 +105,7 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart", date: An
         were translated.
     """
     engines = {"smart": smart, "gsim": gsim}
-    if model not in engines:
-        raise ModelError(f"model: {model!r} is not a PE model; use 'smart' or 'gsim'.",
-                         field="model")
+    check_option(model, PEModel, "model")
     if model == "gsim" and "importer" in kwargs:
         raise ModelError("importer: GSIM solves every importer and exporter of a product "
                          "together (world prices clear all markets); drop importer= and read "

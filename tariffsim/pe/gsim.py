@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ModelError, TariffSimWarning, UnreachableError
+from ..literals import Rents, check_option
 from .products import (
     KEYS,
     PEResult,
@@ -238,7 +239,7 @@ def gsim(data: Any, new_tariffs: Any = None, *,
          substitution_elasticity: Any = GSIM_SUBSTITUTION_ELASTICITY,
          export_supply_elasticity: Any = GSIM_EXPORT_SUPPLY_ELASTICITY,
          export_taxes: Any = None, supply_cuts: Any = None, commitments: Any = None,
-         export_tax_rents: str = "exporter", max_regions: int = 400) -> PEResult:
+         export_tax_rents: Rents = "exporter", max_regions: int = 400) -> PEResult:
     """Simulate tariff changes in world markets of products with GSIM (Francois & Hall).
 
     Parameters
@@ -282,9 +283,7 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         weighted over products). ``by_product``: the same per product and region.
     """
     data = as_data(data)
-    if export_tax_rents not in ("exporter", "dissipated"):
-        raise ModelError(f"export_tax_rents: {export_tax_rents!r} is not one of "
-                         f"'exporter', 'dissipated'.", field="export_tax_rents")
+    check_option(export_tax_rents, Rents, "export_tax_rents")
     regions = data.regions
     products = data.products
     n_r, n_p = len(regions), len(products)

@@ -54,11 +54,11 @@ import pandas as pd
 from ..errors import (
     ConvergenceError,
     DataError,
-    ModelError,
     TariffSimWarning,
     UnreachableError,
     unknown_codes_message,
 )
+from ..literals import Rents, check_option
 from .products import (
     KEYS,
     PEResult,
@@ -288,7 +288,7 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
           substitution_elasticity: Any = WITS_SUBSTITUTION_ELASTICITY,
           export_supply_elasticity: Any = WITS_EXPORT_SUPPLY_ELASTICITY,
           export_taxes: Any = None, supply_cuts: Any = None, commitments: Any = None,
-          export_tax_rents: str = "exporter") -> PEResult:
+          export_tax_rents: Rents = "exporter") -> PEResult:
     """Simulate tariff changes in import markets with the WITS SMART model.
 
     Every (importer, product) is an independent market; all are computed at once,
@@ -365,9 +365,7 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
     data = as_data(data)
     if importer is not None:
         data = data.select(importer=importer)
-    if export_tax_rents not in ("exporter", "dissipated"):
-        raise ModelError(f"export_tax_rents: {export_tax_rents!r} is not one of "
-                         f"'exporter', 'dissipated'.", field="export_tax_rents")
+    check_option(export_tax_rents, Rents, "export_tax_rents")
     notes: list[str] = []
     products = data.products
     pcode = data.codes("product")
