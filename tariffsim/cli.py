@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from . import scenarios
 from ._atomic import write_atomic
 from .errors import DataError, TariffSimError
 from .literals import CLOSURES
@@ -29,14 +28,6 @@ __all__ = ["main", "write_atomic"]
 
 #: The partners of the US whose balances the main job reports by default.
 DEFAULT_COUNTRIES = ("VNM", "MYS", "THA", "KHM", "CHN")
-
-
-def _load_scenario(name: str) -> Any:
-    from . import scenarios
-    from .scenario import Scenario
-    if name.endswith(".toml") or os.path.sep in name or Path(name).exists():
-        return Scenario.from_toml(Path(name))
-    return scenarios.load(name)
 
 
 def _fmt_table(table: pd.DataFrame) -> str:
@@ -49,8 +40,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
     from . import load_baseline, project
-    scenario = _load_scenario(args.scenario)
-    reference = _load_scenario(args.reference) if args.reference else None
+    scenario = scenarios.load(args.scenario)
+    reference = scenarios.load(args.reference) if args.reference else None
     base = load_baseline()
     first, last = args.years
     if first > last:
@@ -94,7 +85,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from . import scenarios
     for name in scenarios.list():
         sc = scenarios.load(name)
         desc = (sc.description or "").strip().splitlines()
@@ -103,7 +93,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    sc = _load_scenario(args.scenario)
+    sc = scenarios.load(args.scenario)
     print(sc.describe())
     return 0
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import group_map, group_members
 from .errors import DataError, suggest
 from .literals import HSLevel, check_option
 
@@ -196,22 +197,10 @@ def region_map(regions: Mapping[str, Any] | Sequence[str] | None, codes: Sequenc
     if isinstance(regions, str):
         regions = [regions]
     if isinstance(regions, Mapping):
-        out: dict[str, str] = {}
-        for key, val in regions.items():
-            pairs = ([(str(key), str(val))] if isinstance(val, str)
-                     else [(str(m), str(key)) for m in val])
-            for old, new in pairs:
-                old = normalise_iso3(old)
-                if old not in known:
-                    raise DataError(
-                        f"{field}: {old!r} is not a code in the data nor an ISO3 code"
-                        f"{suggest(old, codes)}. Fix the code in the mapping.", field=field)
-                if old in out and out[old] != new:
-                    raise DataError(f"{field}: {old!r} is mapped to both {out[old]!r} and "
-                                    f"{new!r}; put every code in one region only.",
-                                    field=field)
-                out[old] = new
-        return {c: out.get(c, c) for c in codes}
+        return group_map(regions, codes, field, known=known, normalise=normalise_iso3,
+                         unknown=lambda old: (f"{field}: {old!r} is not a code in the data nor "
+                                              f"an ISO3 code{suggest(old, codes)}. Fix the "
+                                              f"code in the mapping."))
     keep = [normalise_iso3(c) for c in regions]
     missing = [c for c in keep if c not in codes and c != rest]
     if missing:
@@ -257,15 +246,11 @@ def hs_to_sector(products: Sequence[str] | np.ndarray | pd.Series,
     if not isinstance(sectors, Mapping):
         raise DataError(f"{field}: expected None, 'HS2'/'HS4'/'HS6' or a mapping "
                         f"{{HS prefix: sector}}, got {type(sectors).__name__}.", field=field)
-    prefix: dict[str, str] = {}
-    for key, val in sectors.items():
-        pairs = ([(str(key), str(val))] if isinstance(val, str)
-                 else [(str(p), str(key)) for p in val])
-        for p, s in pairs:
-            if not p.isdigit():
-                raise DataError(f"{field}: HS prefix {p!r} (sector {s!r}) is not a string of "
-                                f"digits; write HS codes as strings, e.g. '0101'.", field=field)
-            prefix[p] = s
+    prefix = group_members(sectors, field)
+    for p, s in prefix.items():
+        if not p.isdigit():
+            raise DataError(f"{field}: HS prefix {p!r} (sector {s!r}) is not a string of "
+                            f"digits; write HS codes as strings, e.g. '0101'.", field=field)
     by_len = sorted({len(p) for p in prefix}, reverse=True)
     uniq, inv = np.unique(prods.astype(str), return_inverse=True)
     u_out = np.full(len(uniq), other, dtype=object)

@@ -17,7 +17,8 @@ Conventions shared by all instruments
 -------------------------------------
 Dates
     ``start`` and ``end`` are :class:`datetime.date`; strings ``"2025-08-07"``, a bare year
-    ``"2030"`` or ``2030`` (meaning 1 January of that year) and datetimes are accepted.
+    ``"2030"`` or ``2030`` (meaning 1 January of that year) and datetimes are accepted
+    (the one parser, :func:`tariffsim._validate.to_date`).
     An instrument is **in force on day d when start <= d < end**: ``start`` is the first day
     in force, ``end`` the first day no longer in force (None: open-ended). So
     ``start="2025", end="2030"`` covers 2025-2029.
@@ -45,12 +46,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, fields
 from typing import Any, ClassVar
 
+from ._validate import YEAR_RANGE, bare_year, to_date
 from .errors import ScenarioError, TariffSimWarning
 from .literals import (
     RENTS,
@@ -85,43 +86,9 @@ TRANSSHIPMENT_RATE = 0.40
 #: (the words are :data:`tariffsim.literals.UNITS`: USD, USD thousand, USD million, USD billion)
 UNIT_FACTORS: dict[str, float] = dict(zip(UNITS, (1.0, 1e3, 1e6, 1e9), strict=True))
 
-_YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
-
-
 # ----------------------------------------------------------------------------- helpers
 def _err(field_: str, message: str) -> ScenarioError:
     return ScenarioError(f"{field_}: {message}", field=field_)
-
-
-def to_date(value: Any, field_: str = "date") -> _dt.date | None:
-    """Parse a date: ``date``, ``datetime``, ``"YYYY-MM-DD"``, ``"YYYY"`` or an int year.
-
-    A bare year means 1 January of that year. None stays None.
-    """
-    if value is None:
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, bool):
-        raise _err(field_, f"got {value!r}; give a date like '2025-08-07' or a year like 2030.")
-    if isinstance(value, int):
-        if 1900 <= value <= 2200:
-            return _dt.date(value, 1, 1)
-        raise _err(field_, f"year {value} is outside 1900-2200; give a date like '2025-08-07'.")
-    if isinstance(value, str):
-        m = _YEAR_RE.match(value)
-        if m:
-            return to_date(int(m.group(1)), field_)
-        try:
-            return _dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-        raise _err(field_, f"cannot read {value!r} as a date; give an ISO date '2025-08-07' "
-                           f"or a year '2030'.")
-    raise _err(field_, f"got {type(value).__name__} {value!r}; give a date like '2025-08-07' "
-                       f"or a year like 2030.")
 
 
 def _check_str(value: Any, field_: str, *, allow_empty: bool = True) -> str:
@@ -286,6 +253,8 @@ class _Base:
     def in_force(self, when: Any) -> bool:
         """True when the instrument is in force on ``when`` (start <= when < end)."""
         d = to_date(when, "date")
+        if d is None:
+            raise _err("date", "give the day to check, e.g. '2025-08-07'.")
         return ((self.start is None or self.start <= d)
                 and (self.end is None or d < self.end))
 
@@ -611,11 +580,10 @@ class ImportCommitment(_Base):
         for item in items:
             if not (isinstance(item, tuple | list) and len(item) == 2):
                 raise _err("schedule", f"entry {item!r} is not a (year, share) pair.")
-            year, share = item
-            if isinstance(year, str) and _YEAR_RE.match(year):
-                year = int(year)
-            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-                raise _err("schedule", f"key {year!r} is not a year (1900-2200).")
+            key, share = item
+            year = bare_year(key)
+            if year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                raise _err("schedule", f"key {key!r} is not a year (1900-2200).")
             if year in out:
                 raise _err("schedule", f"year {year} appears twice.")
             out[year] = _share(share, f"schedule.{year}", low_open=False, high_open=False)
@@ -650,19 +618,20 @@ class ImportCommitment(_Base):
     def value_in(self, when: Any) -> float:
         """Committed increment of imports (in ``units``) for a year or a date.
 
-        ``when`` is a year (int or "2030") or a date; a year is in force when the
+        ``when`` is a year (int or "2030", see :func:`tariffsim._validate.bare_year`) or
+        a date (:func:`tariffsim._validate.to_date`); a year is in force when the
         commitment is in force on 1 July of it. Returns 0 when not in force.
         """
-        if isinstance(when, int) and not isinstance(when, bool):
-            year, day = when, _dt.date(when, 7, 1) if 1900 <= when <= 2200 else None
-            if day is None:
-                raise _err("year", f"year {when} is outside 1900-2200.")
-        elif isinstance(when, str) and _YEAR_RE.match(when):
-            year = int(when)
+        year = bare_year(when)
+        if year is not None:
+            if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                raise _err("year", f"year {year} is outside 1900-2200.")
             day = _dt.date(year, 7, 1)
         else:
-            day = to_date(when, "date")
-            year = day.year
+            parsed = to_date(when, "date")
+            if parsed is None:
+                raise _err("date", "give a year such as 2030 or a date such as '2030-07-01'.")
+            day, year = parsed, parsed.year
         if not self.in_force(day):
             return 0.0
         return self.value * self.phase(year)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import require_columns
 from .errors import DataError, unknown_codes_message
 from .literals import BalanceSign, DiversionMeasure, check_option
 from .results import describe_elasticity
@@ -74,11 +75,8 @@ def _as_frame(data: Any, name: str) -> pd.DataFrame:
 
 
 def _require(df: pd.DataFrame, name: str, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise DataError(f"{name}: missing column(s) {', '.join(map(repr, missing))}; it has "
-                        f"{list(map(str, df.columns))}. Expected columns "
-                        f"{list(columns)} (see tariffsim.plot).", field=missing[0])
+    require_columns(df, columns, name, field="{column}",
+                    hint=f"Expected columns {list(columns)} (see tariffsim.plot).")
 
 
 def _numeric(df: pd.DataFrame, name: str, column: str) -> np.ndarray:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +46,7 @@ import numpy as np
 import tomli_w
 
 from ._atomic import write_atomic
+from ._validate import require_columns, to_date
 from .errors import ScenarioError, suggest
 from .instruments import (
     ALL,
@@ -56,7 +58,6 @@ from .instruments import (
     Tariff,
     TradeCost,
     field_names,
-    to_date,
 )
 from .literals import YearRule, check_option
 from .shocks import CommitmentTarget, QuotaTarget, Shocks
@@ -474,17 +475,15 @@ class Scenario:
         return write_atomic(path, self.to_toml())
 
     @classmethod
-    def from_toml(cls, source: str | bytes | Path) -> Scenario:
+    def from_toml(cls, source: str | bytes | os.PathLike[str]) -> Scenario:
         """Read a scenario from a TOML file path or TOML text.
 
-        ``source`` is a :class:`pathlib.Path`, a path string (one line ending in ``.toml`` or
-        naming an existing file), TOML text, or bytes (UTF-8 TOML). Every problem raises
-        ScenarioError with the line, the key path (``instruments[3].rate``) and the fix.
+        ``source`` is a :class:`pathlib.Path`, a path string (see :func:`is_path`), TOML
+        text, or bytes (UTF-8 TOML). Every problem raises ScenarioError with the line, the
+        key path (``instruments[3].rate``) and the fix.
         """
         origin = "scenario TOML"
-        if isinstance(source, Path) or (
-                isinstance(source, str) and "\n" not in source and "=" not in source
-                and (source.strip().endswith(".toml") or _is_file(source))):
+        if is_path(source):
             path = Path(source)
             origin = str(path)
             try:
@@ -566,7 +565,6 @@ class Scenario:
             Applied to every tariff row (``start``/``end``/``source`` also to trade costs);
             optional columns ``start``, ``end``, ``source`` override them row by row.
         """
-        import pandas as pd
 
         insts: list[Instrument] = []
         for label, frame, value_col, make in (
@@ -578,14 +576,9 @@ class Scenario:
                                          factor=r["factor"], **kw))):
             if frame is None:
                 continue
-            if not isinstance(frame, pd.DataFrame):
-                raise ScenarioError(f"{label}: expected a pandas DataFrame with columns "
-                                    f"exporter, importer, [sector], {value_col}.", field=label)
-            missing = [c for c in ("exporter", "importer", value_col) if c not in frame.columns]
-            if missing:
-                raise ScenarioError(f"{label}: missing column(s) {missing}{suggest(missing[0], [str(c) for c in frame.columns])}; "  # noqa: E501
-                                    f"expected exporter, importer, [sector], {value_col}.",
-                                    field=label)
+            require_columns(frame, ("exporter", "importer", value_col), label,
+                            error=ScenarioError,
+                            hint=f"Expected exporter, importer, [sector], {value_col}.")
             keys = [c for c in ("exporter", "importer", "sector") if c in frame.columns]
             dup = frame[frame.duplicated(keys, keep=False)]
             if len(dup):
@@ -793,9 +786,24 @@ class Scenario:
 
 
 # ----------------------------------------------------------------------------- internals
-def _is_file(s: str) -> bool:
+def is_path(source: Any) -> bool:
+    """True when ``source`` names a scenario file rather than holding TOML text.
+
+    That is an :class:`os.PathLike` (a :class:`pathlib.Path`), or a one-line string without
+    ``=`` that ends in ``.toml``, contains a path separator (``/`` or ``\\``) or names an
+    existing file. The one rule behind :meth:`Scenario.from_toml`,
+    :func:`tariffsim.scenarios.load` and every entry point that takes a scenario by name
+    or path (``simulate``, ``project``, the PE bridge, the CLI).
+    """
+    if isinstance(source, os.PathLike):
+        return True
+    if not isinstance(source, str) or "\n" in source or "=" in source:
+        return False
+    text = source.strip()
+    if text.endswith(".toml") or "/" in text or "\\" in text:
+        return True
     try:
-        return Path(s).is_file()
+        return Path(text).is_file()
     except (OSError, ValueError):
         return False
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as _dt
+import os
 from typing import Any
 
+from ._validate import to_date
 from .baseline import Baseline
 from .errors import ModelError, ScenarioError, suggest
 from .literals import MODELS, Model, YearRule, check_option
@@ -27,20 +28,15 @@ def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
         return Shocks()
     if isinstance(scenario, Shocks):
         return scenario
-    if isinstance(scenario, str):
+    if isinstance(scenario, str | os.PathLike):
         from . import scenarios as _scenarios
         scenario = _scenarios.load(scenario)
     if not hasattr(scenario, "shocks"):
         raise ScenarioError(f"scenario: expected a tariffsim.Scenario, a built-in scenario name, "
-                            f"a Shocks or None; got {type(scenario).__name__}.",
+                            f"a TOML path, a Shocks or None; got {type(scenario).__name__}.",
                             field="scenario")
     scenario.validate(baseline)
-    if isinstance(date, str):
-        try:
-            date = _dt.date.fromisoformat(date)
-        except ValueError:
-            raise ScenarioError(f"date: {date!r} is not an ISO date; write it as "
-                                f"'2025-10-26'.", field="date") from None
+    date = to_date(date, "date")
     if year is None:
         return scenario.shocks(baseline, date=date)
     return scenario.shocks(baseline, year=year, year_rule=year_rule)
@@ -54,16 +50,19 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
     ----------
     baseline : Baseline
         The world before the policy (``tariffsim.load_baseline()`` for the embedded one).
-    scenario : Scenario, str, Shocks or None
+    scenario : Scenario, str, Path, Shocks or None
         The policy: a :class:`~tariffsim.scenario.Scenario`, the name of a built-in
-        scenario (``tariffsim.scenarios.list()``), array-level :class:`Shocks`, or None
-        (no change: returns the baseline as an equilibrium).
+        scenario (``tariffsim.scenarios.list()``) or the path of a TOML file (see
+        :func:`tariffsim.scenarios.load`), array-level :class:`Shocks`, or None (no
+        change: returns the baseline as an equilibrium).
     model : {"ge", "smart", "gsim"}
         ``"ge"``: Caliendo & Parro (2015) general equilibrium on the baseline
         (:func:`tariffsim.ge.solve`). ``"smart"`` / ``"gsim"``: product-level partial
         equilibrium (:mod:`tariffsim.pe`); ``baseline`` is then product data.
     date, year
-        Which of the scenario's dated policies are in force.
+        Which of the scenario's dated policies are in force: on the day ``date`` (a date,
+        an ISO string, or a bare year such as ``"2026"``, read as 1 January of it; see
+        :func:`tariffsim._validate.to_date`), or in the calendar year ``year``.
     **options
         Passed to the engine, e.g. ``trade_elasticity=``, ``closure=``, ``tol=`` for GE.
 
@@ -81,9 +80,12 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
             raise ModelError(f"baseline: the GE engine needs a tariffsim.Baseline, got "
                              f"{type(baseline).__name__}; build one with Baseline.from_frame "
                              f"or tariffsim.load_baseline().", field="baseline")
+        if isinstance(scenario, str | os.PathLike):
+            from . import scenarios as _scenarios
+            scenario = _scenarios.load(scenario)
         shocks = as_shocks(baseline, scenario, date=date, year=year)
         result = solve(baseline, shocks, **options)
-        name = getattr(scenario, "name", scenario if isinstance(scenario, str) else None)
+        name = getattr(scenario, "name", None)
         try:
             result.scenario = name
         except AttributeError:  # pragma: no cover - a frozen result type

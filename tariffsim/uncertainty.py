@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, ModelError, TariffSimError
+from ._validate import require_columns
+from .errors import ModelError, TariffSimError
 from .literals import Closure, OnError, check_option
 
 __all__ = ["LogNormal", "MonteCarlo", "monte_carlo", "DEFAULT_LOG_SPREAD"]
@@ -242,25 +243,6 @@ def _resolve(name: str) -> Callable:
     return fn
 
 
-def _as_schedule(schedule: Any) -> Any:
-    """Turn the ``elasticity_schedule`` argument into an object with ``.scaled(factor)``."""
-    from .projection import BLP2023, ElasticitySchedule
-
-    if schedule is None:
-        return BLP2023
-    if hasattr(schedule, "scaled"):
-        return schedule
-    if isinstance(schedule, int | float | np.number) and not isinstance(schedule, bool):
-        return ElasticitySchedule.constant(float(schedule))
-    if isinstance(schedule, dict):
-        return ElasticitySchedule(dict(schedule))
-    if callable(schedule):
-        return ElasticitySchedule({h: float(schedule(h)) for h in range(1, 31)},
-                                  name="callable")
-    raise ModelError("elasticity_schedule: give an ElasticitySchedule, a mapping {horizon: "
-                     "value}, a number or a callable(horizon).", field="elasticity_schedule")
-
-
 _COLUMNS = ["country", "partner", "balance_baseline", "balance_scenario", "change"]
 
 
@@ -316,13 +298,8 @@ def _run_task(task: _Task) -> pd.DataFrame | dict:
 
 
 def _require_result(frame: Any, columns: Sequence[str], name: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(f"{name}: expected a DataFrame, got {type(frame).__name__}.",
-                        field=name)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{name}: missing column(s) {missing}; Monte Carlo needs "
-                        f"{list(columns)}.", field=missing[0])
+    require_columns(frame, columns, name, field="{column}",
+                    hint=f"Monte Carlo needs {list(columns)}.")
 
 
 def bands_from_draws(draws: pd.DataFrame, quantiles: Sequence[float] = (0.05, 0.5, 0.95),
@@ -433,7 +410,8 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         years_t: tuple[int, ...] | None = tuple(sorted({int(y) for y in years}))
         if not years_t:
             raise ModelError("years: give at least one year to project.", field="years")
-        schedule = _as_schedule(elasticity_schedule)
+        from .projection import as_schedule
+        schedule = as_schedule(elasticity_schedule)
         if isinstance(trade_elasticity, int | float | np.number):
             raise ModelError("trade_elasticity: in a projection the draws scale the "
                              "elasticity schedule (median 1); set the centre with "

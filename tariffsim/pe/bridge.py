@@ -64,17 +64,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._validate import to_date
 from ..baseline import Baseline
 from ..errors import ScenarioError, UnreachableError, suggest
-from ..instruments import ALL, Tariff, to_date
+from ..instruments import ALL, Tariff
 from ..scenario import Scenario
 from ..shocks import Shocks
 from .products import PEResult, ProductData, as_data
@@ -170,7 +171,7 @@ def as_scenario(scenario: Any) -> Scenario | Shocks | None:
     """A Scenario from a Scenario, a built-in name, a TOML path, or pass Shocks/None."""
     if scenario is None or isinstance(scenario, (Scenario, Shocks)):
         return scenario
-    if isinstance(scenario, (str, Path)):
+    if isinstance(scenario, str | os.PathLike):
         from .. import scenarios as _scenarios
         return _scenarios.load(scenario)
     raise ScenarioError(f"scenario: expected a tariffsim.Scenario, a built-in scenario name, "
@@ -560,7 +561,7 @@ def _translate(out: PEShocks, cells: Mapping[str, np.ndarray | None], export_ren
 
 def is_scenario_like(obj: Any) -> bool:
     """True for what the bridge resolves (Scenario, name/path, Shocks)."""
-    return isinstance(obj, (Scenario, Shocks, str, Path)) or (
+    return isinstance(obj, Scenario | Shocks | str | os.PathLike) or (
         hasattr(obj, "instruments") and hasattr(obj, "shocks")
         and not isinstance(obj, Mapping))
 

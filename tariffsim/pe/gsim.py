@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import require_columns
 from ..errors import DataError, ModelError, TariffSimWarning, UnreachableError
 from ..literals import Rents, check_option
 from .products import (
@@ -459,14 +460,10 @@ def _commitment_rows(data: Any, commitments: Any) -> list[tuple[int, int, float]
     """(row, kind, value) of every pair-level commitment target."""
     if commitments is None:
         return []
-    if not isinstance(commitments, pd.DataFrame):
-        raise DataError("commitments: expected a DataFrame with columns importer, exporter, "
-                        "value (and optional product).", field="commitments")
-    for c in ("importer", "exporter", "value"):
-        if c not in commitments.columns:
-            raise DataError(f"commitments: missing column {c!r}; a GSIM commitment names the "
-                            f"importer, the exporter and the value.",
-                            field=f"commitments.{c}")
+    require_columns(commitments, ("importer", "exporter", "value"), "commitments",
+                    field="{name}.{column}",
+                    hint="A GSIM commitment names the importer, the exporter and the value "
+                         "(and optionally the product).")
     out: list[tuple[int, int, float]] = []
     for _, row in commitments.iterrows():
         one = pd.DataFrame([row])

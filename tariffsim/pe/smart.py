@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import require_columns
 from ..errors import (
     ConvergenceError,
     DataError,
@@ -223,9 +224,8 @@ def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame,
     notes: list[str] = []
     if spec is None or spec.empty:
         return np.zeros_like(q1), notes
-    if "exporter" not in spec.columns:
-        raise DataError("commitments: missing column 'exporter'; a commitment is a purchase "
-                        "from one exporter.", field="commitments.exporter")
+    require_columns(spec, ("exporter",), "commitments", field="{name}.{column}",
+                    hint="A commitment is a purchase from one exporter.")
     frame = data.frame
     market = data.codes("market")
     n_markets = int(market.max()) + 1
