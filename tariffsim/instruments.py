@@ -368,6 +368,8 @@ class Tariff(_Base):
     sector: InitVar[str | None] = None
 
     MODES: ClassVar[tuple[str, ...]] = TARIFF_MODES
+    #: How each mode is written in labels and tables.
+    SIGNS: ClassVar[dict[str, str]] = {"set": "=", "add": "+", "floor": ">="}
 
     def __post_init__(self, sector: str | None) -> None:
         set_ = object.__setattr__
@@ -410,7 +412,7 @@ class Tariff(_Base):
 
     @property
     def label(self) -> str:
-        sign = {"set": "=", "add": "+", "floor": ">="}[self.mode]
+        sign = self.SIGNS[self.mode]
         sec = f" [{','.join(self.sectors)}]" if self.sectors else ""
         return (f"Tariff {_fmt_codes(self.importer)}<-{_fmt_codes(self.exporter)}{sec} "
                 f"{sign}{self.rate:.1%} ({self.layer}) {_fmt_when(self.start, self.end)}")

@@ -15,7 +15,7 @@ from tariffsim._validate import bare_year, group_map, group_members, require_col
 from tariffsim.errors import DataError, ModelError, ScenarioError
 from tariffsim.literals import CLOSURES, Closure, Rents, check_option, choices
 from tariffsim.projection import BLP2023, ElasticitySchedule, as_schedule
-from tariffsim.scenario import is_path
+from tariffsim.scenario_io import is_path
 from tariffsim.simulate import as_shocks
 
 C3 = ("AAA", "BBB", "CCC")

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..errors import ScenarioError
 from ..literals import check_option
-from ..scenario import Scenario, is_path
+from ..scenario import Scenario
+from ..scenario_io import is_path
 
 __all__ = ["list", "load", "path"]
 
