@@ -16,7 +16,6 @@ the draws finish.
 from __future__ import annotations
 
 import math
-import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,8 @@ import pandas as pd
 from ._validate import require_columns
 from .errors import ModelError, TariffSimError
 from .literals import Closure, OnError, check_option
+from .projection import as_schedule, project
+from .simulate import simulate
 
 __all__ = ["LogNormal", "MonteCarlo", "monte_carlo", "DEFAULT_LOG_SPREAD"]
 
@@ -228,21 +229,6 @@ def _check_values(values: np.ndarray, what: str) -> None:
                          field="trade_elasticity")
 
 
-def _resolve(name: str) -> Callable:
-    """``tariffsim.simulate`` / ``tariffsim.project``, looked up at call time."""
-    import importlib
-
-    import tariffsim
-
-    fn = getattr(tariffsim, name, None)
-    if isinstance(fn, types.ModuleType):
-        fn = getattr(fn, name, None)
-    if fn is None:
-        module = {"simulate": "tariffsim.simulate", "project": "tariffsim.projection"}[name]
-        fn = getattr(importlib.import_module(module), name)
-    return fn
-
-
 _COLUMNS = ["country", "partner", "balance_baseline", "balance_scenario", "change"]
 
 
@@ -252,6 +238,7 @@ class _Task:
 
     draw: int
     value: float
+    engine: Callable[..., Any]
     baseline: Any
     scenario: Any
     partner: str
@@ -267,21 +254,19 @@ def _run_task(task: _Task) -> pd.DataFrame | dict:
     """Solve one draw; module-level so that process pools can pickle it."""
     try:
         if task.years is None:
-            simulate = _resolve("simulate")
             opts = dict(task.options)
             if task.model == "ge":
                 opts["closure"] = task.closure
-            result = simulate(task.baseline, task.scenario, model=task.model,
-                              trade_elasticity=task.value, **opts)
+            result = task.engine(task.baseline, task.scenario, model=task.model,
+                                 trade_elasticity=task.value, **opts)
             frame = result.balances(partner=task.partner)
             _require_result(frame, _COLUMNS, "result.balances(partner)")
             out = frame[_COLUMNS].reset_index(drop=True)
             out["trade_elasticity"] = task.value
         else:
-            project = _resolve("project")
-            proj = project(task.baseline, task.scenario, years=list(task.years),
-                           elasticity_schedule=task.schedule.scaled(task.value),
-                           closure=task.closure, model=task.model, **task.options)
+            proj = task.engine(task.baseline, task.scenario, years=list(task.years),
+                               elasticity_schedule=task.schedule.scaled(task.value),
+                               closure=task.closure, model=task.model, **task.options)
             frame = getattr(proj, "frame", proj)
             _require_result(frame, ["year", *_COLUMNS, "trade_elasticity"],
                             "project(...).frame")
@@ -332,17 +317,19 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
                 closure: Closure = "fixed_deficit",
                 quantiles: Sequence[float] = (0.05, 0.5, 0.95),
                 elasticity_schedule: Any = None, on_error: OnError = "raise",
-                **kwargs: Any) -> MonteCarlo:
+                engine: Callable[..., Any] | None = None, **kwargs: Any) -> MonteCarlo:
     """Run a scenario ``n`` times with drawn trade elasticities and summarise the balances.
 
     Single solve (``years=None``): draw ``theta_k`` (k = 1..n) and run
-    ``tariffsim.simulate(baseline, scenario, model=model, trade_elasticity=theta_k,
-    closure=closure)``, reading ``result.balances(partner)``.
+    ``engine(baseline, scenario, model=model, trade_elasticity=theta_k, closure=closure)``
+    (``engine`` is :func:`tariffsim.simulate` by default), reading
+    ``result.balances(partner)``.
 
     Projection (``years`` given): draw factors ``f_k`` (median 1) and run
-    ``tariffsim.project(baseline, scenario, years=years,
-    elasticity_schedule=schedule.scaled(f_k))``: the whole short-to-long-run schedule
-    (default Boehm, Levchenko & Pandalai-Nayar 2023) moves up or down together.
+    ``engine(baseline, scenario, years=years, elasticity_schedule=schedule.scaled(f_k),
+    closure=closure, model=model)`` (:func:`tariffsim.project` by default), reading its
+    ``.frame``: the whole short-to-long-run schedule (default Boehm, Levchenko &
+    Pandalai-Nayar 2023) moves up or down together.
 
     Parameters
     ----------
@@ -378,6 +365,12 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     on_error : {"raise", "skip"}
         What a draw that raises a tariffsim error (e.g. no convergence at an extreme
         elasticity) does: stop the run, or be recorded in :attr:`MonteCarlo.failures`.
+    engine : callable, optional
+        What solves one draw, called as shown above: default :func:`tariffsim.simulate`
+        for a single solve and :func:`tariffsim.project` for a projection. Pass your own
+        (a wrapper with extra settings, another model with the same signature, a stub in
+        tests); with a ``ProcessPoolExecutor`` it must be picklable (a module-level
+        function).
     **kwargs
         Passed to the engine (``tol``, ``numeraire``, ``growth`` for projections, ...).
 
@@ -410,7 +403,6 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         years_t: tuple[int, ...] | None = tuple(sorted({int(y) for y in years}))
         if not years_t:
             raise ModelError("years: give at least one year to project.", field="years")
-        from .projection import as_schedule
         schedule = as_schedule(elasticity_schedule)
         if isinstance(trade_elasticity, int | float | np.number):
             raise ModelError("trade_elasticity: in a projection the draws scale the "
@@ -429,8 +421,13 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     _check_values(values, "schedule factor" if projecting else "trade elasticity")
     if projecting:
         description = f"schedule x {description}"
+    if engine is None:
+        engine = project if projecting else simulate
+    elif not callable(engine):
+        raise ModelError(f"engine: expected a callable such as tariffsim.simulate, got "
+                         f"{type(engine).__name__}.", field="engine")
 
-    tasks = [_Task(k, float(v), baseline, scenario, partner, model, closure, years_t,
+    tasks = [_Task(k, float(v), engine, baseline, scenario, partner, model, closure, years_t,
                    schedule, dict(kwargs), on_error == "skip") for k, v in enumerate(values)]
     mapped = map(_run_task, tasks) if executor is None else executor.map(_run_task, tasks)
     outputs = list(mapped)
