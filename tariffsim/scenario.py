@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,10 +173,28 @@ class Scenario:
                                            "note"])
 
     def describe(self, width: int = 100) -> str:
-        """A text table of the instruments with their dates and (numbered) sources."""
+        """A text table of the instruments with their dates and (numbered) sources.
+
+        Parameters
+        ----------
+        width : int
+            Longest line [characters], at least 40. The description, sources and notes
+            are wrapped to fit; table columns (codes and sectors, then the policy and the
+            type) are shortened, with ``~`` marking a cut, down to a readable minimum, so
+            below about 90 characters the table can stay wider than ``width``.
+        """
+        if isinstance(width, bool) or not isinstance(width, int) or width < 40:
+            raise ScenarioError(f"width: got {width!r}; give a line length of at least 40 "
+                                f"characters.", field="width")
+
+        def wrap(text: str, indent: str = "", more: str = "") -> list[str]:
+            return textwrap.wrap(text, width, initial_indent=indent,
+                                 subsequent_indent=more or indent,
+                                 break_on_hyphens=False) or [indent.rstrip()]
+
         lines = [f"Scenario {self.name!r}" + (f" (dated {self.date})" if self.date else "")]
         if self.description:
-            lines.append(self.description)
+            lines.extend(wrap(self.description))
         if not self.instruments:
             lines.append("(no instruments)")
             return "\n".join(lines)
@@ -194,11 +213,9 @@ class Scenario:
                          ("*" if inst.illustrative else "") + ref))
         head = ("#", "type", "exporter", "importer", "sectors", "policy", "start", "end",
                 "src")
-        table = [head, *rows]
-        cap = {1: 18, 2: 22, 3: 22, 4: 20, 5: 40}
-        widths = [min(max(len(r[i]) for r in table), cap.get(i, 99)) for i in range(len(head))]
+        widths = _column_widths([head, *rows], width)
 
-        def fmt(r: tuple) -> str:
+        def fmt(r: tuple[str, ...]) -> str:
             cells = [(c if len(c) <= w else c[: w - 1] + "~").ljust(w)
                      for c, w in zip(r, widths, strict=True)]
             return "  ".join(cells).rstrip()
@@ -207,18 +224,20 @@ class Scenario:
         lines.append("  ".join("-" * w for w in widths))
         lines.extend(fmt(r) for r in rows)
         if any(i.illustrative for i in self.instruments):
-            lines.append("* illustrative: a figure is an assumption, not a sourced number "
-                         "(see the instrument's note)")
+            lines.extend(wrap("* illustrative: a figure is an assumption, not a sourced "
+                              "number (see the instrument's note)", "", "  "))
         if src_ids:
             lines.append("Sources:")
             for src, i in src_ids.items():
-                lines.append(f"  [{i}] {src}")
+                lines.extend(wrap(src, f"  [{i}] ", " " * (len(str(i)) + 5)))
         if self.sources:
             lines.append("Scenario sources:")
-            lines.extend(f"  - {s}" for s in self.sources)
+            for s in self.sources:
+                lines.extend(wrap(s, "  - ", "    "))
         if self.notes:
             lines.append("Notes:")
-            lines.extend(f"  {ln}" for ln in self.notes.strip().splitlines())
+            for ln in self.notes.strip().splitlines():
+                lines.extend(wrap(ln, "  "))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ TOML, frames
@@ -334,6 +353,30 @@ class Scenario:
 
 
 # ----------------------------------------------------------------------------- text
+#: Widest a describe() column may be (type, exporter, importer, sectors, policy).
+_COLUMN_CAPS = {1: 18, 2: 22, 3: 22, 4: 20, 5: 40}
+
+
+#: The order in which describe() shortens columns to fit a width: (columns, narrowest).
+#: Codes and sectors first, then the policy text, the instrument type, the policy again.
+_SHRINK = (((2, 3, 4), 8), ((5,), 24), ((1,), 10), ((5,), 16))
+
+
+def _column_widths(table: list[tuple[str, ...]], width: int) -> list[int]:
+    """Column widths of a describe() table: each column's longest cell up to its cap;
+    then, until the table (two spaces between columns) fits in ``width``, columns lose
+    one character at a time in the order of :data:`_SHRINK` (the widest of a group
+    first), never below their header."""
+    n = len(table[0])
+    widths = [min(max(len(r[i]) for r in table), _COLUMN_CAPS.get(i, 99)) for i in range(n)]
+    for cols, narrowest in _SHRINK:
+        while sum(widths) + 2 * (n - 1) > width:
+            shrink = [i for i in cols if widths[i] > max(narrowest, len(table[0][i]))]
+            if not shrink:
+                break
+            widths[max(shrink, key=lambda i: widths[i])] -= 1
+    return widths
+
 def _codes_text(codes: Any) -> str:
     if codes is None:
         return ALL
