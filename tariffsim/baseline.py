@@ -177,7 +177,7 @@ class Baseline:
                             f"must add up to 1 for each (country, sector); got "
                             f"(country, sector, sum) {where}. Give io as shares of gross output "
                             f"and value_added = 1 - sum of io shares.", field="io")
-        prov = self.provenance
+        prov: Any = self.provenance  # what the caller passed, checked here
         if prov is None or not isinstance(prov, pd.DataFrame):
             prov = pd.DataFrame()
         set_ = object.__setattr__

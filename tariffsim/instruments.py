@@ -214,9 +214,10 @@ def _common(obj: Any) -> None:
 
 
 def _exclude(obj: Any, side: str) -> None:
-    ex = obj.exclude
-    ex = () if ex is None or (isinstance(ex, tuple | list) and not ex) else _names(ex, "exclude")
-    object.__setattr__(obj, "exclude", tuple(ex))
+    given = obj.exclude
+    ex: tuple[str, ...] = (() if given is None or (isinstance(given, tuple | list) and not given)
+                           else _names(given, "exclude") or ())
+    object.__setattr__(obj, "exclude", ex)
     partners = getattr(obj, side)
     if ex and isinstance(partners, tuple):
         both = sorted(set(ex) & set(partners))

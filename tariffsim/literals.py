@@ -38,6 +38,8 @@ __all__ = [
     "OnError",
     "BalanceSign",
     "DiversionMeasure",
+    "BarOrientation",
+    "ReportedFlow",
     "TradeVintage",
     "HSLevel",
     "CLOSURES",
@@ -51,6 +53,8 @@ __all__ = [
     "ON_ERROR",
     "BALANCE_SIGNS",
     "DIVERSION_MEASURES",
+    "BAR_ORIENTATIONS",
+    "REPORTED_FLOWS",
     "TRADE_VINTAGES",
     "HS_LEVELS",
     "choices",
@@ -95,6 +99,13 @@ BalanceSign = Literal["country", "partner"]
 #: What a trade-diversion plot shows: import shares or values.
 DiversionMeasure = Literal["share", "value"]
 
+#: How a bar chart lies: bars along the x axis (``"horizontal"``) or the y axis.
+BarOrientation = Literal["horizontal", "vertical"]
+
+#: Which declaration of a flow a Comtrade loader reads: the importer's (CIF) or the
+#: exporter's (FOB).
+ReportedFlow = Literal["imports", "exports"]
+
 #: Vintages of the US Census 2024 goods-trade figures (:func:`tariffsim.us_trade_2024`).
 TradeVintage = Literal["feb2025", "revised", "both"]
 
@@ -112,6 +123,8 @@ UNITS: tuple[Units, ...] = get_args(Units)
 ON_ERROR: tuple[OnError, ...] = get_args(OnError)
 BALANCE_SIGNS: tuple[BalanceSign, ...] = get_args(BalanceSign)
 DIVERSION_MEASURES: tuple[DiversionMeasure, ...] = get_args(DiversionMeasure)
+BAR_ORIENTATIONS: tuple[BarOrientation, ...] = get_args(BarOrientation)
+REPORTED_FLOWS: tuple[ReportedFlow, ...] = get_args(ReportedFlow)
 TRADE_VINTAGES: tuple[TradeVintage, ...] = get_args(TradeVintage)
 HS_LEVELS: tuple[HSLevel, ...] = get_args(HSLevel)
 

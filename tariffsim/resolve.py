@@ -367,7 +367,7 @@ class Cells:
         return int(np.flatnonzero(self.importers)[0])
 
     @property
-    def block(self) -> tuple[np.ndarray, np.ndarray]:
+    def block(self) -> tuple[np.ndarray, ...]:
         """``np.ix_`` index of the (exporter, importer) block."""
         return np.ix_(np.flatnonzero(self.exporters), np.flatnonzero(self.importers))
 
@@ -649,7 +649,7 @@ def check_contradictions(instruments: Sequence[Instrument]) -> None:
     sets = [(k, i) for k, i in enumerate(instruments)
             if isinstance(i, Tariff) and i.mode == "set"]
     buckets: dict[tuple[str, str], list[tuple[int, Tariff]]] = {}
-    general = []
+    general: list[tuple[int, Tariff]] = []
     for k, i in sets:
         if isinstance(i.importer, str) and isinstance(i.exporter, str) and i.exporter != ALL \
                 and i.importer != ALL:
@@ -658,10 +658,10 @@ def check_contradictions(instruments: Sequence[Instrument]) -> None:
             general.append((k, i))
     pairs: list[tuple[tuple[int, Tariff], tuple[int, Tariff]]] = []
     for items in buckets.values():
-        pairs.extend((a, b) for n, a in enumerate(items) for b in items[n + 1:])
-    for n, a in enumerate(general):
-        pairs.extend((a, b) for b in general[n + 1:])
-        pairs.extend((a, b) for items in buckets.values() for b in items)
+        pairs.extend((x, y) for n, x in enumerate(items) for y in items[n + 1:])
+    for n, x in enumerate(general):
+        pairs.extend((x, y) for y in general[n + 1:])
+        pairs.extend((x, y) for items in buckets.values() for y in items)
     for (ka, a), (kb, b) in pairs:
         if abs(a.effective_rate - b.effective_rate) <= _EPS:
             continue

@@ -100,7 +100,7 @@ class Scenario:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ScenarioError(f"name: give the scenario a non-empty name, got "
                                 f"{self.name!r}.", field="name")
-        insts = self.instruments
+        insts: Any = self.instruments  # what the caller passed, checked here
         if isinstance(insts, (str, bytes, Mapping)) or not isinstance(insts, Iterable):
             raise ScenarioError("instruments: expected a list of Tariff, TradeCost, "
                                 "ImportCommitment or ExportRestriction.", field="instruments")
@@ -116,7 +116,7 @@ class Scenario:
                 raise ScenarioError(f"{attr}: expected text, got "
                                     f"{type(getattr(self, attr)).__name__}.", field=attr)
         set_(self, "date", to_date(self.date, "date"))
-        src = self.sources
+        src: Any = self.sources
         if isinstance(src, str):
             src = (src,)
         if not isinstance(src, Iterable) or isinstance(src, Mapping):

@@ -34,7 +34,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import tomli_w
 
@@ -61,7 +61,7 @@ def _scenario_class(cls: type[Scenario] | None) -> type[Scenario]:
 
 
 # ----------------------------------------------------------------------------- paths
-def is_path(source: Any) -> bool:
+def is_path(source: object) -> TypeGuard[str | os.PathLike[str]]:
     """True when ``source`` names a scenario file rather than holding TOML text.
 
     That is an :class:`os.PathLike` (a :class:`pathlib.Path`), or a one-line string without
@@ -160,7 +160,7 @@ def from_dict(data: Mapping[str, Any], *, cls: type[Scenario] | None = None,
     insts = [instrument_from_dict(k, d, text, origin) for k, d in enumerate(raw)]
     kwargs = {k: data[k] for k in ("description", "date", "sources", "notes") if k in data}
     try:
-        return cls(name=data["name"], instruments=insts, **kwargs)
+        return cls(name=data["name"], instruments=tuple(insts), **kwargs)
     except ScenarioError as exc:
         raise ScenarioError(f"{origin}: {exc}", field=exc.field) from None
 
@@ -334,7 +334,7 @@ def from_frame(name: str, tariffs: Any = None, trade_costs: Any = None, *,
                 raise ScenarioError(f"{label} row {pos} ({r.get('exporter')}->"
                                     f"{r.get('importer')}): {exc}",
                                     field=f"{label}.{exc.field}") from None
-    return _scenario_class(cls)(name, insts, description=description, date=date)
+    return _scenario_class(cls)(name, tuple(insts), description=description, date=date)
 
 
 def _isna(v: Any) -> bool:

@@ -16,7 +16,7 @@ the draws finish.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ import pandas as pd
 from ._validate import require_columns
 from .errors import ModelError, TariffSimError
 from .literals import Closure, OnError, check_option
-from .projection import as_schedule, project
+from .projection import ElasticitySchedule, as_schedule, project
 from .simulate import simulate
 
 __all__ = ["LogNormal", "MonteCarlo", "monte_carlo", "DEFAULT_LOG_SPREAD"]
@@ -188,15 +188,15 @@ def _draw_values(spec: Any, n: int | None, rng: np.random.Generator,
     if callable(spec):
         n = 200 if n is None else n
         _check_n(n)
-        values = []
+        drawn: list[float] = []
         for k in range(int(n)):
             try:
-                values.append(float(spec(rng)))
+                drawn.append(float(spec(rng)))
             except (TypeError, ValueError) as exc:
                 raise ModelError(f"trade_elasticity: the callable must return one number "
                                  f"per call (rng -> value); draw {k} failed: {exc}.",
                                  field="trade_elasticity") from None
-        return np.array(values), f"callable {getattr(spec, '__name__', type(spec).__name__)}"
+        return np.array(drawn), f"callable {getattr(spec, '__name__', type(spec).__name__)}"
     if isinstance(spec, str | bytes) or not isinstance(spec, Iterable):
         raise ModelError(f"trade_elasticity: expected a LogNormal, a number (the median of "
                          f"a lognormal), a callable rng -> value, a scipy.stats frozen "
@@ -399,8 +399,10 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         seed = np.random.SeedSequence().entropy  # record it so the run can be repeated
     rng = np.random.default_rng(seed)
     projecting = years is not None
-    if projecting:
-        years_t: tuple[int, ...] | None = tuple(sorted({int(y) for y in years}))
+    schedule: ElasticitySchedule | None = None
+    years_t: tuple[int, ...] | None = None
+    if years is not None:
+        years_t = tuple(sorted({int(y) for y in years}))
         if not years_t:
             raise ModelError("years: give at least one year to project.", field="years")
         schedule = as_schedule(elasticity_schedule)
@@ -412,7 +414,6 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
                              field="trade_elasticity")
         centre = 1.0
     else:
-        years_t, schedule = None, None
         if elasticity_schedule is not None:
             raise ModelError("elasticity_schedule: only used with years= (a projection).",
                              field="elasticity_schedule")
@@ -445,13 +446,12 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
                          field="draws")
     bands = bands_from_draws(draws, qs)
     units = getattr(baseline, "units", None)
-    attrs = {"n": len(values), "seed": seed, "distribution": description, "model": model,
-             "closure": closure, "units": units, "quantiles": qs, "partner": partner,
-             "scenario": getattr(scenario, "name", scenario if isinstance(scenario, str)
-                                 else None)}
-    if projecting:
-        attrs["schedule"] = schedule.describe() if hasattr(schedule, "describe") else str(
-            schedule)
+    attrs: dict[Hashable | None, Any] = {
+        "n": len(values), "seed": seed, "distribution": description, "model": model,
+        "closure": closure, "units": units, "quantiles": qs, "partner": partner,
+        "scenario": getattr(scenario, "name", scenario if isinstance(scenario, str) else None)}
+    if schedule is not None:
+        attrs["schedule"] = schedule.describe()
     draws.attrs = dict(attrs)
     bands.attrs = dict(attrs)
     return MonteCarlo(draws=draws, bands=bands, values=values, seed=seed, n=len(values),

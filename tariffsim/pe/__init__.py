@@ -15,7 +15,7 @@ Formulas: ``MODEL.md`` section 5 and the module docstrings.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -104,7 +104,7 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date
         the instruments in force and the date/year; its ``notes`` record how instruments
         were translated.
     """
-    engines = {"smart": smart, "gsim": gsim}
+    engines: dict[str, Callable[..., PEResult]] = {"smart": smart, "gsim": gsim}
     check_option(model, PEModel, "model")
     if model == "gsim" and "importer" in kwargs:
         raise ModelError("importer: GSIM solves every importer and exporter of a product "
@@ -112,11 +112,11 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date
                          "result.products for one importer, or select the data first with "
                          "ProductData.select(importer=...).", field="importer")
     if is_scenario_like(shocks):
-        given = [k for k in _SHOCK_KEYS if k in kwargs]
-        if given:
-            raise ScenarioError(f"{given[0]}: give the policy either as a scenario or as PE "
+        both = [k for k in _SHOCK_KEYS if k in kwargs]
+        if both:
+            raise ScenarioError(f"{both[0]}: give the policy either as a scenario or as PE "
                                 f"shock keywords, not both; add the instrument to the "
-                                f"scenario instead.", field=given[0])
+                                f"scenario instead.", field=both[0])
         pe_data, notes = as_product_data(data)
         importer = kwargs.pop("importer", None)
         if importer is not None:

@@ -257,7 +257,7 @@ def product_baseline(data: Any, *, products: Sequence[str] | None = None,
     flows[e[keep], i[keep], pos[keep]] = data.value[keep]
     tariffs[e[keep], i[keep], pos[keep]] = data.tariff[keep]
     sectors = list(prods)
-    if extra:
+    if other:
         opos = pd.Index([str(p) for p in other]).get_indexer(pd.Index(data.products))[
             data.codes("product")]
         rest = opos >= 0
@@ -413,9 +413,10 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
         for k, arr in got.items():
             if arr is None:
                 continue
-            if rows[k] is None:
-                rows[k] = neutral[k].copy()
-            rows[k][sel] = arr[sel]
+            cur = rows[k]
+            if cur is None:
+                cur = rows[k] = neutral[k].copy()
+            cur[sel] = arr[sel]
     _translate(out, rows, rents, agg, sh_agg)
     return out
 
@@ -496,13 +497,13 @@ def _translate(out: PEShocks, cells: Mapping[str, np.ndarray | None], export_ren
             out.notes.append(f"{q.label}: no baseline exports in the data's rows; nothing "
                              f"to cap")
             continue
-        c = float(np.clip(1.0 - q.cap / total, 0.0, 1.0))
+        share = float(np.clip(1.0 - q.cap / total, 0.0, 1.0))
         out.notes.append(f"{q.label}: cap {q.cap:,.6g} on baseline exports {total:,.6g} in "
-                         f"{int(rows.sum())} row(s) -> supply cut {c:.6g} on each row"
-                         + (" (cap does not bind)" if c == 0 else ""))
-        if np.any(rows & (cut > 0) & (np.abs(cut - c) > 1e-12)):
+                         f"{int(rows.sum())} row(s) -> supply cut {share:.6g} on each row"
+                         + (" (cap does not bind)" if share == 0 else ""))
+        if np.any(rows & (cut > 0) & (np.abs(cut - share) > 1e-12)):
             out.notes.append(f"{q.label}: overlaps another quota; the tighter cut applies")
-        cut = np.where(rows, np.maximum(cut, c), cut)
+        cut = np.where(rows, np.maximum(cut, share), cut)
     if (cut > 0).any():
         hit = cut > 0
         sc = _keys(data, hit)

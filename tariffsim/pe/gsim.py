@@ -311,7 +311,7 @@ def gsim(data: Any, new_tariffs: Any = None, *,
     m0_rows, t0_rows = data.value, data.tariff
     t1_rows, e_rows, cut_rows = price_shock_rows(data, new_tariffs, export_taxes,
                                                  supply_cuts)
-    constrained_rows = [(i, _CUT, cut_rows[i])
+    constrained_rows = [(int(i), _CUT, float(cut_rows[i]))
                         for i in np.flatnonzero((cut_rows > 0) & (m0_rows > 0))]
     constrained_rows += _commitment_rows(data, commitments)
     cons = None
@@ -398,8 +398,8 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         "export_tax_rents": rents[g] if export_tax_rents == "exporter" else 0.0 * rents[g],
         "balance_change": -(border1[g] - m0_rows),
     }
-    for k, v in cols.items():
-        out[k] = np.asarray(v, dtype=float) + 0.0
+    for name, v in cols.items():
+        out[name] = np.asarray(v, dtype=float) + 0.0
     summed = ["imports_baseline", "imports_scenario", "total_change",
               "tariff_revenue_baseline", "tariff_revenue_scenario", "tariff_revenue_change",
               "export_tax_rents", "balance_change"]

@@ -444,7 +444,7 @@ def match_shocks(data: ProductData, spec: pd.DataFrame, name: str, value_col: st
         for k in on:
             row_key = row_key * sizes[k] + data.codes(k)
             spec_key = spec_key * sizes[k] + label_index[k].get_indexer(sel[k].to_numpy())
-        pos = pd.Index(spec_key).get_indexer(row_key)
+        pos = pd.Index(spec_key).get_indexer(pd.Index(row_key))
         hit = pos >= 0
         values[hit] = sel["_v"].to_numpy()[pos[hit]]
     return values, ~np.isnan(values)

@@ -208,7 +208,7 @@ def _solve_supply_cuts(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, x: np.nda
                            diagnostics={"iterations": max_outer, "residual": float(change)})
 
 
-def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame,
+def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame | None,
                        ) -> tuple[np.ndarray, list[str]]:
     """Exogenous purchases from one source, displacing the other sources by CES.
 
@@ -230,7 +230,7 @@ def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame,
     market = data.codes("market")
     n_markets = int(market.max()) + 1
     q = q1.copy()
-    for i, row in spec.reset_index(drop=True).iterrows():
+    for i, (_, row) in enumerate(spec.reset_index(drop=True).iterrows()):
         mask = np.ones(data.n_rows, dtype=bool)
         for k in KEYS:
             if k not in spec.columns or pd.isna(row[k]) or str(row[k]).strip() in ("", "*"):
@@ -501,12 +501,12 @@ def _sum_by(frame: pd.DataFrame, keys: list[str], cols: list[str],
     if codes is None:
         codes = []
         for k in keys:
-            c, u = pd.factorize(frame[k], sort=True)
-            codes.append((c, tuple(u)))
+            code, u = pd.factorize(frame[k], sort=True)
+            codes.append((code, tuple(u)))
     sizes = [len(labels) for _, labels in codes]
     flat = np.zeros(len(frame), dtype=np.int64)
-    for (c, _), size in zip(codes, sizes, strict=True):
-        flat = flat * size + c
+    for (code, _), size in zip(codes, sizes, strict=True):
+        flat = flat * size + code
     n_cells = int(np.prod(sizes))
     count = np.bincount(flat, minlength=n_cells)
     cells = np.flatnonzero(count)
