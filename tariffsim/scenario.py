@@ -9,19 +9,7 @@ format (TOML in and out, frames) is :mod:`tariffsim.scenario_io`; the resolver f
 instruments to arrays (dates, stacking rules, coverage, commitments) is
 :mod:`tariffsim.resolve`. The methods that use them are thin calls.
 
-TOML format (see docs/scenarios.md and :mod:`tariffsim.scenario_io`)::
-
-    name = "my-scenario"
-    date = 2025-10-26
-
-    [[instruments]]
-    type = "tariff"            # tariff | trade_cost | import_commitment | export_restriction
-    importer = "USA"
-    exporter = "VNM"
-    rate = 0.20
-    mode = "add"
-    start = 2025-08-07
-    source = "EO 14326 Annex I"
+The TOML format is shown in :mod:`tariffsim.scenario_io` and docs/scenarios.md.
 
 Evaluating a scenario in a year
 -------------------------------

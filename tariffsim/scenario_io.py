@@ -283,19 +283,9 @@ def from_frame(name: str, tariffs: Any = None, trade_costs: Any = None, *,
                mode: TariffMode = "set", layer: str = "scenario", start: Any = None,
                end: Any = None, source: str = "", description: str = "",
                date: Any = None, cls: type[Scenario] | None = None) -> Scenario:
-    """Build a scenario from long frames of new tariff levels and iceberg factors.
-
-    Parameters
-    ----------
-    tariffs : DataFrame with columns exporter, importer, [sector], rate
-        One :class:`Tariff` per row (``mode="set"``: the rate is the new tariff level).
-    trade_costs : DataFrame with columns exporter, importer, [sector], factor
-        One :class:`TradeCost` per row.
-    mode, layer, start, end, source
-        Applied to every tariff row (``start``/``end``/``source`` also to trade costs);
-        optional columns ``start``, ``end``, ``source`` override them row by row.
-    """
-
+    """:meth:`tariffsim.Scenario.from_frame` (see there): one :class:`Tariff` per row of
+    ``tariffs`` and one :class:`TradeCost` per row of ``trade_costs``; ``cls`` is the class
+    to build (default :class:`tariffsim.Scenario`)."""
     insts: list[Instrument] = []
     for label, frame, value_col, make in (
             ("tariffs", tariffs, "rate",
