@@ -86,6 +86,7 @@ TRANSSHIPMENT_RATE = 0.40
 #: (the words are :data:`tariffsim.literals.UNITS`: USD, USD thousand, USD million, USD billion)
 UNIT_FACTORS: dict[str, float] = dict(zip(UNITS, (1.0, 1e3, 1e6, 1e9), strict=True))
 
+
 # ----------------------------------------------------------------------------- helpers
 def _err(field_: str, message: str) -> ScenarioError:
     return ScenarioError(f"{field_}: {message}", field=field_)
@@ -370,7 +371,7 @@ class Tariff(_Base):
 
     MODES: ClassVar[tuple[str, ...]] = TARIFF_MODES
     #: How each mode is written in labels and tables.
-    SIGNS: ClassVar[dict[str, str]] = {"set": "=", "add": "+", "floor": ">="}
+    SIGNS: ClassVar[dict[TariffMode, str]] = {"set": "=", "add": "+", "floor": ">="}
 
     def __post_init__(self, sector: str | None) -> None:
         set_ = object.__setattr__

@@ -13,6 +13,7 @@ from .shocks import Shocks
 
 __all__ = ["simulate", "MODELS", "as_shocks"]
 
+
 def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
               year: int | None = None, year_rule: YearRule = "mid-year") -> Shocks:
     """Turn a Scenario (or a Shocks, or None) into array shocks on ``baseline``.

@@ -45,7 +45,7 @@ def load(source: str | os.PathLike[str]) -> Scenario:
     The one resolver of scenarios given by name or path, used by every entry point
     (``simulate``, ``project``, ``monte_carlo``, the PE bridge and the CLI). A built-in
     name (:func:`list`) wins; otherwise ``source`` is read as a file when it looks like a
-    path (:func:`tariffsim.scenario.is_path`: a :class:`pathlib.Path`, a name ending in
+    path (:func:`tariffsim.scenario_io.is_path`: a :class:`pathlib.Path`, a name ending in
     ``.toml``, containing a path separator, or naming an existing file); anything else is
     taken for a misspelled built-in name (ScenarioError with a did-you-mean).
     """
