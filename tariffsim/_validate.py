@@ -1,17 +1,175 @@
-"""Column checks shared by every tidy-frame entry point (Baseline, ProductData, loaders).
+"""Input checks shared by every entry point: one implementation of each.
 
-Each raises :class:`tariffsim.errors.DataError` naming the field, the offending rows and
-the fix, so that every table-shaped input is rejected the same way.
+* :func:`to_date` -- the one date parser (dates, ISO strings, bare years);
+* :func:`require_columns` -- a frame has the columns a function needs;
+* :func:`numeric_column`, :func:`code_column`, :func:`show_rows` -- tidy-frame columns;
+* :func:`group_map` -- ``{code: group}`` or ``{group: [codes]}`` mappings (regions,
+  sectors, industries, HS prefixes) normalised to ``{code: group}``.
+
+Word-valued options are checked by :func:`tariffsim.literals.check_option`.
+Each check raises a :class:`tariffsim.errors.TariffSimError` naming the field, the
+offending value or rows and the fix, so that every input is rejected the same way.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .errors import DataError, ModelError, ScenarioError, suggest, unknown_codes_message
 
-__all__ = ["show_rows", "numeric_column", "code_column"]
+__all__ = [
+    "to_date",
+    "bare_year",
+    "require_columns",
+    "show_rows",
+    "numeric_column",
+    "code_column",
+    "group_members",
+    "group_map",
+]
+
+#: Years a bare-year date may name.
+YEAR_RANGE = (1900, 2200)
+
+_YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
+_DATE_HINT = "give an ISO date such as '2025-08-07' or '2025-10-26', or a year such as 2030"
+
+
+# ----------------------------------------------------------------------------- dates
+def bare_year(value: Any) -> int | None:
+    """The year when ``value`` is a bare year, else None.
+
+    A bare year is an integer (Python or numpy, not a bool) or a string of four digits
+    (``"2030"``, surrounding spaces allowed). The range is not checked here.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, str):
+        m = _YEAR_RE.match(value)
+        return int(m.group(1)) if m else None
+    return None
+
+
+def to_date(value: Any, field: str = "date") -> _dt.date | None:
+    """The one date parser of tariffsim.
+
+    Parameters
+    ----------
+    value : date, datetime, numpy.datetime64, str, int or None
+        A :class:`datetime.date`; a :class:`datetime.datetime` or pandas Timestamp (its
+        day); a :class:`numpy.datetime64`; an ISO 8601 date string (``"2025-08-07"``);
+        or a bare year (:func:`bare_year`: ``2030`` or ``"2030"``, 1900-2200). None
+        stays None.
+    field : str
+        The argument or key the value came in, named in the error.
+
+    Returns
+    -------
+    datetime.date or None
+
+    Notes
+    -----
+    A bare year means **1 January of that year** wherever a day is needed:
+
+    * instrument ``start`` / ``end`` / ``by``: ``start="2025", end="2030"`` is in force
+      from 1 Jan 2025 to 31 Dec 2029 (``end`` is the first day no longer in force);
+      ``by="2030"`` reaches the full value on 1 Jan 2030, so in the year 2030;
+    * ``Scenario(date=...)``, :meth:`Scenario.active`, :meth:`Scenario.shocks`
+      (``date=``), :func:`tariffsim.simulate` (``date=``) and the PE entry points
+      (``date=``): the policy in force on 1 January of the year. To evaluate a whole
+      year, pass ``year=`` instead (the policy on 1 July, or day-weighted with
+      ``year_rule="average"``);
+    * :meth:`ImportCommitment.value_in` is the exception: it reads a bare year as the
+      year itself (the phase-in share of that year, in force on 1 July) and parses
+      other values here.
+
+    Raises
+    ------
+    ScenarioError
+        A value that is not a date, an impossible date, or a year outside 1900-2200.
+    """
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise ScenarioError(f"{field}: got NaT (no date); {_DATE_HINT}.", field=field)
+        return _dt.date.fromisoformat(str(value.astype("datetime64[D]")))
+    year = bare_year(value)
+    if year is not None:
+        lo, hi = YEAR_RANGE
+        if lo <= year <= hi:
+            return _dt.date(year, 1, 1)
+        raise ScenarioError(f"{field}: year {year} is outside {lo}-{hi}; {_DATE_HINT}.",
+                            field=field)
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        raise ScenarioError(f"{field}: cannot read {value!r} as a date; {_DATE_HINT}.",
+                            field=field)
+    raise ScenarioError(f"{field}: got {type(value).__name__} {value!r}; {_DATE_HINT}.",
+                        field=field)
+
+
+# ----------------------------------------------------------------------------- columns
+def require_columns(df: Any, required: Sequence[str], name: str, *, hint: str = "",
+                    field: str = "{name}", error: type[DataError | ScenarioError | ModelError]
+                    = DataError, non_empty: bool = False) -> pd.DataFrame:
+    """Check that ``df`` is a DataFrame with the columns ``required``; return it.
+
+    Parameters
+    ----------
+    df : object
+        The frame a caller was given.
+    required : sequence of str
+        Columns that must be present.
+    name : str
+        The argument the frame came in (``"flows"``, ``"tariffs"``, ``"frame"``).
+    hint : str
+        The fix, appended to the message (``"Rename your columns to ..."``).
+    field : str
+        The ``field`` of a missing-column error: a format string with ``{name}`` and
+        ``{column}`` (the first missing column); default ``"{name}"``. The other errors
+        name ``name``.
+    error : DataError, ScenarioError or ModelError
+        The error to raise.
+    non_empty : bool
+        Also reject a frame without rows.
+
+    Raises
+    ------
+    DataError (or ``error``)
+        Not a DataFrame; ``"<name>: missing column(s) [...] (did you mean ...); found
+        [...]. <hint>"``; an empty frame when ``non_empty``.
+    """
+    more = f" {hint}" if hint else ""
+    if not isinstance(df, pd.DataFrame):
+        raise error(f"{name}: expected a pandas DataFrame with columns {list(required)}, got "
+                    f"{type(df).__name__}.{more}", field=name)
+    found = [str(c) for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        close = suggest(missing[0], [c for c in found if c not in required])
+        raise error(f"{name}: missing column(s) {missing}{close}; found {found}.{more}",
+                    field=field.format(name=name, column=missing[0]))
+    if non_empty and df.empty:
+        raise error(f"{name}: the frame is empty; give at least one row.", field=name)
+    return df
+
+
 
 
 def show_rows(rows: pd.DataFrame, n: int = 5) -> str:
@@ -57,3 +215,99 @@ def code_column(df: pd.DataFrame, name: str, col: str) -> pd.Series:
                         f"{show_rows(df[bad])}\nEvery row needs a code.",
                         field=f"{name}.{col}", rows=df[bad])
     return pd.Series(labels[codes], index=df.index, dtype="str")
+
+
+# ----------------------------------------------------------------------------- mappings
+def group_members(mapping: Any, field: str, *,
+                  normalise: Callable[[str], str] | None = None) -> dict[str, str]:
+    """``{member: group}`` of a grouping given as ``{member: group}`` or
+    ``{group: [members]}`` (the two forms may be mixed).
+
+    Parameters
+    ----------
+    mapping : mapping
+        The grouping.
+    field : str
+        The argument it came in, named in errors.
+    normalise : callable, optional
+        Applied to every member first (e.g. :func:`tariffsim.concordance.normalise_iso3`).
+
+    Raises
+    ------
+    DataError
+        ``mapping`` is not a mapping, a value is neither a name nor a list of names, or a
+        member is put in two different groups.
+    """
+    if not isinstance(mapping, Mapping):
+        raise DataError(f"{field}: expected a mapping {{code: group}} or {{group: [codes]}}, "
+                        f"got {type(mapping).__name__}.", field=field)
+    out: dict[str, str] = {}
+    for key, val in mapping.items():
+        if isinstance(val, str):
+            pairs = [(str(key), val)]
+        elif isinstance(val, Iterable) and not isinstance(val, bytes | Mapping):
+            pairs = [(str(m), str(key)) for m in val]
+        else:
+            raise DataError(f"{field}[{key!r}]: expected a group name or a list of codes, "
+                            f"got {val!r}.", field=field)
+        for member, group in pairs:
+            if normalise is not None:
+                member = normalise(member)
+            if member in out and out[member] != group:
+                raise DataError(f"{field}: {member!r} is mapped to both {out[member]!r} and "
+                                f"{group!r}; put every code in one group only.", field=field)
+            out[member] = group
+    return out
+
+
+def group_map(mapping: Mapping[str, Any] | None, codes: Sequence[str], field: str, *,
+              known: Collection[str] | None = None,
+              normalise: Callable[[str], str] | None = None,
+              unknown: Callable[[str], str] | None = None) -> dict[str, str]:
+    """Normalise a grouping to ``{code: group}`` for every code in ``codes``.
+
+    Parameters
+    ----------
+    mapping : mapping or None
+        ``{code: group}`` or ``{group: [codes]}`` (see :func:`group_members`); codes it
+        does not mention keep their own name. None keeps every code.
+    codes : sequence of str
+        The codes present (countries, sectors, industries of the data).
+    field : str
+        The argument the mapping came in, named in errors (``"regions"``).
+    known : collection of str, optional
+        Codes a mapping may name besides ``codes``; such a code absent from ``codes`` has
+        no effect (e.g. any ISO3 code in a region mapping).
+    normalise : callable, optional
+        Applied to every member before the checks (e.g.
+        :func:`tariffsim.concordance.normalise_iso3`).
+    unknown : callable, optional
+        ``unknown(code) -> message`` for a member that is neither in ``codes`` nor
+        ``known``; default :func:`tariffsim.errors.unknown_codes_message` (with a
+        did-you-mean).
+
+    Returns
+    -------
+    dict
+        ``{code: group}`` for every code in ``codes``, in their order.
+
+    Raises
+    ------
+    DataError
+        Not a mapping, a value of the wrong type, an unknown code, a code in two groups.
+
+    Examples
+    --------
+    >>> group_map({"ASEAN": ["VNM", "THA"]}, ["THA", "USA", "VNM"], "regions")
+    {'THA': 'ASEAN', 'USA': 'USA', 'VNM': 'ASEAN'}
+    """
+    if mapping is None:
+        return {c: c for c in codes}
+    accept = set(codes) if known is None else set(known) | set(codes)
+    members = group_members(mapping, field, normalise=normalise)
+    for code in members:
+        if code not in accept:
+            msg = (unknown(code) if unknown is not None
+                   else unknown_codes_message(field, [code], list(codes)))
+            raise DataError(msg, field=field)
+    return {c: members.get(c, c) for c in codes}

@@ -10,14 +10,14 @@ built and immutable afterwards (every array is read-only); ``replace`` and
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._validate import code_column, numeric_column, show_rows
+from ._validate import code_column, group_map, numeric_column, require_columns, show_rows
 from .errors import DataError, TariffSimWarning, suggest, unknown_codes_message
 
 __all__ = ["Baseline", "DEFAULT_SECTOR"]
@@ -35,17 +35,8 @@ _VA_COLS = ("country", "sector", "share")
 
 
 def _require_columns(df: Any, name: str, required: Sequence[str]) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise DataError(f"{name}: expected a pandas DataFrame with columns {list(required)}, "
-                        f"got {type(df).__name__}.", field=name)
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise DataError(
-            f"{name}: missing column(s) {missing}; found {list(df.columns)}. "
-            f"Rename your columns to {list(required)} (optional: 'sector').", field=name)
-    if df.empty:
-        raise DataError(f"{name}: the frame is empty; give at least one row.", field=name)
-    return df
+    return require_columns(df, required, name, non_empty=True,
+                           hint=f"Rename your columns to {list(required)} (optional: 'sector').")
 
 
 def _check_duplicates(df: pd.DataFrame, name: str, keys: Sequence[str]) -> None:
@@ -79,33 +70,6 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=float, copy=True)
     a.flags.writeable = False
     return a
-
-
-def _group_map(mapping: Mapping[str, Any] | None, codes: Sequence[str],
-               name: str) -> dict[str, str]:
-    """Normalise ``{old: new}`` or ``{new: [old, ...]}`` to ``{old: new}`` for every code."""
-    if mapping is None:
-        return {c: c for c in codes}
-    if not isinstance(mapping, Mapping):
-        raise DataError(f"{name}: expected a mapping {{code: group}} or {{group: [codes]}}, "
-                        f"got {type(mapping).__name__}.", field=name)
-    out: dict[str, str] = {}
-    for key, val in mapping.items():
-        if isinstance(val, str):
-            pairs = [(str(key), val)]
-        elif isinstance(val, Iterable):
-            pairs = [(str(m), str(key)) for m in val]
-        else:
-            raise DataError(f"{name}[{key!r}]: expected a group name or a list of codes, "
-                            f"got {val!r}.", field=name)
-        for old, new in pairs:
-            if old not in codes:
-                raise DataError(unknown_codes_message(name, [old], list(codes)), field=name)
-            if old in out and out[old] != new:
-                raise DataError(f"{name}: {old!r} is mapped to both {out[old]!r} and {new!r}; "
-                                f"put every code in one group only.", field=name)
-            out[old] = new
-    return {c: out.get(c, c) for c in codes}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -213,7 +177,7 @@ class Baseline:
                             f"must add up to 1 for each (country, sector); got "
                             f"(country, sector, sum) {where}. Give io as shares of gross output "
                             f"and value_added = 1 - sum of io shares.", field="io")
-        prov = self.provenance
+        prov: Any = self.provenance  # what the caller passed, checked here
         if prov is None or not isinstance(prov, pd.DataFrame):
             prov = pd.DataFrame()
         set_ = object.__setattr__
@@ -605,8 +569,8 @@ class Baseline:
         -------
         Baseline
         """
-        cmap = _group_map(regions, self.countries, "regions")
-        smap = _group_map(sectors, self.sectors, "sectors")
+        cmap = group_map(regions, self.countries, "regions")
+        smap = group_map(sectors, self.sectors, "sectors")
         new_c = tuple(dict.fromkeys(cmap[c] for c in self.countries))
         new_s = tuple(dict.fromkeys(smap[s] for s in self.sectors))
         # aggregation matrices: A[old, new] = 1 when old belongs to new

@@ -13,29 +13,21 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from . import scenarios
 from ._atomic import write_atomic
 from .errors import DataError, TariffSimError
+from .literals import CLOSURES
 
 __all__ = ["main", "write_atomic"]
 
 #: The partners of the US whose balances the main job reports by default.
 DEFAULT_COUNTRIES = ("VNM", "MYS", "THA", "KHM", "CHN")
-
-
-def _load_scenario(name: str) -> Any:
-    from . import scenarios
-    from .scenario import Scenario
-    if name.endswith(".toml") or os.path.sep in name or Path(name).exists():
-        return Scenario.from_toml(Path(name))
-    return scenarios.load(name)
 
 
 def _fmt_table(table: pd.DataFrame) -> str:
@@ -48,8 +40,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
     from . import load_baseline, project
-    scenario = _load_scenario(args.scenario)
-    reference = _load_scenario(args.reference) if args.reference else None
+    scenario = scenarios.load(args.scenario)
+    reference = scenarios.load(args.reference) if args.reference else None
     base = load_baseline()
     first, last = args.years
     if first > last:
@@ -93,7 +85,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from . import scenarios
     for name in scenarios.list():
         sc = scenarios.load(name)
         desc = (sc.description or "").strip().splitlines()
@@ -102,7 +93,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    sc = _load_scenario(args.scenario)
+    sc = scenarios.load(args.scenario)
     print(sc.describe())
     return 0
 
@@ -132,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reference", default=None,
                    help="scenario for the 'without' path (default: the baseline's tariffs)")
     r.add_argument("--closure", default="fixed_deficit",
-                   choices=["fixed_deficit", "deficit_ratio", "balanced"])
+                   choices=list(CLOSURES))
     r.add_argument("--growth", type=float, default=None, help="annual trade growth, 0.03 = 3%%")
     r.add_argument("--out", default="tariffsim-output", help="output folder")
     r.set_defaults(func=_cmd_run)

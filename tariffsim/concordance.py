@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import group_map, group_members
 from .errors import DataError, suggest
+from .literals import HSLevel, check_option
 
 __all__ = [
     "ISO_NUMERIC",
@@ -195,22 +197,10 @@ def region_map(regions: Mapping[str, Any] | Sequence[str] | None, codes: Sequenc
     if isinstance(regions, str):
         regions = [regions]
     if isinstance(regions, Mapping):
-        out: dict[str, str] = {}
-        for key, val in regions.items():
-            pairs = ([(str(key), str(val))] if isinstance(val, str)
-                     else [(str(m), str(key)) for m in val])
-            for old, new in pairs:
-                old = normalise_iso3(old)
-                if old not in known:
-                    raise DataError(
-                        f"{field}: {old!r} is not a code in the data nor an ISO3 code"
-                        f"{suggest(old, codes)}. Fix the code in the mapping.", field=field)
-                if old in out and out[old] != new:
-                    raise DataError(f"{field}: {old!r} is mapped to both {out[old]!r} and "
-                                    f"{new!r}; put every code in one region only.",
-                                    field=field)
-                out[old] = new
-        return {c: out.get(c, c) for c in codes}
+        return group_map(regions, codes, field, known=known, normalise=normalise_iso3,
+                         unknown=lambda old: (f"{field}: {old!r} is not a code in the data nor "
+                                              f"an ISO3 code{suggest(old, codes)}. Fix the "
+                                              f"code in the mapping."))
     keep = [normalise_iso3(c) for c in regions]
     missing = [c for c in keep if c not in codes and c != rest]
     if missing:
@@ -250,23 +240,17 @@ def hs_to_sector(products: Sequence[str] | np.ndarray | pd.Series,
     if sectors is None:
         return np.full(len(prods), "total", dtype=object)
     if isinstance(sectors, str):
-        level = {"HS2": 2, "HS4": 4, "HS6": 6}.get(sectors.upper())
-        if level is None:
-            raise DataError(f"{field}: {sectors!r} is not a known level; use 'HS2', 'HS4', "
-                            f"'HS6' or a mapping {{HS prefix: sector}}.", field=field)
+        level = int(check_option(sectors.upper(), HSLevel, field, error=DataError,
+                                 hint="Or give a mapping {HS prefix: sector}.")[2:])
         return np.array([p[:level] for p in prods], dtype=object)
     if not isinstance(sectors, Mapping):
         raise DataError(f"{field}: expected None, 'HS2'/'HS4'/'HS6' or a mapping "
                         f"{{HS prefix: sector}}, got {type(sectors).__name__}.", field=field)
-    prefix: dict[str, str] = {}
-    for key, val in sectors.items():
-        pairs = ([(str(key), str(val))] if isinstance(val, str)
-                 else [(str(p), str(key)) for p in val])
-        for p, s in pairs:
-            if not p.isdigit():
-                raise DataError(f"{field}: HS prefix {p!r} (sector {s!r}) is not a string of "
-                                f"digits; write HS codes as strings, e.g. '0101'.", field=field)
-            prefix[p] = s
+    prefix = group_members(sectors, field)
+    for p, s in prefix.items():
+        if not p.isdigit():
+            raise DataError(f"{field}: HS prefix {p!r} (sector {s!r}) is not a string of "
+                            f"digits; write HS codes as strings, e.g. '0101'.", field=field)
     by_len = sorted({len(p) for p in prefix}, reverse=True)
     uniq, inv = np.unique(prods.astype(str), return_inverse=True)
     u_out = np.full(len(uniq), other, dtype=object)

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from .baseline import Baseline
-from .errors import DataError, suggest
+from .errors import DataError
+from .literals import TradeVintage, check_option
 
 __all__ = ["load_baseline", "list_baselines", "us_trade_2024"]
 
@@ -163,10 +164,8 @@ def load_baseline(name: str = "default") -> Baseline:
     >>> round(float(tb.loc[tb.country == "VNM", "balance"].iloc[0]), 1)
     123463.0
     """
-    if not isinstance(name, str) or name not in _BASELINES:
-        raise DataError(f"name: unknown baseline {name!r}{suggest(str(name), _BASELINES)}; "
-                        f"available: {sorted(_BASELINES)} (see tariffsim.list_baselines()).",
-                        field="name")
+    check_option(name, sorted(_BASELINES), "name", error=DataError,
+                 hint="See tariffsim.list_baselines().")
     return _load_default()
 
 
@@ -174,7 +173,7 @@ _FEB_COLS = {"exports_2024_musd": "exports", "imports_2024_musd": "imports",
              "balance_2024_musd": "balance"}
 
 
-def us_trade_2024(vintage: str = "feb2025") -> pd.DataFrame:
+def us_trade_2024(vintage: TradeVintage = "feb2025") -> pd.DataFrame:
     """US goods trade with its main partners in 2024 (US Census Bureau), USD million.
 
     Parameters
@@ -199,10 +198,7 @@ def us_trade_2024(vintage: str = "feb2025") -> pd.DataFrame:
     DataError
         Unknown ``vintage``.
     """
-    options = ("feb2025", "revised", "both")
-    if vintage not in options:
-        raise DataError(f"vintage: unknown value {vintage!r}{suggest(vintage, options)}; "
-                        f"choose one of {list(options)}.", field="vintage")
+    check_option(vintage, TradeVintage, "vintage", error=DataError)
     table = _read_csv("us_goods_trade_2024.csv")
     if vintage == "both":
         return table

@@ -17,7 +17,8 @@ Conventions shared by all instruments
 -------------------------------------
 Dates
     ``start`` and ``end`` are :class:`datetime.date`; strings ``"2025-08-07"``, a bare year
-    ``"2030"`` or ``2030`` (meaning 1 January of that year) and datetimes are accepted.
+    ``"2030"`` or ``2030`` (meaning 1 January of that year) and datetimes are accepted
+    (the one parser, :func:`tariffsim._validate.to_date`).
     An instrument is **in force on day d when start <= d < end**: ``start`` is the first day
     in force, ``end`` the first day no longer in force (None: open-ended). So
     ``start="2025", end="2030"`` covers 2025-2029.
@@ -45,13 +46,23 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, fields
 from typing import Any, ClassVar
 
-from .errors import ScenarioError, TariffSimWarning, suggest
+from ._validate import YEAR_RANGE, bare_year, to_date
+from .errors import ScenarioError, TariffSimWarning
+from .literals import (
+    RENTS,
+    TARIFF_MODES,
+    UNITS,
+    InstrumentKind,
+    Rents,
+    TariffMode,
+    Units,
+    check_option,
+)
 
 __all__ = [
     "Tariff",
@@ -72,50 +83,13 @@ ALL = "*"
 TRANSSHIPMENT_RATE = 0.40
 
 #: Multipliers to US dollars, to convert commitment and quota values to baseline units.
-UNIT_FACTORS: dict[str, float] = {
-    "USD": 1.0,
-    "USD thousand": 1e3,
-    "USD million": 1e6,
-    "USD billion": 1e9,
-}
-
-_YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
+#: (the words are :data:`tariffsim.literals.UNITS`: USD, USD thousand, USD million, USD billion)
+UNIT_FACTORS: dict[str, float] = dict(zip(UNITS, (1.0, 1e3, 1e6, 1e9), strict=True))
 
 
 # ----------------------------------------------------------------------------- helpers
 def _err(field_: str, message: str) -> ScenarioError:
     return ScenarioError(f"{field_}: {message}", field=field_)
-
-
-def to_date(value: Any, field_: str = "date") -> _dt.date | None:
-    """Parse a date: ``date``, ``datetime``, ``"YYYY-MM-DD"``, ``"YYYY"`` or an int year.
-
-    A bare year means 1 January of that year. None stays None.
-    """
-    if value is None:
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, bool):
-        raise _err(field_, f"got {value!r}; give a date like '2025-08-07' or a year like 2030.")
-    if isinstance(value, int):
-        if 1900 <= value <= 2200:
-            return _dt.date(value, 1, 1)
-        raise _err(field_, f"year {value} is outside 1900-2200; give a date like '2025-08-07'.")
-    if isinstance(value, str):
-        m = _YEAR_RE.match(value)
-        if m:
-            return to_date(int(m.group(1)), field_)
-        try:
-            return _dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-        raise _err(field_, f"cannot read {value!r} as a date; give an ISO date '2025-08-07' "
-                           f"or a year '2030'.")
-    raise _err(field_, f"got {type(value).__name__} {value!r}; give a date like '2025-08-07' "
-                       f"or a year like 2030.")
 
 
 def _check_str(value: Any, field_: str, *, allow_empty: bool = True) -> str:
@@ -221,13 +195,6 @@ def _rate(value: Any, field_: str) -> float:
     return x
 
 
-def _choice(value: Any, field_: str, choices: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        hint = suggest(str(value), choices) if isinstance(value, str) else ""
-        raise _err(field_, f"got {value!r}{hint}; choose one of {list(choices)}.")
-    return value
-
-
 def _dates(obj: Any) -> None:
     set_ = object.__setattr__
     start = to_date(obj.start, "start")
@@ -248,9 +215,10 @@ def _common(obj: Any) -> None:
 
 
 def _exclude(obj: Any, side: str) -> None:
-    ex = obj.exclude
-    ex = () if ex is None or (isinstance(ex, tuple | list) and not ex) else _names(ex, "exclude")
-    object.__setattr__(obj, "exclude", tuple(ex))
+    given = obj.exclude
+    ex: tuple[str, ...] = (() if given is None or (isinstance(given, tuple | list) and not given)
+                           else _names(given, "exclude") or ())
+    object.__setattr__(obj, "exclude", ex)
     partners = getattr(obj, side)
     if ex and isinstance(partners, tuple):
         both = sorted(set(ex) & set(partners))
@@ -280,13 +248,15 @@ def _fmt_when(start: _dt.date | None, end: _dt.date | None) -> str:
 class _Base:
     """Behaviour shared by the instruments (the fields are declared in each class)."""
 
-    kind: ClassVar[str] = ""
+    kind: ClassVar[InstrumentKind]
     start: _dt.date | None
     end: _dt.date | None
 
     def in_force(self, when: Any) -> bool:
         """True when the instrument is in force on ``when`` (start <= when < end)."""
         d = to_date(when, "date")
+        if d is None:
+            raise _err("date", "give the day to check, e.g. '2025-08-07'.")
         return ((self.start is None or self.start <= d)
                 and (self.end is None or d < self.end))
 
@@ -378,7 +348,7 @@ class Tariff(_Base):
     ``0.02 + 0.19 * 0.88 + 0.50 * 0.05 = 0.2122``.
     """
 
-    kind: ClassVar[str] = "tariff"
+    kind: ClassVar[InstrumentKind] = "tariff"
 
     importer: str | tuple[str, ...]
     exporter: str | tuple[str, ...]
@@ -390,7 +360,7 @@ class Tariff(_Base):
     exempt_coverage: float | None = None
     coverage: float | None = None
     layer: str = "reciprocal"
-    mode: str = "set"
+    mode: TariffMode = "set"
     exclude: tuple[str, ...] = ()
     transshipment_share: float = 0.0
     transshipment_rate: float = TRANSSHIPMENT_RATE
@@ -399,7 +369,9 @@ class Tariff(_Base):
     illustrative: bool = False
     sector: InitVar[str | None] = None
 
-    MODES: ClassVar[tuple[str, ...]] = ("set", "add", "floor")
+    MODES: ClassVar[tuple[str, ...]] = TARIFF_MODES
+    #: How each mode is written in labels and tables.
+    SIGNS: ClassVar[dict[TariffMode, str]] = {"set": "=", "add": "+", "floor": ">="}
 
     def __post_init__(self, sector: str | None) -> None:
         set_ = object.__setattr__
@@ -425,7 +397,7 @@ class Tariff(_Base):
             set_(self, "coverage", _share(self.coverage, "coverage",
                                           low_open=True, high_open=False))
         set_(self, "layer", _check_str(self.layer, "layer", allow_empty=False))
-        _choice(self.mode, "mode", self.MODES)
+        check_option(self.mode, TariffMode, "mode", error=ScenarioError)
         _exclude(self, "exporter")
         set_(self, "transshipment_share", _share(self.transshipment_share,
                                                  "transshipment_share",
@@ -442,7 +414,7 @@ class Tariff(_Base):
 
     @property
     def label(self) -> str:
-        sign = {"set": "=", "add": "+", "floor": ">="}[self.mode]
+        sign = self.SIGNS[self.mode]
         sec = f" [{','.join(self.sectors)}]" if self.sectors else ""
         return (f"Tariff {_fmt_codes(self.importer)}<-{_fmt_codes(self.exporter)}{sec} "
                 f"{sign}{self.rate:.1%} ({self.layer}) {_fmt_when(self.start, self.end)}")
@@ -459,7 +431,7 @@ class TradeCost(_Base):
     ``1 + w (f - 1)``.
     """
 
-    kind: ClassVar[str] = "trade_cost"
+    kind: ClassVar[InstrumentKind] = "trade_cost"
 
     importer: str | tuple[str, ...]
     exporter: str | tuple[str, ...]
@@ -547,7 +519,7 @@ class ImportCommitment(_Base):
     solved as one extra unknown (MODEL.md section 3).
     """
 
-    kind: ClassVar[str] = "import_commitment"
+    kind: ClassVar[InstrumentKind] = "import_commitment"
 
     importer: str
     exporter: str
@@ -557,7 +529,7 @@ class ImportCommitment(_Base):
     start: _dt.date | None = None
     end: _dt.date | None = None
     schedule: tuple[tuple[int, float], ...] | None = None
-    units: str = "USD million"
+    units: Units = "USD million"
     source: str = ""
     note: str = ""
     illustrative: bool = False
@@ -592,10 +564,8 @@ class ImportCommitment(_Base):
         if self.schedule is not None and self.by is not None:
             raise _err("schedule", "give either schedule= (shares by year) or by= (linear "
                                    "phase-in), not both.")
-        units = _check_str(self.units, "units", allow_empty=False)
-        if units not in UNIT_FACTORS:
-            raise _err("units", f"got {units!r}{suggest(units, UNIT_FACTORS)}; choose one of "
-                                f"{list(UNIT_FACTORS)}.")
+        check_option(_check_str(self.units, "units", allow_empty=False), Units, "units",
+                     error=ScenarioError)
         _common(self)
 
     @staticmethod
@@ -614,11 +584,10 @@ class ImportCommitment(_Base):
         for item in items:
             if not (isinstance(item, tuple | list) and len(item) == 2):
                 raise _err("schedule", f"entry {item!r} is not a (year, share) pair.")
-            year, share = item
-            if isinstance(year, str) and _YEAR_RE.match(year):
-                year = int(year)
-            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-                raise _err("schedule", f"key {year!r} is not a year (1900-2200).")
+            key, share = item
+            year = bare_year(key)
+            if year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                raise _err("schedule", f"key {key!r} is not a year (1900-2200).")
             if year in out:
                 raise _err("schedule", f"year {year} appears twice.")
             out[year] = _share(share, f"schedule.{year}", low_open=False, high_open=False)
@@ -653,19 +622,20 @@ class ImportCommitment(_Base):
     def value_in(self, when: Any) -> float:
         """Committed increment of imports (in ``units``) for a year or a date.
 
-        ``when`` is a year (int or "2030") or a date; a year is in force when the
+        ``when`` is a year (int or "2030", see :func:`tariffsim._validate.bare_year`) or
+        a date (:func:`tariffsim._validate.to_date`); a year is in force when the
         commitment is in force on 1 July of it. Returns 0 when not in force.
         """
-        if isinstance(when, int) and not isinstance(when, bool):
-            year, day = when, _dt.date(when, 7, 1) if 1900 <= when <= 2200 else None
-            if day is None:
-                raise _err("year", f"year {when} is outside 1900-2200.")
-        elif isinstance(when, str) and _YEAR_RE.match(when):
-            year = int(when)
+        year = bare_year(when)
+        if year is not None:
+            if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                raise _err("year", f"year {year} is outside 1900-2200.")
             day = _dt.date(year, 7, 1)
         else:
-            day = to_date(when, "date")
-            year = day.year
+            parsed = to_date(when, "date")
+            if parsed is None:
+                raise _err("date", "give a year such as 2030 or a date such as '2030-07-01'.")
+            day, year = parsed, parsed.year
         if not self.in_force(day):
             return 0.0
         return self.value * self.phase(year)
@@ -715,7 +685,7 @@ class ExportRestriction(_Base):
     MODEL.md section 3. Several active tax equivalents on a cell add up.
     """
 
-    kind: ClassVar[str] = "export_restriction"
+    kind: ClassVar[InstrumentKind] = "export_restriction"
 
     exporter: str
     sectors: tuple[str, ...] | None = None
@@ -723,9 +693,9 @@ class ExportRestriction(_Base):
     exclude: tuple[str, ...] = ()
     tax_equivalent: float | None = None
     quantity_cap: float | None = None
-    rents: str = "exporter"
+    rents: Rents = "exporter"
     coverage: float | None = None
-    units: str = "USD million"
+    units: Units = "USD million"
     start: _dt.date | None = None
     end: _dt.date | None = None
     source: str = ""
@@ -733,7 +703,7 @@ class ExportRestriction(_Base):
     illustrative: bool = False
     sector: InitVar[str | None] = None
 
-    RENTS: ClassVar[tuple[str, ...]] = ("exporter", "dissipated")
+    RENTS: ClassVar[tuple[str, ...]] = RENTS
 
     def __post_init__(self, sector: str | None) -> None:
         set_ = object.__setattr__
@@ -770,14 +740,12 @@ class ExportRestriction(_Base):
             if self.coverage is not None:
                 raise _err("coverage", "a quantity cap needs a baseline with the restricted "
                                        "sectors; coverage= works with tax_equivalent= only.")
-        _choice(self.rents, "rents", self.RENTS)
+        check_option(self.rents, Rents, "rents", error=ScenarioError)
         if self.coverage is not None:
             set_(self, "coverage", _share(self.coverage, "coverage",
                                           low_open=True, high_open=False))
-        units = _check_str(self.units, "units", allow_empty=False)
-        if units not in UNIT_FACTORS:
-            raise _err("units", f"got {units!r}{suggest(units, UNIT_FACTORS)}; choose one of "
-                                f"{list(UNIT_FACTORS)}.")
+        check_option(_check_str(self.units, "units", allow_empty=False), Units, "units",
+                     error=ScenarioError)
         if isinstance(self.destinations, tuple) and self.exporter in self.destinations:
             raise _err("destinations", f"the exporter {self.exporter!r} is listed as its own "
                                        f"destination; remove it.")

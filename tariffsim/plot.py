@@ -25,12 +25,14 @@ Artists carry a ``gid`` so that tests and users can find them: lines
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final, overload
 
 import numpy as np
 import pandas as pd
 
+from ._validate import require_columns
 from .errors import DataError, unknown_codes_message
+from .literals import BalanceSign, BarOrientation, DiversionMeasure, check_option
 from .results import describe_elasticity
 
 __all__ = [
@@ -44,8 +46,8 @@ __all__ = [
 #: Units assumed when neither the frame's attrs nor the caller name them (the Baseline default).
 DEFAULT_UNITS = "USD million"
 
-_SCENARIO_STYLE = "-"
-_BASELINE_STYLE = "--"
+_SCENARIO_STYLE: Final = "-"
+_BASELINE_STYLE: Final = "--"
 _GAIN_COLOUR = "#2b6cb0"
 _LOSS_COLOUR = "#c05621"
 _SOURCE_COLOUR = "#c53030"
@@ -73,11 +75,8 @@ def _as_frame(data: Any, name: str) -> pd.DataFrame:
 
 
 def _require(df: pd.DataFrame, name: str, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise DataError(f"{name}: missing column(s) {', '.join(map(repr, missing))}; it has "
-                        f"{list(map(str, df.columns))}. Expected columns "
-                        f"{list(columns)} (see tariffsim.plot).", field=missing[0])
+    require_columns(df, columns, name, field="{column}",
+                    hint=f"Expected columns {list(columns)} (see tariffsim.plot).")
 
 
 def _numeric(df: pd.DataFrame, name: str, column: str) -> np.ndarray:
@@ -116,9 +115,19 @@ def _select_countries(df: pd.DataFrame, countries: Any, partner: str | None
     return df.loc[df["country"].astype(str).isin(countries)], countries
 
 
+@overload
+def _select_partner(df: pd.DataFrame, name: str, partner: str) -> tuple[pd.DataFrame, str]: ...
+
+
+@overload
+def _select_partner(df: pd.DataFrame, name: str, partner: None
+                    ) -> tuple[pd.DataFrame, str | None]: ...
+
+
 def _select_partner(df: pd.DataFrame, name: str, partner: str | None) -> tuple[pd.DataFrame,
                                                                              str | None]:
-    """Keep the rows of one partner (if the frame has a partner column)."""
+    """Keep the rows of one partner (if the frame has a partner column); the partner is
+    the frame's only one when ``partner`` is None."""
     if "partner" not in df.columns:
         return df, partner
     partners = [str(p) for p in pd.unique(df["partner"])]
@@ -180,18 +189,16 @@ def _colours(n: int) -> list:
 
 
 def _bars(ax: Any, labels: Sequence[str], values: np.ndarray, colours: Sequence[Any],
-          orientation: str, **kw: Any) -> Any:
+          orientation: BarOrientation, **kw: Any) -> Any:
+    check_option(orientation, BarOrientation, "orientation", error=DataError)
     if orientation == "horizontal":
         bars = ax.barh(list(labels), values, color=list(colours), **kw)
         ax.axvline(0.0, color="0.3", linewidth=0.8, gid="zero")
         _thousands(ax.xaxis)
-    elif orientation == "vertical":
+    else:
         bars = ax.bar(list(labels), values, color=list(colours), **kw)
         ax.axhline(0.0, color="0.3", linewidth=0.8, gid="zero")
         _thousands(ax.yaxis)
-    else:
-        raise DataError(f"orientation: {orientation!r} is not 'horizontal' or 'vertical'.",
-                        field="orientation")
     for patch, label in zip(bars.patches, labels, strict=True):
         patch.set_gid(str(label))
     return bars
@@ -199,7 +206,7 @@ def _bars(ax: Any, labels: Sequence[str], values: np.ndarray, colours: Sequence[
 
 # ----------------------------------------------------------------------------- surplus paths
 def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: str = "USA",
-                  ax: Any = None, caption: bool = True, sign: str = "country",
+                  ax: Any = None, caption: bool = True, sign: BalanceSign = "country",
                   units: str | None = None, title: str | None = None,
                   max_countries: int = 10) -> Any:
     """Projected goods balances with ``partner``, one colour per country.
@@ -235,9 +242,9 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     df = _as_frame(frame, "frame")
     attrs = dict(getattr(frame, "attrs", None) or df.attrs)
     _require(df, "frame", ["year", "country", "balance_baseline", "balance_scenario"])
-    if sign not in ("country", "partner"):
-        raise DataError(f"sign: {sign!r} is not 'country' (the country's surplus with the "
-                        f"partner) or 'partner' (the partner's balance).", field="sign")
+    check_option(sign, BalanceSign, "sign", error=DataError,
+                 hint="'country': the country's surplus with the partner; 'partner': the "
+                      "partner's balance.")
     df, partner = _select_partner(df, "frame", partner)
     known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
     if countries is None:
@@ -309,7 +316,7 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
 # ----------------------------------------------------------------------------- balance changes
 def balance_changes(balances: Any, ax: Any = None, sort: bool = True,
                     countries: Sequence[str] | None = None, partner: str | None = None,
-                    year: int | None = None, orientation: str = "horizontal",
+                    year: int | None = None, orientation: BarOrientation = "horizontal",
                     units: str | None = None, caption: bool = True,
                     title: str | None = None) -> Any:
     """Bar chart of the change in each country's bilateral goods balance with a partner.
@@ -401,8 +408,9 @@ def balance_changes(balances: Any, ax: Any = None, sort: bool = True,
 
 # ----------------------------------------------------------------------------- diversion
 def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = None,
-              top: int = 8, measure: str = "share", sectors: Sequence[str] | None = None,
-              others: bool = True, orientation: str = "horizontal", units: str | None = None,
+              top: int = 8, measure: DiversionMeasure = "share",
+              sectors: Sequence[str] | None = None, others: bool = True,
+              orientation: BarOrientation = "horizontal", units: str | None = None,
               caption: bool = True, title: str | None = None) -> Any:
     """Who gains the importer's market that ``source`` loses: change in imports by exporter.
 
@@ -442,8 +450,7 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
     df = _as_frame(flows, "flows")
     attrs = dict(df.attrs)
     _require(df, "flows", ["exporter", "importer", "baseline", "scenario"])
-    if measure not in ("share", "value"):
-        raise DataError(f"measure: {measure!r} is not 'share' or 'value'.", field="measure")
+    check_option(measure, DiversionMeasure, "measure", error=DataError)
     if not isinstance(top, (int, np.integer)) or top < 0:
         raise DataError(f"top: expected a non-negative integer, got {top!r}.", field="top")
     _check_codes("importer", [importer], [str(c) for c in pd.unique(df["importer"])])

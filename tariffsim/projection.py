@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from .baseline import Baseline
-from .errors import DataError, ModelError
+from .errors import DataError, ModelError, ScenarioError
+from .literals import Closure, Model, YearRule, check_option
 from .shocks import Shocks
 from .simulate import as_shocks, simulate
 
-__all__ = ["ElasticitySchedule", "BLP2023", "Projection", "project", "bilateral_balances"]
+__all__ = ["ElasticitySchedule", "BLP2023", "Projection", "project", "bilateral_balances",
+           "as_schedule", "ScheduleLike"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,53 @@ class ElasticitySchedule:
 BLP2023 = ElasticitySchedule(
     {1: 0.76, 7: 1.75, 10: 2.0}, name="BLP2023",
     source="Boehm, Levchenko & Pandalai-Nayar (2023, AER 113(4))")
+
+#: What an ``elasticity_schedule=`` argument may be (see :func:`as_schedule`).
+ScheduleLike = ElasticitySchedule | Mapping[int, float] | Callable[[int], float] | float
+
+#: Horizons (years 1..30) at which a callable schedule is sampled.
+_CALLABLE_HORIZONS = range(1, 31)
+
+
+def as_schedule(value: ScheduleLike | None,
+                field: str = "elasticity_schedule") -> ElasticitySchedule:
+    """The one coercer of ``elasticity_schedule=`` arguments (projections, Monte Carlo).
+
+    Parameters
+    ----------
+    value : ElasticitySchedule, mapping, callable, number or None
+        None: :data:`BLP2023`. An :class:`ElasticitySchedule`: itself. A number: the same
+        elasticity every year (:meth:`ElasticitySchedule.constant`). A mapping
+        ``{horizon: elasticity}``: points of a schedule. A callable ``f(horizon) ->
+        elasticity``: sampled at horizons 1 to 30 (flat afterwards).
+    field : str
+        The argument named in errors.
+
+    Returns
+    -------
+    ElasticitySchedule
+
+    Raises
+    ------
+    ModelError
+        Any other type (a bool or a string included), or points that are not positive
+        finite elasticities at integer horizons >= 1.
+    """
+    if value is None:
+        return BLP2023
+    if isinstance(value, ElasticitySchedule):
+        return value
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool):
+        return ElasticitySchedule.constant(float(value))
+    if isinstance(value, Mapping):
+        return ElasticitySchedule(dict(value))
+    if callable(value):
+        fn = value
+        return ElasticitySchedule({h: float(fn(h)) for h in _CALLABLE_HORIZONS},
+                                  name="callable")
+    raise ModelError(f"{field}: give an ElasticitySchedule, a mapping {{horizon: value}}, a "
+                     f"number or a callable(horizon); got {type(value).__name__}.",
+                     field=field)
 
 
 def bilateral_balances(flows: np.ndarray, countries: Iterable[str],
@@ -254,11 +304,10 @@ class Projection:
 
 
 def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = None, *,
-            elasticity_schedule: ElasticitySchedule | Mapping[int, float] | Callable |
-            float | None = None,
+            elasticity_schedule: ScheduleLike | None = None,
             growth: float | Mapping[str, float] | None = None,
-            reference: Any = None, closure: str = "fixed_deficit", model: str = "ge",
-            year_rule: str = "average", **options: Any) -> Projection:
+            reference: Any = None, closure: Closure = "fixed_deficit", model: Model = "ge",
+            year_rule: YearRule = "average", **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -271,18 +320,20 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     Parameters
     ----------
     baseline : Baseline
-    scenario : Scenario or str
-        The policy (a built-in name is loaded with ``tariffsim.scenarios.load``).
+    scenario : Scenario, str or Path
+        The policy (a built-in name or a TOML path is loaded with
+        :func:`tariffsim.scenarios.load`).
     years : iterable of int, optional
         Calendar years to project; default: from the baseline year + 1 to 2030.
     elasticity_schedule : ElasticitySchedule, mapping, callable or float, optional
         Trade elasticity by horizon. Default :data:`BLP2023` (0.76 in year 1 rising to
         2.0 by year 10; Boehm, Levchenko & Pandalai-Nayar 2023). A float is a constant
-        elasticity; a callable gets the horizon and returns the elasticity.
+        elasticity; a callable gets the horizon and returns the elasticity (see
+        :func:`as_schedule`).
     growth : float or mapping, optional
         Annual nominal growth of trade (0.03 = 3%), uniform or by country (a flow grows
         with the geometric mean of its exporter's and importer's rates).
-    reference : Scenario or str, optional
+    reference : Scenario, str or Path, optional
         The "without" path's policy; default none (the baseline's own tariffs).
     closure, model
         Passed to :func:`tariffsim.simulate`. Only ``model="ge"`` projects balances.
@@ -296,14 +347,16 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     -------
     Projection
     """
+    check_option(model, Model, "model")
     if model != "ge":
         raise ModelError(f"model: projections of bilateral balances need the general-"
                          f"equilibrium engine; got {model!r}. Use model='ge'.", field="model")
-    if isinstance(scenario, str):
-        from . import scenarios as _scenarios
+    check_option(closure, Closure, "closure")
+    check_option(year_rule, YearRule, "year_rule", error=ScenarioError)
+    from . import scenarios as _scenarios
+    if isinstance(scenario, str | os.PathLike):
         scenario = _scenarios.load(scenario)
-    if isinstance(reference, str):
-        from . import scenarios as _scenarios
+    if isinstance(reference, str | os.PathLike):
         reference = _scenarios.load(reference)
     base_year = baseline.year if baseline.year is not None else _dt.date.today().year
     if years is None:
@@ -321,20 +374,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     if years[0] <= base_year:
         raise DataError(f"years: projections start after the baseline year {base_year}; got "
                         f"{years[0]}.", field="years")
-    sched = elasticity_schedule
-    if sched is None:
-        sched = BLP2023
-    elif isinstance(sched, int | float | np.number):
-        sched = ElasticitySchedule.constant(float(sched))
-    elif isinstance(sched, Mapping):
-        sched = ElasticitySchedule(dict(sched))
-    elif not isinstance(sched, ElasticitySchedule):
-        if not callable(sched):
-            raise ModelError("elasticity_schedule: give an ElasticitySchedule, a mapping "
-                             "{horizon: value}, a number or a callable(horizon).",
-                             field="elasticity_schedule")
-        fn = sched
-        sched = ElasticitySchedule({h: float(fn(h)) for h in range(1, 31)}, name="callable")
+    sched = as_schedule(elasticity_schedule)
     start = _policy_start_year(scenario, base_year + 1)
     if reference is not None:
         start = min(start, _policy_start_year(reference, start))

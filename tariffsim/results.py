@@ -249,4 +249,5 @@ class Result:
                 f"<code>{html.escape(str(self.numeraire))}</code>, units "
                 f"{html.escape(self.units)}; {d.get('iterations', '?')} iterations, residual "
                 f"{d.get('residual', float('nan')):.1e}</p>")
-        return head + self.countries.head(30).to_html(index=False, float_format="%.4g")
+        return head + self.countries.head(30).to_html(index=False,
+                                                      float_format=lambda v: f"{v:.4g}")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .literals import Rents
+
 __all__ = ["Shocks", "CommitmentTarget", "QuotaTarget"]
 
 
@@ -43,7 +45,7 @@ class QuotaTarget:
     importer_mask: np.ndarray  # bool, shape (N,)
     sector_mask: np.ndarray  # bool, shape (J,)
     cap: float
-    rents: str = "exporter"
+    rents: Rents = "exporter"
     label: str = ""
 
 
@@ -72,7 +74,7 @@ class Shocks:
     tariffs: np.ndarray | None = None
     trade_costs: np.ndarray | None = None
     export_taxes: np.ndarray | None = None
-    export_tax_rents: str = "exporter"
+    export_tax_rents: Rents = "exporter"
     commitments: list[CommitmentTarget] = field(default_factory=list)
     quotas: list[QuotaTarget] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)

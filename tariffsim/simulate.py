@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as _dt
+import os
 from typing import Any
 
+from ._validate import to_date
 from .baseline import Baseline
 from .errors import ModelError, ScenarioError, suggest
+from .literals import MODELS, Model, YearRule, check_option
 from .shocks import Shocks
 
 __all__ = ["simulate", "MODELS", "as_shocks"]
 
-#: Engines ``simulate`` can run.
-MODELS = ("ge", "smart", "gsim")
-
 
 def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
-              year: int | None = None, year_rule: str = "mid-year") -> Shocks:
+              year: int | None = None, year_rule: YearRule = "mid-year") -> Shocks:
     """Turn a Scenario (or a Shocks, or None) into array shocks on ``baseline``.
 
     A :class:`~tariffsim.scenario.Scenario` is validated against the baseline first, so
@@ -30,26 +29,21 @@ def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
         return Shocks()
     if isinstance(scenario, Shocks):
         return scenario
-    if isinstance(scenario, str):
+    if isinstance(scenario, str | os.PathLike):
         from . import scenarios as _scenarios
         scenario = _scenarios.load(scenario)
     if not hasattr(scenario, "shocks"):
         raise ScenarioError(f"scenario: expected a tariffsim.Scenario, a built-in scenario name, "
-                            f"a Shocks or None; got {type(scenario).__name__}.",
+                            f"a TOML path, a Shocks or None; got {type(scenario).__name__}.",
                             field="scenario")
     scenario.validate(baseline)
-    if isinstance(date, str):
-        try:
-            date = _dt.date.fromisoformat(date)
-        except ValueError:
-            raise ScenarioError(f"date: {date!r} is not an ISO date; write it as "
-                                f"'2025-10-26'.", field="date") from None
+    date = to_date(date, "date")
     if year is None:
         return scenario.shocks(baseline, date=date)
     return scenario.shocks(baseline, year=year, year_rule=year_rule)
 
 
-def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
+def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
              date: Any = None, year: int | None = None, **options: Any) -> Any:
     """Solve a scenario on a baseline with one of the engines.
 
@@ -57,16 +51,19 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
     ----------
     baseline : Baseline
         The world before the policy (``tariffsim.load_baseline()`` for the embedded one).
-    scenario : Scenario, str, Shocks or None
+    scenario : Scenario, str, Path, Shocks or None
         The policy: a :class:`~tariffsim.scenario.Scenario`, the name of a built-in
-        scenario (``tariffsim.scenarios.list()``), array-level :class:`Shocks`, or None
-        (no change: returns the baseline as an equilibrium).
+        scenario (``tariffsim.scenarios.list()``) or the path of a TOML file (see
+        :func:`tariffsim.scenarios.load`), array-level :class:`Shocks`, or None (no
+        change: returns the baseline as an equilibrium).
     model : {"ge", "smart", "gsim"}
         ``"ge"``: Caliendo & Parro (2015) general equilibrium on the baseline
         (:func:`tariffsim.ge.solve`). ``"smart"`` / ``"gsim"``: product-level partial
         equilibrium (:mod:`tariffsim.pe`); ``baseline`` is then product data.
     date, year
-        Which of the scenario's dated policies are in force.
+        Which of the scenario's dated policies are in force: on the day ``date`` (a date,
+        an ISO string, or a bare year such as ``"2026"``, read as 1 January of it; see
+        :func:`tariffsim._validate.to_date`), or in the calendar year ``year``.
     **options
         Passed to the engine, e.g. ``trade_elasticity=``, ``closure=``, ``tol=`` for GE.
 
@@ -76,9 +73,7 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
         Tidy frames (``countries``, ``flows``, ``balances(partner)``) and the model,
         closure, elasticities and data vintage that produced them.
     """
-    if model not in MODELS:
-        raise ModelError(f"model: {model!r} is not an engine{suggest(model, MODELS)}; choose "
-                         f"one of {MODELS}.", field="model")
+    check_option(model, Model, "model")
     if model == "ge":
         from .ge import solve
         _check_options(solve, options, skip=("baseline", "shocks"), engine="ge")
@@ -86,9 +81,12 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: str = "ge",
             raise ModelError(f"baseline: the GE engine needs a tariffsim.Baseline, got "
                              f"{type(baseline).__name__}; build one with Baseline.from_frame "
                              f"or tariffsim.load_baseline().", field="baseline")
+        if isinstance(scenario, str | os.PathLike):
+            from . import scenarios as _scenarios
+            scenario = _scenarios.load(scenario)
         shocks = as_shocks(baseline, scenario, date=date, year=year)
         result = solve(baseline, shocks, **options)
-        name = getattr(scenario, "name", scenario if isinstance(scenario, str) else None)
+        name = getattr(scenario, "name", None)
         try:
             result.scenario = name
         except AttributeError:  # pragma: no cover - a frozen result type

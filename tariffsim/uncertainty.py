@@ -16,15 +16,18 @@ the draws finish.
 from __future__ import annotations
 
 import math
-import types
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, ModelError, TariffSimError
+from ._validate import require_columns
+from .errors import ModelError, TariffSimError
+from .literals import Closure, OnError, check_option
+from .projection import ElasticitySchedule, as_schedule, project
+from .simulate import simulate
 
 __all__ = ["LogNormal", "MonteCarlo", "monte_carlo", "DEFAULT_LOG_SPREAD"]
 
@@ -185,15 +188,15 @@ def _draw_values(spec: Any, n: int | None, rng: np.random.Generator,
     if callable(spec):
         n = 200 if n is None else n
         _check_n(n)
-        values = []
+        drawn: list[float] = []
         for k in range(int(n)):
             try:
-                values.append(float(spec(rng)))
+                drawn.append(float(spec(rng)))
             except (TypeError, ValueError) as exc:
                 raise ModelError(f"trade_elasticity: the callable must return one number "
                                  f"per call (rng -> value); draw {k} failed: {exc}.",
                                  field="trade_elasticity") from None
-        return np.array(values), f"callable {getattr(spec, '__name__', type(spec).__name__)}"
+        return np.array(drawn), f"callable {getattr(spec, '__name__', type(spec).__name__)}"
     if isinstance(spec, str | bytes) or not isinstance(spec, Iterable):
         raise ModelError(f"trade_elasticity: expected a LogNormal, a number (the median of "
                          f"a lognormal), a callable rng -> value, a scipy.stats frozen "
@@ -226,40 +229,6 @@ def _check_values(values: np.ndarray, what: str) -> None:
                          field="trade_elasticity")
 
 
-def _resolve(name: str) -> Callable:
-    """``tariffsim.simulate`` / ``tariffsim.project``, looked up at call time."""
-    import importlib
-
-    import tariffsim
-
-    fn = getattr(tariffsim, name, None)
-    if isinstance(fn, types.ModuleType):
-        fn = getattr(fn, name, None)
-    if fn is None:
-        module = {"simulate": "tariffsim.simulate", "project": "tariffsim.projection"}[name]
-        fn = getattr(importlib.import_module(module), name)
-    return fn
-
-
-def _as_schedule(schedule: Any) -> Any:
-    """Turn the ``elasticity_schedule`` argument into an object with ``.scaled(factor)``."""
-    from .projection import BLP2023, ElasticitySchedule
-
-    if schedule is None:
-        return BLP2023
-    if hasattr(schedule, "scaled"):
-        return schedule
-    if isinstance(schedule, int | float | np.number) and not isinstance(schedule, bool):
-        return ElasticitySchedule.constant(float(schedule))
-    if isinstance(schedule, dict):
-        return ElasticitySchedule(dict(schedule))
-    if callable(schedule):
-        return ElasticitySchedule({h: float(schedule(h)) for h in range(1, 31)},
-                                  name="callable")
-    raise ModelError("elasticity_schedule: give an ElasticitySchedule, a mapping {horizon: "
-                     "value}, a number or a callable(horizon).", field="elasticity_schedule")
-
-
 _COLUMNS = ["country", "partner", "balance_baseline", "balance_scenario", "change"]
 
 
@@ -269,6 +238,7 @@ class _Task:
 
     draw: int
     value: float
+    engine: Callable[..., Any]
     baseline: Any
     scenario: Any
     partner: str
@@ -284,21 +254,19 @@ def _run_task(task: _Task) -> pd.DataFrame | dict:
     """Solve one draw; module-level so that process pools can pickle it."""
     try:
         if task.years is None:
-            simulate = _resolve("simulate")
             opts = dict(task.options)
             if task.model == "ge":
                 opts["closure"] = task.closure
-            result = simulate(task.baseline, task.scenario, model=task.model,
-                              trade_elasticity=task.value, **opts)
+            result = task.engine(task.baseline, task.scenario, model=task.model,
+                                 trade_elasticity=task.value, **opts)
             frame = result.balances(partner=task.partner)
             _require_result(frame, _COLUMNS, "result.balances(partner)")
             out = frame[_COLUMNS].reset_index(drop=True)
             out["trade_elasticity"] = task.value
         else:
-            project = _resolve("project")
-            proj = project(task.baseline, task.scenario, years=list(task.years),
-                           elasticity_schedule=task.schedule.scaled(task.value),
-                           closure=task.closure, model=task.model, **task.options)
+            proj = task.engine(task.baseline, task.scenario, years=list(task.years),
+                               elasticity_schedule=task.schedule.scaled(task.value),
+                               closure=task.closure, model=task.model, **task.options)
             frame = getattr(proj, "frame", proj)
             _require_result(frame, ["year", *_COLUMNS, "trade_elasticity"],
                             "project(...).frame")
@@ -315,13 +283,8 @@ def _run_task(task: _Task) -> pd.DataFrame | dict:
 
 
 def _require_result(frame: Any, columns: Sequence[str], name: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(f"{name}: expected a DataFrame, got {type(frame).__name__}.",
-                        field=name)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{name}: missing column(s) {missing}; Monte Carlo needs "
-                        f"{list(columns)}.", field=missing[0])
+    require_columns(frame, columns, name, field="{column}",
+                    hint=f"Monte Carlo needs {list(columns)}.")
 
 
 def bands_from_draws(draws: pd.DataFrame, quantiles: Sequence[float] = (0.05, 0.5, 0.95),
@@ -351,20 +314,22 @@ def bands_from_draws(draws: pd.DataFrame, quantiles: Sequence[float] = (0.05, 0.
 def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 0,
                 executor: Any = None, trade_elasticity: Any = None,
                 years: Iterable[int] | None = None, partner: str = "USA", model: str = "ge",
-                closure: str = "fixed_deficit",
+                closure: Closure = "fixed_deficit",
                 quantiles: Sequence[float] = (0.05, 0.5, 0.95),
-                elasticity_schedule: Any = None, on_error: str = "raise",
-                **kwargs: Any) -> MonteCarlo:
+                elasticity_schedule: Any = None, on_error: OnError = "raise",
+                engine: Callable[..., Any] | None = None, **kwargs: Any) -> MonteCarlo:
     """Run a scenario ``n`` times with drawn trade elasticities and summarise the balances.
 
     Single solve (``years=None``): draw ``theta_k`` (k = 1..n) and run
-    ``tariffsim.simulate(baseline, scenario, model=model, trade_elasticity=theta_k,
-    closure=closure)``, reading ``result.balances(partner)``.
+    ``engine(baseline, scenario, model=model, trade_elasticity=theta_k, closure=closure)``
+    (``engine`` is :func:`tariffsim.simulate` by default), reading
+    ``result.balances(partner)``.
 
     Projection (``years`` given): draw factors ``f_k`` (median 1) and run
-    ``tariffsim.project(baseline, scenario, years=years,
-    elasticity_schedule=schedule.scaled(f_k))``: the whole short-to-long-run schedule
-    (default Boehm, Levchenko & Pandalai-Nayar 2023) moves up or down together.
+    ``engine(baseline, scenario, years=years, elasticity_schedule=schedule.scaled(f_k),
+    closure=closure, model=model)`` (:func:`tariffsim.project` by default), reading its
+    ``.frame``: the whole short-to-long-run schedule (default Boehm, Levchenko &
+    Pandalai-Nayar 2023) moves up or down together.
 
     Parameters
     ----------
@@ -400,6 +365,12 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     on_error : {"raise", "skip"}
         What a draw that raises a tariffsim error (e.g. no convergence at an extreme
         elasticity) does: stop the run, or be recorded in :attr:`MonteCarlo.failures`.
+    engine : callable, optional
+        What solves one draw, called as shown above: default :func:`tariffsim.simulate`
+        for a single solve and :func:`tariffsim.project` for a projection. Pass your own
+        (a wrapper with extra settings, another model with the same signature, a stub in
+        tests); with a ``ProcessPoolExecutor`` it must be picklable (a module-level
+        function).
     **kwargs
         Passed to the engine (``tol``, ``numeraire``, ``growth`` for projections, ...).
 
@@ -416,8 +387,7 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     qs = _check_quantiles(quantiles)
     if n is not None:
         _check_n(n)
-    if on_error not in ("raise", "skip"):
-        raise ModelError(f"on_error: {on_error!r} is not 'raise' or 'skip'.", field="on_error")
+    check_option(on_error, OnError, "on_error")
     if not isinstance(partner, str):
         raise ModelError(f"partner: expected a country code, got {partner!r}.",
                          field="partner")
@@ -429,11 +399,13 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         seed = np.random.SeedSequence().entropy  # record it so the run can be repeated
     rng = np.random.default_rng(seed)
     projecting = years is not None
-    if projecting:
-        years_t: tuple[int, ...] | None = tuple(sorted({int(y) for y in years}))
+    schedule: ElasticitySchedule | None = None
+    years_t: tuple[int, ...] | None = None
+    if years is not None:
+        years_t = tuple(sorted({int(y) for y in years}))
         if not years_t:
             raise ModelError("years: give at least one year to project.", field="years")
-        schedule = _as_schedule(elasticity_schedule)
+        schedule = as_schedule(elasticity_schedule)
         if isinstance(trade_elasticity, int | float | np.number):
             raise ModelError("trade_elasticity: in a projection the draws scale the "
                              "elasticity schedule (median 1); set the centre with "
@@ -442,7 +414,6 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
                              field="trade_elasticity")
         centre = 1.0
     else:
-        years_t, schedule = None, None
         if elasticity_schedule is not None:
             raise ModelError("elasticity_schedule: only used with years= (a projection).",
                              field="elasticity_schedule")
@@ -451,8 +422,13 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     _check_values(values, "schedule factor" if projecting else "trade elasticity")
     if projecting:
         description = f"schedule x {description}"
+    if engine is None:
+        engine = project if projecting else simulate
+    elif not callable(engine):
+        raise ModelError(f"engine: expected a callable such as tariffsim.simulate, got "
+                         f"{type(engine).__name__}.", field="engine")
 
-    tasks = [_Task(k, float(v), baseline, scenario, partner, model, closure, years_t,
+    tasks = [_Task(k, float(v), engine, baseline, scenario, partner, model, closure, years_t,
                    schedule, dict(kwargs), on_error == "skip") for k, v in enumerate(values)]
     mapped = map(_run_task, tasks) if executor is None else executor.map(_run_task, tasks)
     outputs = list(mapped)
@@ -470,13 +446,12 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
                          field="draws")
     bands = bands_from_draws(draws, qs)
     units = getattr(baseline, "units", None)
-    attrs = {"n": len(values), "seed": seed, "distribution": description, "model": model,
-             "closure": closure, "units": units, "quantiles": qs, "partner": partner,
-             "scenario": getattr(scenario, "name", scenario if isinstance(scenario, str)
-                                 else None)}
-    if projecting:
-        attrs["schedule"] = schedule.describe() if hasattr(schedule, "describe") else str(
-            schedule)
+    attrs: dict[Hashable | None, Any] = {
+        "n": len(values), "seed": seed, "distribution": description, "model": model,
+        "closure": closure, "units": units, "quantiles": qs, "partner": partner,
+        "scenario": getattr(scenario, "name", scenario if isinstance(scenario, str) else None)}
+    if schedule is not None:
+        attrs["schedule"] = schedule.describe()
     draws.attrs = dict(attrs)
     bands.attrs = dict(attrs)
     return MonteCarlo(draws=draws, bands=bands, values=values, seed=seed, n=len(values),

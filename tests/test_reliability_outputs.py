@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim import cli, results
+from tariffsim import _atomic, cli, results
 from tariffsim.shocks import Shocks
 
 C = ("AAA", "BBB", "CCC")
@@ -54,7 +54,7 @@ def test_write_atomic_failure_in_write_keeps_old_file(tmp_path, monkeypatch):
     def broken_fsync(fd):
         raise Boom("disk full")          # after part of the data reached the temp file
 
-    monkeypatch.setattr(cli.os, "fsync", broken_fsync)
+    monkeypatch.setattr(_atomic.os, "fsync", broken_fsync)
     with pytest.raises(Boom):
         cli.write_atomic(p, b"new contents that never arrive\n")
     assert p.read_bytes() == b"old contents\n"
@@ -68,7 +68,7 @@ def test_write_atomic_failure_in_rename_keeps_old_file(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise Boom("rename failed")
 
-    monkeypatch.setattr(cli.os, "replace", broken_replace)
+    monkeypatch.setattr(_atomic.os, "replace", broken_replace)
     with pytest.raises(Boom):
         cli.write_atomic(p, b"new\n")
     assert p.read_bytes() == b"old\n"

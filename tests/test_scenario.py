@@ -243,3 +243,19 @@ costs = st.builds(TradeCost, importer=codes, exporter=st.just("*"),
                  sources=st.lists(text, max_size=3), notes=text))
 def test_hypothesis_round_trip(s):
     assert Scenario.from_toml(s.to_toml()) == s
+
+
+@pytest.mark.parametrize("name", ["us-asean-2025", "china-rare-earth-controls"])
+def test_describe_fits_the_width_and_keeps_the_text(name):
+    import tariffsim as ts
+
+    s = ts.scenarios.load(name)
+    for width in (100, 140):
+        text = s.describe(width=width)
+        assert max(len(line) for line in text.splitlines()) <= width
+        # wrapping moves words (and cuts URLs longer than a line) but loses no character
+        chars = "".join(text.split())
+        for src in {i.source.strip() for i in s.instruments} | set(s.sources):
+            assert "".join(src.split()) in chars
+    with pytest.raises(ScenarioError, match="width"):
+        s.describe(width=10)

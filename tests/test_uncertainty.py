@@ -65,10 +65,10 @@ def _fake_project(baseline, scenario, years, *, elasticity_schedule, closure, mo
     return _FakeProjection(pd.DataFrame(rows))
 
 
-@pytest.fixture
-def fake_engine(monkeypatch):
-    monkeypatch.setattr(tariffsim, "simulate", _fake_simulate, raising=False)
-    monkeypatch.setattr(tariffsim, "project", _fake_project, raising=False)
+def fake_mc(*args, **kwargs):
+    """monte_carlo with the fake engine passed explicitly (solve or projection)."""
+    engine = _fake_project if kwargs.get("years") is not None else _fake_simulate
+    return monte_carlo(*args, engine=engine, **kwargs)
 
 
 def test_default_spread_is_the_literature_range():
@@ -82,8 +82,8 @@ def test_default_spread_is_the_literature_range():
     assert np.mean((draws > 3.47) & (draws < 7.20)) == pytest.approx(0.90, abs=0.01)
 
 
-def test_hand_computed_bands_from_given_values(fake_engine):
-    mc = monte_carlo(None, None, trade_elasticity=[2.0, 6.0, 4.0], seed=0)
+def test_hand_computed_bands_from_given_values():
+    mc = fake_mc(None, None, trade_elasticity=[2.0, 6.0, 4.0], seed=0)
     assert isinstance(mc, MonteCarlo) and mc.n == 3
     assert mc.draws["draw"].tolist() == [0, 0, 1, 1, 2, 2]
     vnm = mc.draws[mc.draws["country"] == "VNM"]
@@ -99,10 +99,10 @@ def test_hand_computed_bands_from_given_values(fake_engine):
                                       "q95"]
 
 
-def test_same_seed_same_draws_and_default_distribution(fake_engine):
-    a = monte_carlo(None, None, n=50, seed=7)
-    b = monte_carlo(None, None, n=50, seed=7)
-    c = monte_carlo(None, None, n=50, seed=8)
+def test_same_seed_same_draws_and_default_distribution():
+    a = fake_mc(None, None, n=50, seed=7)
+    b = fake_mc(None, None, n=50, seed=7)
+    c = fake_mc(None, None, n=50, seed=8)
     pd.testing.assert_frame_equal(a.draws, b.draws)
     pd.testing.assert_frame_equal(a.bands, b.bands)
     assert not np.allclose(a.values, c.values)
@@ -113,15 +113,15 @@ def test_same_seed_same_draws_and_default_distribution(fake_engine):
     assert "lognormal" in a.distribution
 
 
-def test_executor_does_not_change_results(fake_engine):
-    seq = monte_carlo(None, None, n=40, seed=3)
+def test_executor_does_not_change_results():
+    seq = fake_mc(None, None, n=40, seed=3)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        par = monte_carlo(None, None, n=40, seed=3, executor=pool)
+        par = fake_mc(None, None, n=40, seed=3, executor=pool)
     pd.testing.assert_frame_equal(seq.draws, par.draws)
     pd.testing.assert_frame_equal(seq.bands, par.bands)
 
 
-def test_executor_out_of_order_map(fake_engine):
+def test_executor_out_of_order_map():
     class Reversed:
         """An executor that runs tasks in reverse order (results still in input order)."""
 
@@ -130,37 +130,37 @@ def test_executor_out_of_order_map(fake_engine):
             out = [fn(x) for x in reversed(items)]
             return list(reversed(out))
 
-    seq = monte_carlo(None, None, n=10, seed=11)
-    rev = monte_carlo(None, None, n=10, seed=11, executor=Reversed())
+    seq = fake_mc(None, None, n=10, seed=11)
+    rev = fake_mc(None, None, n=10, seed=11, executor=Reversed())
     pd.testing.assert_frame_equal(seq.draws, rev.draws)
 
 
-def test_bands_are_ordered(fake_engine):
-    mc = monte_carlo(None, None, n=60, seed=5, quantiles=(0.95, 0.05, 0.5, 0.25))
+def test_bands_are_ordered():
+    mc = fake_mc(None, None, n=60, seed=5, quantiles=(0.95, 0.05, 0.5, 0.25))
     assert mc.quantiles == (0.05, 0.25, 0.5, 0.95)
     q = mc.bands[["q05", "q25", "q50", "q95"]].to_numpy()
     assert np.all(np.diff(q, axis=1) >= 0)
 
 
-def test_callable_and_scipy_distributions(fake_engine):
+def test_callable_and_scipy_distributions():
     calls = []
 
     def uniform(rng):
         calls.append(1)
         return rng.uniform(2.0, 8.0)
 
-    mc = monte_carlo(None, None, n=5, seed=2, trade_elasticity=uniform)
+    mc = fake_mc(None, None, n=5, seed=2, trade_elasticity=uniform)
     assert len(calls) == 5
     np.testing.assert_allclose(mc.values, np.random.default_rng(2).uniform(2.0, 8.0, 5))
     from scipy import stats  # a core dependency: no skip
 
-    mc = monte_carlo(None, None, n=4, seed=2, trade_elasticity=stats.gamma(9.0, scale=0.5))
+    mc = fake_mc(None, None, n=4, seed=2, trade_elasticity=stats.gamma(9.0, scale=0.5))
     np.testing.assert_allclose(mc.values, stats.gamma(9.0, scale=0.5).rvs(
         size=4, random_state=np.random.default_rng(2)))
 
 
-def test_projection_scales_the_schedule(fake_engine):
-    mc = monte_carlo(None, None, years=[2025, 2027], trade_elasticity=[0.5, 2.0], seed=0)
+def test_projection_scales_the_schedule():
+    mc = fake_mc(None, None, years=[2025, 2027], trade_elasticity=[0.5, 2.0], seed=0)
     d = mc.draws
     assert set(d["partner"]) == {"USA"}  # the WLD rows are dropped
     # BLP 2023 schedule: 0.76 at horizon 1, 0.76 + 0.99/3 at horizon 3; times the factor
@@ -190,35 +190,35 @@ def test_projection_scales_the_schedule(fake_engine):
     ({"on_error": "ignore"}, "on_error"),
     ({"elasticity_schedule": {1: 1.0}}, "elasticity_schedule"),
 ])
-def test_bad_inputs_raise_model_error(fake_engine, kwargs, field):
+def test_bad_inputs_raise_model_error(kwargs, field):
     with pytest.raises(ModelError, match=field) as info:
-        monte_carlo(None, None, **kwargs)
+        fake_mc(None, None, **kwargs)
     assert info.value.field == field
 
 
-def test_negative_draw_is_named(fake_engine):
+def test_negative_draw_is_named():
     with pytest.raises(ModelError, match=r"draw 1: -1\.0"):
-        monte_carlo(None, None, trade_elasticity=[2.0, -1.0])
+        fake_mc(None, None, trade_elasticity=[2.0, -1.0])
     with pytest.raises(ModelError, match="median"):
         LogNormal(median=-5.0)
 
 
-def test_on_error_skip_records_failures(monkeypatch):
+def test_on_error_skip_records_failures():
     def flaky(baseline, scenario, *, model="ge", trade_elasticity=None, **options):
         if trade_elasticity > 5:
             raise ConvergenceError("no convergence", diagnostics={"iterations": 9,
                                                                   "residual": 1.0})
         return _FakeResult(trade_elasticity)
 
-    monkeypatch.setattr(tariffsim, "simulate", flaky, raising=False)
     with pytest.raises(ConvergenceError):
-        monte_carlo(None, None, trade_elasticity=[2.0, 6.0, 4.0])
-    mc = monte_carlo(None, None, trade_elasticity=[2.0, 6.0, 4.0], on_error="skip")
+        monte_carlo(None, None, trade_elasticity=[2.0, 6.0, 4.0], engine=flaky)
+    mc = monte_carlo(None, None, trade_elasticity=[2.0, 6.0, 4.0], on_error="skip",
+                     engine=flaky)
     assert [f["draw"] for f in mc.failures] == [1]
     assert "ConvergenceError" in mc.failures[0]["error"]
     assert sorted(mc.draws["draw"].unique()) == [0, 2]
     with pytest.raises(ModelError, match="all 1 draws failed"):
-        monte_carlo(None, None, trade_elasticity=[9.0], on_error="skip")
+        monte_carlo(None, None, trade_elasticity=[9.0], on_error="skip", engine=flaky)
 
 
 def test_qname_and_bands_helper():
@@ -230,13 +230,13 @@ def test_qname_and_bands_helper():
     assert b.loc[b["variable"] == "change", "q50"].item() == pytest.approx(2.5)
 
 
-def test_fan_chart_of_a_run(fake_engine):
+def test_fan_chart_of_a_run():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    mc = monte_carlo(None, None, years=[2025, 2026], n=20, seed=0)
+    mc = fake_mc(None, None, years=[2025, 2026], n=20, seed=0)
     ax = mc.plot.fan(countries=["VNM"])
     med = [ln for ln in ax.get_lines() if ln.get_gid() == "VNM:median"][0]
     expected = mc.bands[(mc.bands["country"] == "VNM") & (mc.bands["variable"] == "change")]
@@ -301,3 +301,19 @@ def test_real_engine_process_pool(tiny_world):
     with ProcessPoolExecutor(max_workers=2) as pool:
         par = monte_carlo(base, scen, n=4, seed=1, executor=pool, date="2025-09-01")
     pd.testing.assert_frame_equal(seq.draws, par.draws)
+
+
+def test_engine_is_an_explicit_argument():
+    calls = []
+
+    def engine(baseline, scenario, **kw):
+        calls.append(kw["trade_elasticity"])
+        return _FakeResult(kw["trade_elasticity"])
+
+    mc = monte_carlo("B", "S", trade_elasticity=[2.0, 4.0], engine=engine)
+    assert calls == [2.0, 4.0]
+    np.testing.assert_allclose(mc.draws.loc[mc.draws["country"] == "MYS", "change"],
+                               [-6.0, -12.0])
+    with pytest.raises(ModelError, match="engine: expected a callable") as info:
+        monte_carlo(None, None, trade_elasticity=[2.0], engine="simulate")
+    assert info.value.field == "engine"

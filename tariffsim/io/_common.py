@@ -251,7 +251,7 @@ def gdp_series(gdp: Any, year: int | None = None, field: str = "gdp") -> pd.Seri
     ``country``, ``code``, ``country_iso3``) and a value column (``gdp``, ``value``,
     ``gdp_usd``, or ``gdp_{year}_usd`` as in the WDI extract shipped with the project).
     """
-    if isinstance(gdp, Mapping) and not isinstance(gdp, pd.Series):
+    if isinstance(gdp, Mapping):  # a Series is not a Mapping
         gdp = pd.Series(dict(gdp))
     if isinstance(gdp, pd.DataFrame):
         code = find_column(gdp, ["iso3", "country_iso3", "country", "code", "country_code"])
@@ -358,7 +358,9 @@ def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
     tot = imp.sum(axis=1)
     share = imp.div(tot.where(tot > 0, 1.0), axis=0)
     share.loc[tot <= 0] = world.to_numpy()
-    long = share.mul(dom, axis=0).stack().rename("value").reset_index()
+    stacked = share.mul(dom, axis=0).stack()
+    assert isinstance(stacked, pd.Series)  # one column level: stacking gives a Series
+    long = stacked.rename("value").reset_index()
     long.columns = ["exporter", "sector", "value"]
     long["importer"] = long["exporter"]
     return long[["exporter", "importer", "sector", "value"]]
@@ -366,7 +368,7 @@ def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
 
 def domestic_frame(domestic: Any, field: str = "domestic") -> pd.DataFrame:
     """User-given domestic sales (USD million) as ``exporter, importer, [sector], value``."""
-    if isinstance(domestic, Mapping) and not isinstance(domestic, pd.Series):
+    if isinstance(domestic, Mapping):  # a Series is not a Mapping
         domestic = pd.Series(dict(domestic))
     if isinstance(domestic, pd.Series):
         domestic = domestic.rename("value").rename_axis("country").reset_index()

@@ -22,6 +22,7 @@ sales: :func:`read_baci_products` returns the tidy product frame.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -102,8 +103,7 @@ def _read_fine(path: PathLike, year: int | None,
     keep = t == year
     df = df[keep]
     v = numeric_column(df, "v", path, _WHAT)
-    table = (read_baci_countries(countries) if isinstance(countries, (str, bytes))
-             or hasattr(countries, "__fspath__") else
+    table = (read_baci_countries(countries) if isinstance(countries, str | os.PathLike) else
              (dict(countries) if countries is not None else ISO_NUMERIC))
     ij = {col: integer_column(df, col, path, _WHAT, lo=0, hi=99_999, kind="country code")
           for col in ("i", "j")}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ _MAX_VALUE = 1e12
 _Columns = tuple[str, str, str, dict[str, tuple[str | None, list[str | None]]]]
 
 
-def _header(names: Sequence[str], path: Path, line: int) -> list[str]:
+def _header(names: Iterable[Hashable], path: Path, line: int) -> list[str]:
     """Stripped header names; DataError for a name given twice (case-insensitive)."""
     out = [str(n).strip() or f"Unnamed: {k}" for k, n in enumerate(names)]
     seen: set[str] = set()
@@ -69,7 +69,7 @@ def _header(names: Sequence[str], path: Path, line: int) -> list[str]:
     return out
 
 
-def _columns(names: Sequence[str], path: Path) -> _Columns:
+def _columns(names: Iterable[Hashable], path: Path) -> _Columns:
     """Resolve year, CTY_CODE, CTYNAME and the import/export columns, or raise DataError."""
     df = pd.DataFrame(columns=list(names))
     ycol = find_column(df, ["year"])

@@ -38,6 +38,7 @@ import pandas as pd
 
 from ..concordance import ISO3_CODES, normalise_iso3
 from ..errors import DataError, suggest
+from ..literals import ReportedFlow, check_option
 from ._common import (
     DOMESTIC_FLOOR,
     PathLike,
@@ -76,12 +77,11 @@ _TOTAL_FILTERS = {  # column names -> accepted "total" values
 _FLOW = {"M": "M", "X": "X", "1": "M", "2": "X", "IMPORT": "M", "EXPORT": "X"}
 
 
-def _read(path: PathLike, year: int | None, flow: str, mirror: bool,
+def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
           level: int | None, one_sector: bool, regions: Any,
           drop_codes: Sequence[str]) -> tuple[pd.DataFrame, int | None]:
-    if flow not in ("imports", "exports"):
-        raise DataError(f"{_WHAT}: flow={flow!r}; use 'imports' (importer-reported, CIF) or "
-                        f"'exports' (exporter-reported, FOB).", field="flow")
+    check_option(flow, ReportedFlow, "flow", error=DataError,
+                 hint="'imports': importer-reported (CIF); 'exports': exporter-reported (FOB).")
     df = read_csv_checked(path, _WHAT, dtype=str, keep_default_na=False,
                           encoding_errors="replace")
     df = require_columns(df, path, _WHAT, _COLUMNS,
@@ -91,9 +91,9 @@ def _read(path: PathLike, year: int | None, flow: str, mirror: bool,
         df[col] = df[col].astype(str).str.strip()
     # keep totals of the breakdowns that would double count
     for names, ok in _TOTAL_FILTERS.items():
-        col = find_column(df, names)
-        if col is not None:
-            df = df[df[col].astype(str).str.strip().isin(ok)]
+        found = find_column(df, names)
+        if found is not None:
+            df = df[df[found].astype(str).str.strip().isin(ok)]
     ycol = find_column(df, _YEAR)
     yr: int | None = None
     if ycol is not None:
@@ -196,7 +196,7 @@ def _read(path: PathLike, year: int | None, flow: str, mirror: bool,
 def read_comtrade(path: PathLike, year: int | None = None, *,
                   regions: Mapping[str, Any] | Sequence[str] | None = None,
                   sectors: Mapping[str, Any] | str | None = None,
-                  flow: str = "imports", mirror: bool = True, level: int | None = None,
+                  flow: ReportedFlow = "imports", mirror: bool = True, level: int | None = None,
                   domestic: Any = None, gdp: Any = None,
                   domestic_floor: float = DOMESTIC_FLOOR,
                   drop_codes: Sequence[str] = tuple(NOT_COUNTRIES),
@@ -246,7 +246,7 @@ def read_comtrade(path: PathLike, year: int | None = None, *,
 def read_comtrade_products(path: PathLike, year: int | None = None, *,
                            regions: Mapping[str, Any] | Sequence[str] | None = None,
                            products: Mapping[str, Any] | str | None = "HS6",
-                           flow: str = "imports", mirror: bool = True,
+                           flow: ReportedFlow = "imports", mirror: bool = True,
                            level: int | None = None,
                            drop_codes: Sequence[str] = tuple(NOT_COUNTRIES),
                            other_sector: str = "other") -> pd.DataFrame:

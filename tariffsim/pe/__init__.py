@@ -15,12 +15,13 @@ Formulas: ``MODEL.md`` section 5 and the module docstrings.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from ..errors import ModelError, ScenarioError
+from ..literals import PEModel, YearRule, check_option
 from .bridge import (
     PEScenarioResult,
     PEShocks,
@@ -71,8 +72,8 @@ __all__ = [
 _SHOCK_KEYS = ("new_tariffs", "export_taxes", "supply_cuts", "commitments")
 
 
-def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart", date: Any = None,
-                year: int | None = None, year_rule: str = "mid-year",
+def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date: Any = None,
+                year: int | None = None, year_rule: YearRule = "mid-year",
                 **kwargs: Any) -> PEResult:
     """Run SMART or GSIM with PE shocks or with a scenario.
 
@@ -103,21 +104,19 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: str = "smart", date: An
         the instruments in force and the date/year; its ``notes`` record how instruments
         were translated.
     """
-    engines = {"smart": smart, "gsim": gsim}
-    if model not in engines:
-        raise ModelError(f"model: {model!r} is not a PE model; use 'smart' or 'gsim'.",
-                         field="model")
+    engines: dict[str, Callable[..., PEResult]] = {"smart": smart, "gsim": gsim}
+    check_option(model, PEModel, "model")
     if model == "gsim" and "importer" in kwargs:
         raise ModelError("importer: GSIM solves every importer and exporter of a product "
                          "together (world prices clear all markets); drop importer= and read "
                          "result.products for one importer, or select the data first with "
                          "ProductData.select(importer=...).", field="importer")
     if is_scenario_like(shocks):
-        given = [k for k in _SHOCK_KEYS if k in kwargs]
-        if given:
-            raise ScenarioError(f"{given[0]}: give the policy either as a scenario or as PE "
+        both = [k for k in _SHOCK_KEYS if k in kwargs]
+        if both:
+            raise ScenarioError(f"{both[0]}: give the policy either as a scenario or as PE "
                                 f"shock keywords, not both; add the instrument to the "
-                                f"scenario instead.", field=given[0])
+                                f"scenario instead.", field=both[0])
         pe_data, notes = as_product_data(data)
         importer = kwargs.pop("importer", None)
         if importer is not None:

@@ -64,17 +64,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._validate import to_date
 from ..baseline import Baseline
 from ..errors import ScenarioError, UnreachableError, suggest
-from ..instruments import ALL, Tariff, to_date
+from ..instruments import ALL, Tariff
 from ..scenario import Scenario
 from ..shocks import Shocks
 from .products import PEResult, ProductData, as_data
@@ -170,7 +171,7 @@ def as_scenario(scenario: Any) -> Scenario | Shocks | None:
     """A Scenario from a Scenario, a built-in name, a TOML path, or pass Shocks/None."""
     if scenario is None or isinstance(scenario, (Scenario, Shocks)):
         return scenario
-    if isinstance(scenario, (str, Path)):
+    if isinstance(scenario, str | os.PathLike):
         from .. import scenarios as _scenarios
         return _scenarios.load(scenario)
     raise ScenarioError(f"scenario: expected a tariffsim.Scenario, a built-in scenario name, "
@@ -256,7 +257,7 @@ def product_baseline(data: Any, *, products: Sequence[str] | None = None,
     flows[e[keep], i[keep], pos[keep]] = data.value[keep]
     tariffs[e[keep], i[keep], pos[keep]] = data.tariff[keep]
     sectors = list(prods)
-    if extra:
+    if other:
         opos = pd.Index([str(p) for p in other]).get_indexer(pd.Index(data.products))[
             data.codes("product")]
         rest = opos >= 0
@@ -412,9 +413,10 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
         for k, arr in got.items():
             if arr is None:
                 continue
-            if rows[k] is None:
-                rows[k] = neutral[k].copy()
-            rows[k][sel] = arr[sel]
+            cur = rows[k]
+            if cur is None:
+                cur = rows[k] = neutral[k].copy()
+            cur[sel] = arr[sel]
     _translate(out, rows, rents, agg, sh_agg)
     return out
 
@@ -495,13 +497,13 @@ def _translate(out: PEShocks, cells: Mapping[str, np.ndarray | None], export_ren
             out.notes.append(f"{q.label}: no baseline exports in the data's rows; nothing "
                              f"to cap")
             continue
-        c = float(np.clip(1.0 - q.cap / total, 0.0, 1.0))
+        share = float(np.clip(1.0 - q.cap / total, 0.0, 1.0))
         out.notes.append(f"{q.label}: cap {q.cap:,.6g} on baseline exports {total:,.6g} in "
-                         f"{int(rows.sum())} row(s) -> supply cut {c:.6g} on each row"
-                         + (" (cap does not bind)" if c == 0 else ""))
-        if np.any(rows & (cut > 0) & (np.abs(cut - c) > 1e-12)):
+                         f"{int(rows.sum())} row(s) -> supply cut {share:.6g} on each row"
+                         + (" (cap does not bind)" if share == 0 else ""))
+        if np.any(rows & (cut > 0) & (np.abs(cut - share) > 1e-12)):
             out.notes.append(f"{q.label}: overlaps another quota; the tighter cut applies")
-        cut = np.where(rows, np.maximum(cut, c), cut)
+        cut = np.where(rows, np.maximum(cut, share), cut)
     if (cut > 0).any():
         hit = cut > 0
         sc = _keys(data, hit)
@@ -560,7 +562,7 @@ def _translate(out: PEShocks, cells: Mapping[str, np.ndarray | None], export_ren
 
 def is_scenario_like(obj: Any) -> bool:
     """True for what the bridge resolves (Scenario, name/path, Shocks)."""
-    return isinstance(obj, (Scenario, Shocks, str, Path)) or (
+    return isinstance(obj, Scenario | Shocks | str | os.PathLike) or (
         hasattr(obj, "instruments") and hasattr(obj, "shocks")
         and not isinstance(obj, Mapping))
 

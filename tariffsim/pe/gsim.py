@@ -57,7 +57,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import require_columns
 from ..errors import DataError, ModelError, TariffSimWarning, UnreachableError
+from ..literals import Rents, check_option
 from .products import (
     KEYS,
     PEResult,
@@ -238,7 +240,7 @@ def gsim(data: Any, new_tariffs: Any = None, *,
          substitution_elasticity: Any = GSIM_SUBSTITUTION_ELASTICITY,
          export_supply_elasticity: Any = GSIM_EXPORT_SUPPLY_ELASTICITY,
          export_taxes: Any = None, supply_cuts: Any = None, commitments: Any = None,
-         export_tax_rents: str = "exporter", max_regions: int = 400) -> PEResult:
+         export_tax_rents: Rents = "exporter", max_regions: int = 400) -> PEResult:
     """Simulate tariff changes in world markets of products with GSIM (Francois & Hall).
 
     Parameters
@@ -282,9 +284,7 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         weighted over products). ``by_product``: the same per product and region.
     """
     data = as_data(data)
-    if export_tax_rents not in ("exporter", "dissipated"):
-        raise ModelError(f"export_tax_rents: {export_tax_rents!r} is not one of "
-                         f"'exporter', 'dissipated'.", field="export_tax_rents")
+    check_option(export_tax_rents, Rents, "export_tax_rents")
     regions = data.regions
     products = data.products
     n_r, n_p = len(regions), len(products)
@@ -311,7 +311,7 @@ def gsim(data: Any, new_tariffs: Any = None, *,
     m0_rows, t0_rows = data.value, data.tariff
     t1_rows, e_rows, cut_rows = price_shock_rows(data, new_tariffs, export_taxes,
                                                  supply_cuts)
-    constrained_rows = [(i, _CUT, cut_rows[i])
+    constrained_rows = [(int(i), _CUT, float(cut_rows[i]))
                         for i in np.flatnonzero((cut_rows > 0) & (m0_rows > 0))]
     constrained_rows += _commitment_rows(data, commitments)
     cons = None
@@ -398,8 +398,8 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         "export_tax_rents": rents[g] if export_tax_rents == "exporter" else 0.0 * rents[g],
         "balance_change": -(border1[g] - m0_rows),
     }
-    for k, v in cols.items():
-        out[k] = np.asarray(v, dtype=float) + 0.0
+    for name, v in cols.items():
+        out[name] = np.asarray(v, dtype=float) + 0.0
     summed = ["imports_baseline", "imports_scenario", "total_change",
               "tariff_revenue_baseline", "tariff_revenue_scenario", "tariff_revenue_change",
               "export_tax_rents", "balance_change"]
@@ -460,14 +460,10 @@ def _commitment_rows(data: Any, commitments: Any) -> list[tuple[int, int, float]
     """(row, kind, value) of every pair-level commitment target."""
     if commitments is None:
         return []
-    if not isinstance(commitments, pd.DataFrame):
-        raise DataError("commitments: expected a DataFrame with columns importer, exporter, "
-                        "value (and optional product).", field="commitments")
-    for c in ("importer", "exporter", "value"):
-        if c not in commitments.columns:
-            raise DataError(f"commitments: missing column {c!r}; a GSIM commitment names the "
-                            f"importer, the exporter and the value.",
-                            field=f"commitments.{c}")
+    require_columns(commitments, ("importer", "exporter", "value"), "commitments",
+                    field="{name}.{column}",
+                    hint="A GSIM commitment names the importer, the exporter and the value "
+                         "(and optionally the product).")
     out: list[tuple[int, int, float]] = []
     for _, row in commitments.iterrows():
         one = pd.DataFrame([row])

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import code_column, numeric_column, show_rows
+from .._validate import code_column, numeric_column, require_columns, show_rows
 from ..errors import DataError, TariffSimWarning, unknown_codes_message
 
 __all__ = ["ProductData", "DEFAULT_PRODUCT", "KEYS"]
@@ -124,19 +124,16 @@ class ProductData:
             df["product"] = DEFAULT_PRODUCT if product is None else str(product)
         required = ["importer", "exporter", "product", "value", "tariff"]
         missing = [c for c in required if c not in df.columns]
-        if missing:
-            hint = []
-            if "importer" in missing:
-                hint.append("add an 'importer' column or pass importer='USA'")
-            if "tariff" in missing:
-                hint.append("add a 'tariff' column (ad valorem fraction, 0.0 where duty-free)")
-            other = [c for c in missing if c not in ("importer", "tariff")]
-            if other:
-                hint.append(f"rename your columns to include {other}")
-            raise DataError(f"{name}: missing column(s) {missing}; found {list(df.columns)}. "
-                            f"Fix: {'; '.join(hint)}.", field=f"{name}.{missing[0]}")
-        if df.empty:
-            raise DataError(f"{name}: the frame is empty; give at least one row.", field=name)
+        fixes = []
+        if "importer" in missing:
+            fixes.append("add an 'importer' column or pass importer='USA'")
+        if "tariff" in missing:
+            fixes.append("add a 'tariff' column (ad valorem fraction, 0.0 where duty-free)")
+        other = [c for c in missing if c not in ("importer", "tariff")]
+        if other:
+            fixes.append(f"rename your columns to include {other}")
+        require_columns(df, required, name, field="{name}.{column}", non_empty=True,
+                        hint=f"Fix: {'; '.join(fixes)}." if fixes else "")
         out = pd.DataFrame({k: code_column(df, name, k) for k in KEYS})
         value = numeric_column(df, name, "value")
         tariff = numeric_column(df, name, "tariff")
@@ -447,7 +444,7 @@ def match_shocks(data: ProductData, spec: pd.DataFrame, name: str, value_col: st
         for k in on:
             row_key = row_key * sizes[k] + data.codes(k)
             spec_key = spec_key * sizes[k] + label_index[k].get_indexer(sel[k].to_numpy())
-        pos = pd.Index(spec_key).get_indexer(row_key)
+        pos = pd.Index(spec_key).get_indexer(pd.Index(row_key))
         hit = pos >= 0
         values[hit] = sel["_v"].to_numpy()[pos[hit]]
     return values, ~np.isnan(values)

@@ -51,14 +51,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import require_columns
 from ..errors import (
     ConvergenceError,
     DataError,
-    ModelError,
     TariffSimWarning,
     UnreachableError,
     unknown_codes_message,
 )
+from ..literals import Rents, check_option
 from .products import (
     KEYS,
     PEResult,
@@ -207,7 +208,7 @@ def _solve_supply_cuts(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, x: np.nda
                            diagnostics={"iterations": max_outer, "residual": float(change)})
 
 
-def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame,
+def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame | None,
                        ) -> tuple[np.ndarray, list[str]]:
     """Exogenous purchases from one source, displacing the other sources by CES.
 
@@ -223,14 +224,13 @@ def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame,
     notes: list[str] = []
     if spec is None or spec.empty:
         return np.zeros_like(q1), notes
-    if "exporter" not in spec.columns:
-        raise DataError("commitments: missing column 'exporter'; a commitment is a purchase "
-                        "from one exporter.", field="commitments.exporter")
+    require_columns(spec, ("exporter",), "commitments", field="{name}.{column}",
+                    hint="A commitment is a purchase from one exporter.")
     frame = data.frame
     market = data.codes("market")
     n_markets = int(market.max()) + 1
     q = q1.copy()
-    for i, row in spec.reset_index(drop=True).iterrows():
+    for i, (_, row) in enumerate(spec.reset_index(drop=True).iterrows()):
         mask = np.ones(data.n_rows, dtype=bool)
         for k in KEYS:
             if k not in spec.columns or pd.isna(row[k]) or str(row[k]).strip() in ("", "*"):
@@ -288,7 +288,7 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
           substitution_elasticity: Any = WITS_SUBSTITUTION_ELASTICITY,
           export_supply_elasticity: Any = WITS_EXPORT_SUPPLY_ELASTICITY,
           export_taxes: Any = None, supply_cuts: Any = None, commitments: Any = None,
-          export_tax_rents: str = "exporter") -> PEResult:
+          export_tax_rents: Rents = "exporter") -> PEResult:
     """Simulate tariff changes in import markets with the WITS SMART model.
 
     Every (importer, product) is an independent market; all are computed at once,
@@ -365,9 +365,7 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
     data = as_data(data)
     if importer is not None:
         data = data.select(importer=importer)
-    if export_tax_rents not in ("exporter", "dissipated"):
-        raise ModelError(f"export_tax_rents: {export_tax_rents!r} is not one of "
-                         f"'exporter', 'dissipated'.", field="export_tax_rents")
+    check_option(export_tax_rents, Rents, "export_tax_rents")
     notes: list[str] = []
     products = data.products
     pcode = data.codes("product")
@@ -503,12 +501,12 @@ def _sum_by(frame: pd.DataFrame, keys: list[str], cols: list[str],
     if codes is None:
         codes = []
         for k in keys:
-            c, u = pd.factorize(frame[k], sort=True)
-            codes.append((c, tuple(u)))
+            code, u = pd.factorize(frame[k], sort=True)
+            codes.append((code, tuple(u)))
     sizes = [len(labels) for _, labels in codes]
     flat = np.zeros(len(frame), dtype=np.int64)
-    for (c, _), size in zip(codes, sizes, strict=True):
-        flat = flat * size + c
+    for (code, _), size in zip(codes, sizes, strict=True):
+        flat = flat * size + code
     n_cells = int(np.prod(sizes))
     count = np.bincount(flat, minlength=n_cells)
     cells = np.flatnonzero(count)

@@ -11,11 +11,14 @@ See docs/scenarios.md for what each scenario contains and which figures are illu
 from __future__ import annotations
 
 import builtins
+import os
 from importlib import resources
 from pathlib import Path
 
-from ..errors import ScenarioError, suggest
+from ..errors import ScenarioError
+from ..literals import check_option
 from ..scenario import Scenario
+from ..scenario_io import is_path
 
 __all__ = ["list", "load", "path"]
 
@@ -31,21 +34,26 @@ def list() -> builtins.list[str]:  # noqa: A001 - the public name asked for by t
 
 def path(name: str) -> Path:
     """Path of the TOML file of built-in scenario ``name``."""
-    names = list()
-    if not isinstance(name, str) or name not in names:
-        hint = suggest(name, names) if isinstance(name, str) else ""
-        raise ScenarioError(f"scenario: unknown built-in scenario {name!r}{hint}. Built-in "
-                            f"scenarios: {', '.join(names)}; or give the path of a TOML file.",
-                            field="name")
+    check_option(name, list(), "scenario", error=ScenarioError,
+                 hint="Or give the path of a TOML file.")
     return _folder() / f"{name}.toml"
 
 
-def load(name: str | Path) -> Scenario:
+def load(source: str | os.PathLike[str]) -> Scenario:
     """Load a built-in scenario by name, or a scenario TOML file by path.
 
-    ``name`` is a built-in name (see :func:`list`) or a path to a ``.toml`` file.
+    The one resolver of scenarios given by name or path, used by every entry point
+    (``simulate``, ``project``, ``monte_carlo``, the PE bridge and the CLI). A built-in
+    name (:func:`list`) wins; otherwise ``source`` is read as a file when it looks like a
+    path (:func:`tariffsim.scenario_io.is_path`: a :class:`pathlib.Path`, a name ending in
+    ``.toml``, containing a path separator, or naming an existing file); anything else is
+    taken for a misspelled built-in name (ScenarioError with a did-you-mean).
     """
-    if isinstance(name, Path) or (isinstance(name, str) and name not in list()
-                                  and (name.endswith(".toml") or "/" in name or "\\" in name)):
-        return Scenario.from_toml(Path(name))
-    return Scenario.from_toml(path(name))
+    if isinstance(source, str) and source in list():
+        return Scenario.from_toml(path(source))
+    if is_path(source):
+        return Scenario.from_toml(Path(source))
+    if not isinstance(source, str):
+        raise ScenarioError(f"scenario: expected a built-in scenario name or the path of a "
+                            f"TOML file, got {type(source).__name__}.", field="scenario")
+    return Scenario.from_toml(path(source))

@@ -1,0 +1,378 @@
+"""Scenario input and output: TOML files and text, plain dicts, long DataFrames.
+
+The file format of a :class:`tariffsim.Scenario` (see docs/scenarios.md)::
+
+    name = "my-scenario"
+    description = "US tariffs on Vietnam after the 26 Oct 2025 framework"
+    date = 2025-10-26
+    sources = ["EO 14326 Annex I"]
+    notes = "..."
+
+    [[instruments]]
+    type = "tariff"            # tariff | trade_cost | import_commitment | export_restriction
+    importer = "USA"
+    exporter = "VNM"
+    rate = 0.20
+    mode = "add"
+    start = 2025-08-07
+    source = "EO 14326 Annex I"
+
+Every problem in a file raises :class:`tariffsim.ScenarioError` with the line, the key path
+(``instruments[3].rate``) and the fix (:func:`locate`, :func:`syntax_error`). The
+``Scenario`` methods ``from_toml``, ``from_dict``, ``from_frame``, ``to_dict`` and
+``to_toml`` are thin calls to the functions here; :func:`is_path` is the one rule that
+tells a file path from TOML text or a built-in scenario name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import math
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+import tomli_w
+
+from ._validate import require_columns
+from .errors import ScenarioError, suggest
+from .instruments import KINDS, ExportRestriction, Instrument, Tariff, TradeCost, field_names
+from .literals import TariffMode, check_option
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+
+__all__ = ["is_path", "from_toml", "from_dict", "from_frame", "to_dict", "to_toml",
+           "instrument_from_dict", "locate", "syntax_error", "TOP_KEYS"]
+
+#: The top-level keys of a scenario file.
+TOP_KEYS = ("name", "description", "date", "sources", "notes", "instruments")
+
+
+def _scenario_class(cls: type[Scenario] | None) -> type[Scenario]:
+    if cls is not None:
+        return cls
+    from .scenario import Scenario
+    return Scenario
+
+
+# ----------------------------------------------------------------------------- paths
+def is_path(source: object) -> TypeGuard[str | os.PathLike[str]]:
+    """True when ``source`` names a scenario file rather than holding TOML text.
+
+    That is an :class:`os.PathLike` (a :class:`pathlib.Path`), or a one-line string without
+    ``=`` that ends in ``.toml``, contains a path separator (``/`` or ``\\``) or names an
+    existing file. The one rule behind :meth:`Scenario.from_toml`,
+    :func:`tariffsim.scenarios.load` and every entry point that takes a scenario by name
+    or path (``simulate``, ``project``, the PE bridge, the CLI).
+    """
+    if isinstance(source, os.PathLike):
+        return True
+    if not isinstance(source, str) or "\n" in source or "=" in source:
+        return False
+    text = source.strip()
+    if text.endswith(".toml") or "/" in text or "\\" in text:
+        return True
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+# ----------------------------------------------------------------------------- reading
+def from_toml(source: str | bytes | os.PathLike[str], *,
+              cls: type[Scenario] | None = None) -> Scenario:
+    """Read a scenario from a TOML file path or TOML text.
+
+    ``source`` is a :class:`pathlib.Path`, a path string (see :func:`is_path`), TOML
+    text, or bytes (UTF-8 TOML); ``cls`` the class to build (default
+    :class:`tariffsim.Scenario`).
+    Every problem raises ScenarioError with the line, the key path
+    (``instruments[3].rate``) and the fix.
+    """
+    origin = "scenario TOML"
+    if is_path(source):
+        path = Path(source)
+        origin = str(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ScenarioError(f"{path}: no such scenario file; check the path (built-in "
+                                f"scenarios: tariffsim.scenarios.list()).",
+                                field="path") from None
+        except OSError as exc:
+            raise ScenarioError(f"{path}: cannot read the file ({exc}).",
+                                field="path") from None
+        source = raw
+    if isinstance(source, (bytes, bytearray)):
+        try:
+            text = bytes(source).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"{origin}: not UTF-8 text (byte {exc.start}); save the "
+                                f"file as UTF-8.", field="toml") from None
+    elif isinstance(source, str):
+        text = source
+    else:
+        raise ScenarioError(f"from_toml: expected a path or TOML text, got "
+                            f"{type(source).__name__}.", field="source")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise syntax_error(exc, text, origin) from None
+    except RecursionError:
+        raise ScenarioError(f"{origin}: TOML nested too deeply to read; a scenario needs "
+                            f"no nesting beyond [[instruments]].", field="toml") from None
+    return from_dict(data, cls=cls, text=text, origin=origin)
+
+
+def from_dict(data: Mapping[str, Any], *, cls: type[Scenario] | None = None,
+              text: str | None = None, origin: str = "scenario") -> Scenario:
+    """Build a scenario (of class ``cls``, default :class:`tariffsim.Scenario`) from a dict
+    shaped like the TOML file.
+
+    ``text`` is the TOML text the dict was read from (to name lines in errors) and
+    ``origin`` the file or "scenario TOML", named first in every message.
+    """
+    cls = _scenario_class(cls)
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{origin}: expected a table of keys, got "
+                            f"{type(data).__name__}.", field="toml")
+    unknown = [k for k in data if k not in TOP_KEYS]
+    if unknown:
+        k = unknown[0]
+        raise ScenarioError(f"{origin}: unknown top-level key {k!r}{suggest(k, TOP_KEYS)};"
+                            f" allowed keys: {list(TOP_KEYS)}.", field=str(k))
+    if "name" not in data:
+        raise ScenarioError(f"{origin}: missing key 'name' (the scenario's name).",
+                            field="name")
+    raw = data.get("instruments", [])
+    if isinstance(raw, Mapping):
+        raise ScenarioError(f"{origin}: 'instruments' must be an array of tables; write "
+                            f"each instrument under its own [[instruments]] header "
+                            f"(double brackets).", field="instruments")
+    if not isinstance(raw, list):
+        raise ScenarioError(f"{origin}: 'instruments' must be an array of tables "
+                            f"([[instruments]]), got {type(raw).__name__}.",
+                            field="instruments")
+    insts = [instrument_from_dict(k, d, text, origin) for k, d in enumerate(raw)]
+    kwargs = {k: data[k] for k in ("description", "date", "sources", "notes") if k in data}
+    try:
+        return cls(name=data["name"], instruments=tuple(insts), **kwargs)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{origin}: {exc}", field=exc.field) from None
+
+
+def instrument_from_dict(k: int, d: Any, text: str | None, origin: str) -> Instrument:
+    """Instrument ``k`` of a scenario file from its table ``d`` (errors name the line)."""
+    p = f"instruments[{k}]"
+    if not isinstance(d, Mapping):
+        raise ScenarioError(f"{origin}: {p} must be a table (write it under [[instruments]]), "
+                            f"got {type(d).__name__} {d!r:.60}.", field=p)
+    kind = d.get("type")
+    if kind is None:
+        raise ScenarioError(f"{origin}: {p}{locate(text, k, None)}: missing key 'type'; one of "
+                            f"{list(KINDS)}.", field=f"{p}.type")
+    try:
+        check_option(kind, KINDS, "type", error=ScenarioError)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{origin}: {p}.type{locate(text, k, 'type')}: "
+                            f"{_after_field(exc)}", field=f"{p}.type") from None
+    cls = KINDS[kind]
+    allowed = field_names(cls)
+    kwargs = {}
+    for key, value in d.items():
+        if key == "type":
+            continue
+        if key not in allowed:
+            raise ScenarioError(f"{origin}: {p}.{key}{locate(text, k, key)}: unknown key "
+                                f"{key!r} for a {kind}{suggest(key, allowed)}. Allowed keys: "
+                                f"{', '.join(a for a in allowed if a != 'sector')}.",
+                                field=f"{p}.{key}")
+        if isinstance(value, (_dt.time,)) or (isinstance(value, _dt.datetime)
+                                              and key not in ("start", "end", "by")):
+            raise ScenarioError(f"{origin}: {p}.{key}{locate(text, k, key)}: unexpected "
+                                f"time value {value!r}.", field=f"{p}.{key}")
+        kwargs[key] = value
+    required = [f.name for f in dataclasses.fields(cls)
+                if f.name not in kwargs and _is_required(cls, f.name)]
+    if cls is ExportRestriction and "sectors" not in kwargs and "sector" not in kwargs:
+        required.append("sectors")
+    if required:
+        raise ScenarioError(f"{origin}: {p}{locate(text, k, None)}: missing required key(s) "
+                            f"{required} for a {kind}.", field=f"{p}.{required[0]}")
+    try:
+        return cls(**kwargs)
+    except ScenarioError as exc:
+        sub = exc.field or ""
+        key = sub.split(".")[0].split("[")[0] if sub else None
+        msg = _after_field(exc)
+        where = f"{p}.{sub}" if sub else p
+        raise ScenarioError(f"{origin}: {where}{locate(text, k, key)} ({kind}): {msg}",
+                            field=where) from None
+
+
+def _after_field(exc: ScenarioError) -> str:
+    """The message of ``exc`` without its leading ``"<field>: "``."""
+    msg, sub = str(exc), exc.field or ""
+    return msg[len(sub) + 2:] if sub and msg.startswith(sub + ": ") else msg
+
+
+def _is_required(cls: type, name: str) -> bool:
+    for f in dataclasses.fields(cls):
+        if f.name == name:
+            return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    return False
+
+
+def locate(text: str | None, k: int, key: str | None) -> str:
+    """' (line L)' of key ``key`` in the k-th [[instruments]] table of ``text``."""
+    if not text:
+        return ""
+    lines = text.splitlines()
+    header = re.compile(r"^\s*\[\[\s*instruments\s*\]\]")
+    count = -1
+    for i, line in enumerate(lines):
+        if header.match(line):
+            count += 1
+            if count == k:
+                if key is None:
+                    return f" (line {i + 1})"
+                pat = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+                for j in range(i + 1, len(lines)):
+                    if lines[j].lstrip().startswith("["):
+                        break
+                    if pat.match(lines[j]):
+                        return f" (line {j + 1})"
+                return f" (table at line {i + 1})"
+    return ""
+
+
+def syntax_error(exc: Exception, text: str, origin: str) -> ScenarioError:
+    """ScenarioError for a TOML syntax error: the line, its key and its table."""
+    msg = str(exc)
+    m = re.search(r"line (\d+)", msg)
+    where, key, table = "", "", ""
+    if m:
+        n = int(m.group(1))
+        lines = text.splitlines()
+        if 1 <= n <= len(lines):
+            line = lines[n - 1]
+            where = f" Line {n}: {line.strip()[:80]!r}."
+            km = re.match(r"\s*([A-Za-z0-9_\-\"'.]+)\s*=", line)
+            if km:
+                key = f" key {km.group(1).strip(chr(34) + chr(39))!r},"
+            headers = [(i, ln.strip()) for i, ln in enumerate(lines[:n])
+                       if ln.lstrip().startswith("[")]
+            if headers:
+                hdr = headers[-1][1]
+                if re.match(r"^\[\[\s*instruments\s*\]\]", hdr):
+                    idx = sum(1 for _, h in headers if re.match(r"^\[\[\s*instruments", h)) - 1
+                    table = f" in instruments[{idx}],"
+                else:
+                    table = f" in table {hdr[:40]!r},"
+    return ScenarioError(f"{origin}: TOML syntax error{table}{key} {msg}.{where} Fix the "
+                         f"syntax (strings in double quotes, dates as 2025-08-07, one key = "
+                         f"value per line).", field="toml")
+
+
+# ----------------------------------------------------------------------------- frames
+def from_frame(name: str, tariffs: Any = None, trade_costs: Any = None, *,
+               mode: TariffMode = "set", layer: str = "scenario", start: Any = None,
+               end: Any = None, source: str = "", description: str = "",
+               date: Any = None, cls: type[Scenario] | None = None) -> Scenario:
+    """:meth:`tariffsim.Scenario.from_frame` (see there): one :class:`Tariff` per row of
+    ``tariffs`` and one :class:`TradeCost` per row of ``trade_costs``; ``cls`` is the class
+    to build (default :class:`tariffsim.Scenario`)."""
+    insts: list[Instrument] = []
+    for label, frame, value_col, make in (
+            ("tariffs", tariffs, "rate",
+             lambda r, kw: Tariff(importer=r["importer"], exporter=r["exporter"],
+                                  rate=r["rate"], mode=mode, layer=layer, **kw)),
+            ("trade_costs", trade_costs, "factor",
+             lambda r, kw: TradeCost(importer=r["importer"], exporter=r["exporter"],
+                                     factor=r["factor"], **kw))):
+        if frame is None:
+            continue
+        require_columns(frame, ("exporter", "importer", value_col), label,
+                        error=ScenarioError,
+                        hint=f"Expected exporter, importer, [sector], {value_col}.")
+        keys = [c for c in ("exporter", "importer", "sector") if c in frame.columns]
+        dup = frame[frame.duplicated(keys, keep=False)]
+        if len(dup):
+            raise ScenarioError(f"{label}: duplicate rows for {keys}:\n"
+                                f"{dup.head().to_string()}\nGive each pair once.",
+                                field=label)
+        for pos, (_, row) in enumerate(frame.iterrows()):
+            r = {c: (None if _isna(v) else v) for c, v in row.items()}
+            if r[value_col] is None:
+                raise ScenarioError(f"{label} row {pos}: missing {value_col} "
+                                    f"({r.get('exporter')}->{r.get('importer')}).",
+                                    field=f"{label}.{value_col}")
+            kw: dict[str, Any] = {
+                "start": r.get("start", start) if r.get("start") is not None else start,
+                "end": r.get("end") if r.get("end") is not None else end,
+                "source": r.get("source") if r.get("source") is not None else source,
+            }
+            if "sector" in r and r["sector"] is not None:
+                kw["sectors"] = (str(r["sector"]),)
+            try:
+                insts.append(make(r, kw))
+            except ScenarioError as exc:
+                raise ScenarioError(f"{label} row {pos} ({r.get('exporter')}->"
+                                    f"{r.get('importer')}): {exc}",
+                                    field=f"{label}.{exc.field}") from None
+    return _scenario_class(cls)(name, tuple(insts), description=description, date=date)
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return v is None or (isinstance(v, float) and math.isnan(v)) or bool(v != v)
+    except (TypeError, ValueError):
+        return False
+
+
+# ----------------------------------------------------------------------------- writing
+def to_dict(scenario: Scenario) -> dict[str, Any]:
+    """A TOML-ready dict of ``scenario`` (what :func:`to_toml` writes)."""
+    out: dict[str, Any] = {"name": scenario.name}
+    if scenario.description:
+        out["description"] = scenario.description
+    if scenario.date is not None:
+        out["date"] = scenario.date
+    if scenario.sources:
+        out["sources"] = list(scenario.sources)
+    if scenario.notes:
+        out["notes"] = scenario.notes
+    insts = []
+    for inst in scenario.instruments:
+        d = inst.to_dict()
+        row: dict[str, Any] = {}
+        for key, value in d.items():
+            if key == "schedule":
+                row[key] = {str(y): s for y, s in value}
+            else:
+                row[key] = _toml_value(value)
+        insts.append(row)
+    if insts:
+        out["instruments"] = insts
+    return out
+
+
+def to_toml(scenario: Scenario) -> str:
+    """``scenario`` as TOML text; ``Scenario.from_toml(s.to_toml()) == s``."""
+    doc = to_dict(scenario)
+    header = (f"# tariffsim scenario {scenario.name!r}; format: docs/scenarios.md\n"
+              f"# Instruments apply on days start <= d < end; rates are fractions.\n\n")
+    text = tomli_w.dumps(doc, multiline_strings=True)
+    if tomllib.loads(text) != doc:  # multiline strings normalise \r; fall back
+        text = tomli_w.dumps(doc)
+    return header + text
+
+
+def _toml_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_toml_value(v) for v in value]
+    return value
