@@ -803,7 +803,7 @@ def build(raw: Path, facts: Path, icio_path: Path) -> tuple[dict, dict, Reader]:
             k = J[s]
             out_rows.append(dict(
                 country=c, sector=s, gross_output_icio2022=round(float(go_icio[a, k]), 3),
-                scale_2023=round(float(scale[c]), 6),
+                scale_2023=round(float(scale[c]), 12),
                 gross_output=round(float(go[a, k]), 3),
                 entrepot_excess=round(float(excess[a, k]), 3),
                 value_added_share=round(float(va[a, k]), 12),
