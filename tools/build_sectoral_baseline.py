@@ -31,7 +31,9 @@ Method (tariffsim/data/README.md and docs/data.md give the reasoning and the bia
    ``FD_d >= 0`` solved by non-negative least squares so that sellers' final sales add up,
    then each seller's row rescaled to its ``z`` exactly.
 3. **Gross output** scaled from 2022 to 2023 by each economy's nominal USD GDP growth (WDI;
-   CHE and ROW: WDI world minus the named economies; TWN: not in WDI, unscaled).
+   CHE and ROW: WDI world minus the named economies; TWN: not in WDI, unscaled). ROW is also
+   scaled to its full size (WDI GDP of every economy not named over the ICIO value added of
+   ROW's ICIO economies: ICIO's dropped rest of the world, with ROW's sector mix).
 4. **US flows** (2024): imports from each partner by sector = Census imports for
    consumption by HTS10 line (``raw/us_imports_2024_by_partner_hs10.csv.gz``, lines mapped
    with :func:`tariffsim.sectors.hs_to_icio`; partners outside that file from the HS-chapter
@@ -141,8 +143,8 @@ DATAWEB_NAMES = {
 
 # ----------------------------------------------------------------------- partner tariffs
 WTO_MTN_REPO = ("WTO Tariff & Trade Data, 'MFN statutory (legal/autonomous) duty' indicators "
-                "by MTN product category, year 2023, trade-weighted average (simple average "
-                "where no trade weight), as downloaded from the WTO website in "
+                "by MTN product category, year 2023, trade-weighted average, as downloaded "
+                "from the WTO website in "
                 "github.com/sh-mukherjee/wto-tariffs-top5@bba3e0990648349c3e9cf9e9dc51174dcd6f56fd"
                 ":indicators_mfn_applied_duty_2010.csv (sha256 432b0dd0...6e270e78)")
 #: Model sector -> WTO MTN sub-categories whose rates are averaged (simple mean).
@@ -169,7 +171,8 @@ MTN_OF_SECTOR = {
     "furniture_other": ("O03", "V03", "V04", "V05", "V06", "V09"),
 }
 #: WTO MFN applied duty 2023 by MTN sub-category, percent: (trade-weighted, simple average)
-#: for China, the EU, India and Japan, transcribed from the file named in WTO_MTN_REPO.
+#: for China, the EU, India and Japan, transcribed from the file named in WTO_MTN_REPO (the
+#: trade-weighted figure is used; J04 "other products of animal origin" is not mapped).
 WTO_MTN_2023: dict[str, dict[str, tuple[float, float]]] = {
     "CHN": {
         "A01": (6.37, 5.50), "A02": (11.79, 16.69), "B00": (10.86, 12.04),
