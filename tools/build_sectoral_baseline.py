@@ -79,6 +79,7 @@ from scipy.optimize import nnls
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tariffsim.concordance import CENSUS_EU, EU27_MEMBERS  # noqa: E402
 from tariffsim.sectors import (  # noqa: E402
     GOODS_SECTORS,
     ICIO_TO_SECTOR,
@@ -98,10 +99,6 @@ ECONOMIES: tuple[str, ...] = (
     "MEX", "CAN", "HKG", "GBR", "AUS", "BRA", "EU27", "TWN", "CHE", "ROW")
 #: The 20 economies of the BACI facts (its ROW holds CHE, not TWN).
 BACI_CODES: tuple[str, ...] = tuple(c for c in ECONOMIES if c not in ("TWN", "CHE"))
-EU27_MEMBERS: tuple[str, ...] = (
-    "AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV",
-    "HUN", "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN",
-    "SWE")
 SINGLES = tuple(c for c in ECONOMIES if c not in ("EU27", "ROW"))
 ASEAN = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM")
 #: Taiwan MOF's "Europe": the ICIO economies of Europe.
@@ -475,7 +472,7 @@ def us_data(reader: Reader) -> UsData:
     split = chapter_split(hs10)
 
     def econ_of_code(c: str) -> str:
-        if c == "0003":
+        if c == CENSUS_EU:
             return "EU27"
         if c not in code_iso:
             if c in ("5082", "5083"):           # Gaza / West Bank
@@ -489,7 +486,7 @@ def us_data(reader: Reader) -> UsData:
     by10 = a.groupby(["econ", "sector"])[["imports_usd", "duty_usd"]].sum()
     # other partners: chapters split across sectors; EU members are in 0003 already
     eu_codes = {c for c, iso in code_iso.items() if iso in EU27_MEMBERS}
-    b = hs2[~hs2.cty_code.isin(in10) & ~hs2.cty_code.isin(eu_codes) & (hs2.cty_code != "0003")]
+    b = hs2[~hs2.cty_code.isin(in10) & ~hs2.cty_code.isin(eu_codes) & (hs2.cty_code != CENSUS_EU)]
     b = b.assign(econ=b.cty_code.map(econ_of_code))
     if set(b.econ) - {"ROW"}:
         raise SystemExit(f"named economies missing from the HS10 file: {set(b.econ) - {'ROW'}}")
