@@ -48,8 +48,9 @@ US_RATE_2024 = {"VNM": 3.77, "CHN": 10.87, "MYS": 0.64, "KHM": 7.05}
 
 
 def raw_root() -> Path:
+    """``$TARIFFSIM_RAW_DATA``, else the ``raw`` folder beside the facts folder."""
     env = os.environ.get("TARIFFSIM_RAW_DATA")
-    return Path(env) if env else (REPO_ROOT / ".." / "shared" / "data" / "raw").resolve()
+    return Path(env) if env else facts_root().parent / "raw"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ every file read and written. Run from the repository root::
     python tools/build_sectoral_baseline.py --icio PATH [--raw ../shared/data/raw]
         [--facts ../shared/data/facts] [--out tariffsim/data/sectoral_2024]
 
-(defaults: ``$TARIFFSIM_RAW_DATA`` and ``$TARIFFSIM_FACTS_DATA`` when set).
+(defaults: ``$TARIFFSIM_FACTS_DATA`` and ``$TARIFFSIM_RAW_DATA`` when set; raw defaults to
+the folder beside facts).
 
 ``--icio`` is the OECD ICIO 2022 array file ``bench_cache.npz`` or the wheel that ships it
 (``pip download --no-deps sanction-simulator==0.1.4``; see ``raw/README.md``); default
@@ -88,9 +89,9 @@ from tariffsim.sectors import (  # noqa: E402
     hs_to_icio,
 )
 
-DEFAULT_RAW = Path(os.environ.get("TARIFFSIM_RAW_DATA", REPO.parent / "shared" / "data" / "raw"))
 DEFAULT_FACTS = Path(os.environ.get("TARIFFSIM_FACTS_DATA",
                                     REPO.parent / "shared" / "data" / "facts"))
+DEFAULT_RAW = Path(os.environ.get("TARIFFSIM_RAW_DATA", DEFAULT_FACTS.parent / "raw"))
 OUT = REPO / "tariffsim" / "data" / "sectoral_2024"
 
 #: Economies in array order: the 20 of the default baseline with TWN and CHE split from ROW.
