@@ -155,7 +155,7 @@ def _load_default() -> Baseline:
 @functools.cache
 def _sectoral_frames() -> dict[str, pd.DataFrame]:
     return {k: _read_csv(f"{_SECTORAL_DIR}/{k}.csv")
-            for k in ("flows", "tariffs", "io", "output", "economies", "sources")}
+            for k in ("flows", "tariffs", "io", "economies", "sources")}
 
 
 def _sectoral_provenance(fr: dict[str, pd.DataFrame]) -> pd.DataFrame:
