@@ -1,4 +1,4 @@
-"""Embedded data sets: the default 2024 baseline and the US Census 2024 partner table.
+"""Embedded data sets: the 2024 baselines and the US Census 2024 partner table.
 
 Everything here is read from package data (``tariffsim/data/*.csv``) with
 :mod:`importlib.resources`; nothing is downloaded. The CSV files are written by
@@ -19,6 +19,13 @@ AUS, BRA, EU27, ROW), USD million:
 * domestic sales X_ii = max(GDP_i - exports_i, 0.10 GDP_i), GDP from WDI 2023 (the
   GDP-minus-exports approximation of Dekle, Eaton & Kortum 2007 and Ignatenko et al. 2025);
 * pre-2025 applied tariffs for US-China (PIIE); every other pair 0, flagged as missing.
+
+It is also registered as ``"goods-2024"``. The sectoral world ``"sectoral-2024"``
+(``tariffsim/data/sectoral_2024/``, written by ``tools/build_sectoral_baseline.py``) has 22
+economies (the 20 above with Taiwan and Switzerland split from ROW) x the 22 sectors of
+:mod:`tariffsim.sectors`, with input-output shares from OECD ICIO 2022, US flows by sector
+from the Census 2024 product data scaled to the Census partner totals, other goods pairs
+from BACI 2023 split with ICIO shares, and US 2024 applied tariffs by partner and sector.
 """
 
 from __future__ import annotations
@@ -49,11 +56,33 @@ _DEFAULT_SOURCE = (
     "Baseline.provenance."
 )
 
+_GOODS_DESCRIPTION = (
+    "20 economies x 1 goods sector, 2024 (BACI 2023 flows, Census 2024 US flows "
+    "Feb-2025 vintage, WDI 2023 GDP-based domestic sales, pre-2025 US-China tariffs); "
+    "Vietnam's surplus with the US 123,463 USD million."
+)
+_SECTORAL_DIR = "sectoral_2024"
+_SECTORAL_SOURCE = (
+    "tariffsim sectoral baseline 'sectoral-2024', 22 economies x 22 sectors (19 goods, 3 "
+    "services), USD million: input-output and value-added shares and gross output from OECD "
+    "ICIO 2025 release, year 2022 (gross output scaled to 2023 with WDI GDP growth); US flows "
+    "by partner and sector from US Census 2024 product data (imports for consumption by "
+    "HTS10, DataWeb exports by HS chapter) scaled to the Census Feb-2025 partner totals; other "
+    "goods pairs CEPII BACI HS22 V202501 2023 totals (Taiwan: Taiwan MOF 2023) split by sector "
+    "with ICIO shares; services trade from ICIO with imputed final demand; domestic sales = "
+    "gross output - exports; US 2024 applied tariffs by partner and sector (Census duties), "
+    "partners' tariffs on US goods from WTO MFN data and FTAs where available. Per-figure "
+    "sources in Baseline.provenance."
+)
+#: Registered names -> description. "goods-2024" is the same world as "default".
 _BASELINES: dict[str, str] = {
-    "default": (
-        "20 economies x 1 goods sector, 2024 (BACI 2023 flows, Census 2024 US flows "
-        "Feb-2025 vintage, WDI 2023 GDP-based domestic sales, pre-2025 US-China tariffs); "
-        "Vietnam's surplus with the US 123,463 USD million."
+    "default": _GOODS_DESCRIPTION,
+    "goods-2024": "Same as 'default' (the one-sector goods world): " + _GOODS_DESCRIPTION,
+    "sectoral-2024": (
+        "22 economies (the 20 of 'default' + TWN, CHE) x 22 sectors (19 goods, 3 services) "
+        "with input-output links, 2024: OECD ICIO 2022 production structure, Census 2024 US "
+        "flows and duties by partner and sector scaled to the Census partner totals (Vietnam's "
+        "surplus 123,463 USD million), BACI 2023 other goods pairs split with ICIO shares."
     ),
 }
 
@@ -61,12 +90,17 @@ _TEXT_COLS = ("source", "note", "caveat", "confidence", "source_key", "original_
 
 
 def _read_csv(name: str) -> pd.DataFrame:
-    """Read a package data CSV (text columns with empty cells become '')."""
+    """Read a package data CSV (text columns with empty cells become '').
+
+    ``name`` is relative to ``tariffsim/data`` (``"sectoral_2024/flows.csv"`` works).
+    """
     try:
-        raw = resources.files(_DATA_PACKAGE).joinpath(_DATA_DIR, name).read_bytes()
+        raw = resources.files(_DATA_PACKAGE).joinpath(_DATA_DIR, *name.split("/")).read_bytes()
     except FileNotFoundError:
+        tool = ("build_sectoral_baseline.py" if name.startswith(_SECTORAL_DIR)
+                else "build_default_baseline.py")
         raise DataError(f"package data file tariffsim/data/{name} is missing; reinstall "
-                        f"tariffsim or rebuild it with tools/build_default_baseline.py.",
+                        f"tariffsim or rebuild it with tools/{tool}.",
                         field=name) from None
     df = pd.read_csv(io.BytesIO(raw), dtype={"census_cty_code": str})
     for col in _TEXT_COLS:
@@ -87,7 +121,7 @@ def list_baselines() -> pd.DataFrame:
     --------
     >>> import tariffsim as ts
     >>> ts.list_baselines()["name"].tolist()  # doctest: +SKIP
-    ['default']
+    ['default', 'goods-2024', 'sectoral-2024']
     """
     return pd.DataFrame({"name": list(_BASELINES), "description": list(_BASELINES.values())})
 
@@ -119,23 +153,83 @@ def _load_default() -> Baseline:
     )
 
 
+@functools.cache
+def _sectoral_frames() -> dict[str, pd.DataFrame]:
+    return {k: _read_csv(f"{_SECTORAL_DIR}/{k}.csv")
+            for k in ("flows", "tariffs", "io", "economies", "sources")}
+
+
+def _sectoral_provenance(fr: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per flow and per US-related tariff; block rows for io, value added and the
+    tariffs that were not transcribed (``"*"`` = all; ``value`` empty)."""
+    src = fr["sources"].set_index("source_key")
+    flows, tariffs = fr["flows"], fr["tariffs"]
+    f = flows.assign(field="flows", kind=np.where(flows.exporter == flows.importer,
+                                                  "domestic", "trade"))
+    t = tariffs.assign(field="tariffs", kind="tariff", value=tariffs["rate"])
+    blocks = pd.DataFrame([
+        dict(field="io", kind="share", exporter="*", importer="*", sector="*",
+             value=np.nan, source_key="icio2022_io"),
+        dict(field="value_added", kind="share", exporter="*", importer="*", sector="*",
+             value=np.nan, source_key="icio2022_io"),
+        dict(field="tariffs", kind="tariff", exporter="*", importer="*", sector="*",
+             value=0.0, source_key="not_transcribed"),
+    ])
+    cols = ["field", "kind", "exporter", "importer", "sector", "value", "source_key"]
+    out = pd.concat([f[cols], t[cols], blocks[cols]], ignore_index=True)
+    out["source"] = out.source_key.map(src["source"])
+    out["note"] = out.source_key.map(src["method"])
+    out["confidence"] = out.source_key.map(src["confidence"])
+    star = out.exporter == "*"
+    out.loc[star & (out.field == "tariffs"), "note"] = (
+        "every pair without the US (and the partners on US goods listed in the source) is 0: "
+        + out.loc[star & (out.field == "tariffs"), "note"])
+    return out
+
+
+@functools.cache
+def _load_sectoral() -> Baseline:
+    from .sectors import SECTORS
+    fr = _sectoral_frames()
+    return Baseline.from_frame(
+        fr["flows"][["exporter", "importer", "sector", "value"]],
+        tariffs=fr["tariffs"][["exporter", "importer", "sector", "rate"]],
+        io=fr["io"][["country", "input_sector", "sector", "share"]],
+        year=2024, units="USD million", source=_SECTORAL_SOURCE,
+        provenance=_sectoral_provenance(fr),
+        countries=tuple(fr["economies"]["code"]), sectors=SECTORS,
+    )
+
+
 def load_baseline(name: str = "default") -> Baseline:
     """Load an embedded baseline.
 
     Parameters
     ----------
     name : str, default "default"
-        One of :func:`list_baselines`.
+        One of :func:`list_baselines`: ``"default"`` (alias ``"goods-2024"``) or
+        ``"sectoral-2024"``.
 
     Returns
     -------
     Baseline
-        For ``"default"``: 20 economies x one goods sector, ``year=2024``, USD million.
+        For ``"default"`` / ``"goods-2024"``: 20 economies x one goods sector,
+        ``year=2024``, USD million.
         ``provenance`` has one row per figure: ``field`` (``flows`` or ``tariffs``),
         ``kind`` (``trade``, ``domestic``, ``tariff``), ``exporter, importer, sector, value``,
         ``source_key`` (``baci2023``, ``national_patch_2023``, ``census2024_feb2025``,
         ``census2024_residual``, ``wdi2023_domestic``, ``piie``, ``not_transcribed``),
         ``source`` (the citation), ``note`` and ``confidence``.
+
+        For ``"sectoral-2024"``: 22 economies (USA, CHN, VNM, MYS, THA, KHM, IDN, PHL, SGP,
+        JPN, KOR, IND, MEX, CAN, HKG, GBR, AUS, BRA, EU27, TWN, CHE, ROW) x the 22 sectors
+        of :data:`tariffsim.sectors.SECTORS`, with ``io`` and ``value_added`` shares
+        (``has_io`` True), ``year=2024``, USD million. ``provenance`` has one row per flow
+        and per US-related tariff (``source_key`` as in
+        ``tariffsim/data/sectoral_2024/sources.csv``) and block rows (``"*"``, empty
+        ``value``) for io, value added and the tariffs that were not transcribed.
+        Domestic sales are ICIO gross output minus exports (no GDP floor); see
+        ``tariffsim/data/README.md``.
 
     Notes
     -----
@@ -147,7 +241,8 @@ def load_baseline(name: str = "default") -> Baseline:
     .. math:: X_{ii} = \\max\\left(\\mathrm{GDP}_i - \\sum_{j \\ne i} X_{ij},\\;
               0.10\\,\\mathrm{GDP}_i\\right)
 
-    The floor binds for Vietnam and Malaysia, whose gross goods exports (nearly) exceed GDP.
+    The floor binds for Vietnam and Malaysia, whose gross goods exports (nearly) exceed GDP;
+    ``"sectoral-2024"`` has no such floor (its domestic sales come from gross output).
     The loaded object is cached: repeated calls return the same immutable baseline
     (its arrays are read-only; use :meth:`Baseline.replace` to change it).
 
@@ -166,6 +261,8 @@ def load_baseline(name: str = "default") -> Baseline:
     """
     check_option(name, sorted(_BASELINES), "name", error=DataError,
                  hint="See tariffsim.list_baselines().")
+    if name == "sectoral-2024":
+        return _load_sectoral()
     return _load_default()
 
 

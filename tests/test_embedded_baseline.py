@@ -233,7 +233,8 @@ def test_census_table_and_baseline_agree(base):
 
 
 def test_list_and_unknown_name():
-    assert datasets.list_baselines()["name"].tolist() == ["default"]
+    assert datasets.list_baselines()["name"].tolist() == ["default", "goods-2024", "sectoral-2024"]
+    assert datasets.load_baseline("goods-2024") is datasets.load_baseline("default")
     with pytest.raises(DataError, match="did you mean 'default'"):
         datasets.load_baseline("defualt")
 
