@@ -1,0 +1,331 @@
+"""Reference implementation (test oracle) of the one-sector model of Ignatenko, Macedoni,
+Lashkaripour & Simonovska (2025).
+
+Ignatenko, A., Macedoni, L., Lashkaripour, A. & Simonovska, I. (2025). Making America
+Great Again? The Economic Impacts of Liberation Day Tariffs. Journal of International
+Economics 157, 104138. Equations (1)-(8) of the paper; the exact system solved is the one of
+their replication code (MATLAB, ``code/analysis/main_baseline.m``), re-derived and written
+here from scratch in plain numpy/scipy so that it can check the production solver.
+
+Notation: exporter i, importer n (as in MODEL.md); arrays are ``[exporter, importer]``.
+``X[i, n]`` are flows at world (tariff-exclusive) prices, the diagonal domestic sales.
+A hat is new/old. Parameters:
+
+* ``eps`` trade elasticity epsilon;
+* ``kappa`` labour-supply elasticity: ``L-hat_n = (tax-hat_n w-hat_n / P-hat_n)^kappa``;
+* ``psi`` scale elasticity: unit cost ``c-hat_i = w-hat_i L-hat_i^(-psi)``;
+* ``nu[n]`` local share: the share of every tariff-exclusive purchase in market n that is
+  income of n's own factors (fixed costs paid to local labour);
+* ``phi[n]`` tariff pass-through to n's import price index,
+  ``phi = phi_tilde + nu (1 + psi) / (1 - nu)`` in the paper (:func:`passthrough`).
+
+Equilibrium (unknowns w-hat, E-hat, L-hat; 3N equations), with T-hat_in = (1+t'_in)/(1+t_in):
+
+1. ``a_in = lambda_in (w-hat_i L-hat_i^(-psi))^(-eps) T-hat_in^(-eps phi_n)``,
+   ``S_n = sum_i a_in``, ``lambda'_in = a_in / S_n``;
+2. ``P-hat_n = (E-hat_n / w-hat_n)^(1 - phi_n) S_n^(-1/eps)``;
+3. ``X'_in = lambda'_in E'_n / (1 + t'_in)``, revenue ``R'_n = sum_i t'_in X'_in``;
+4. labour market (factor income):
+   ``Y'_i = sum_n (1 - nu_n) X'_in + nu_i sum_k X'_ki`` with ``Y'_i = w-hat_i L-hat_i Y_i``;
+   the equation of the LAST country is replaced by the numeraire
+   ``sum_n E_n (P-hat_n - 1) = 0`` (Walras' law makes one redundant);
+5. budget ``E'_n = Y'_n + R'_n + T_n (sum_k Y'_k / sum_k Y_k)``: transfers are a fixed share of
+   world factor income (Dekle, Eaton & Kortum 2007);
+6. labour supply ``L-hat_n = (tax-hat_n w-hat_n / P-hat_n)^kappa``, ``tax-hat_n = 1`` under a
+   lump-sum rebate, ``(1 - R_n/Y_n) / (1 - R'_n/Y'_n)`` under income-tax relief.
+
+Welfare (their code): ``W-hat = delta E-hat/P-hat + (1 - delta) w-hat L-hat / P-hat`` with
+``delta_n = E_n / (E_n - kappa/(1+kappa) (1 - s_n) Y_n)``, ``s_n = R'_n / Y'_n`` under
+income-tax relief and 0 under a lump-sum rebate.
+
+Baseline accounting from the data: ``E_n = sum_i (1 + t_in) X_in``,
+``lambda_in = (1 + t_in) X_in / E_n``, ``Y_i = sum_n (1-nu_n) X_in + nu_i sum_k X_ki``,
+``R_n = sum_i t_in X_in`` and ``T_n = E_n - Y_n - R_n`` unless transfers are given.
+
+With ``kappa = psi = 0``, ``nu = 0`` and ``phi = 1`` this is plain Eaton-Kortum/Armington hat
+algebra with tariff revenue rebated and deficits fixed as a share of world GDP.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+#: The paper's parameters (Section 4): eps 4 (Simonovska & Waugh 2014), kappa 0.5
+#: (Chetty et al. 2011), eps * psi = 0.67 (Lashkaripour & Lugovskyy 2023), phi_tilde 1.
+EPS = 4.0
+KAPPA = 0.5
+PSI = 0.67 / EPS
+#: Sales-weighted local shares targeted by the calibration (non-US markets, US market).
+NU_TARGETS = (0.12, 0.26)
+
+
+def passthrough(nu: np.ndarray, psi: float, phi_tilde: float = 1.0) -> np.ndarray:
+    """Variety-adjusted pass-through ``phi = phi_tilde + nu (1 + psi) / (1 - nu)``."""
+    nu = np.asarray(nu, dtype=float)
+    return phi_tilde + nu * (1.0 + psi) / (1.0 - nu)
+
+
+def factor_income(X: np.ndarray, nu: np.ndarray) -> np.ndarray:
+    """``Y_i = sum_n (1 - nu_n) X_in + nu_i sum_k X_ki`` (tariff-exclusive flows)."""
+    return X @ (1.0 - nu) + nu * X.sum(axis=0)
+
+
+def _state(z, d):
+    """Everything the equations need at log-unknowns ``z = log(w-hat, E-hat, L-hat)``."""
+    N = d["N"]
+    w, E, L = np.exp(z[:N]), np.exp(z[N:2 * N]), np.exp(z[2 * N:])
+    cost = w * L ** (-d["psi"])                                   # c-hat_i
+    a = d["lam"] * cost[:, None] ** (-d["eps"]) * d["That_phi"]
+    S = a.sum(axis=0)
+    lam1 = a / S
+    P = (E / w) ** (1.0 - d["phi"]) * S ** (-1.0 / d["eps"])
+    E1 = E * d["E"]
+    X1 = lam1 * E1 / (1.0 + d["t1"])
+    R1 = (d["t1"] * X1).sum(axis=0)
+    Y1 = w * L * d["Y"]
+    if d["revenue_use"] == "income_tax":
+        share1 = R1 / Y1
+        tax_hat = (1.0 - d["R"] / d["Y"]) / (1.0 - share1)
+    else:
+        share1 = np.zeros(N)
+        tax_hat = np.ones(N)
+    return dict(w=w, E=E, L=L, P=P, lam1=lam1, X1=X1, R1=R1, Y1=Y1, E1=E1,
+                share1=share1, tax_hat=tax_hat)
+
+
+def _residuals(z, d):
+    s = _state(z, d)
+    nu = d["nu"]
+    sales = s["X1"] @ (1.0 - nu) + nu * s["X1"].sum(axis=0)
+    labour = sales / s["Y1"] - 1.0
+    labour[-1] = (d["E"] * (s["P"] - 1.0)).sum() / d["E"].sum()   # numeraire
+    world = s["Y1"].sum() / d["Y"].sum()
+    budget = (s["Y1"] + s["R1"] + d["T"] * world) / s["E1"] - 1.0
+    supply = np.log(s["L"]) - d["kappa"] * np.log(s["tax_hat"] * s["w"] / s["P"])
+    return np.concatenate([labour, budget, supply])
+
+
+def _jacobian(z, d):
+    """Analytic Jacobian of :func:`_residuals` in the log-unknowns (checked against finite
+    differences in tests/test_imls_reference.py). With G = d log X'_in:
+    ``dG/du_k = eps (lambda'_kn - [i == k])``, ``dG/dl_k = -psi dG/du_k``,
+    ``dG/de_m = [n == m]``; ``d log P_n/du_k = lambda'_kn - (1 - phi_n) [n == k]``,
+    ``d log P_n/dl_k = -psi lambda'_kn``, ``d log P_n/de_m = (1 - phi_n) [n == m]``."""
+    s = _state(z, d)
+    N, eps, psi, kappa, nu, phi = d["N"], d["eps"], d["psi"], d["kappa"], d["nu"], d["phi"]
+    lam1, X1, Y1, E1, R1 = s["lam1"], s["X1"], s["Y1"], s["E1"], s["R1"]
+    eye = np.eye(N)
+    # log price index
+    dP_u = lam1.T - np.diag(1.0 - phi)
+    dP_l = -psi * lam1.T
+    dP_e = np.diag(1.0 - phi)
+    # labour market: sales_i = sum_n (1-nu_n) X'_in + nu_i sum_k X'_ki
+    A = X1 * (1.0 - nu)[None, :]
+    M = X1.sum(axis=0)
+    sales = A.sum(axis=1) + nu * M
+    ds_u = eps * (-np.diag(A.sum(axis=1)) + A @ lam1.T - nu[:, None] * X1.T
+                  + (nu * M)[:, None] * lam1.T)
+    ds_l = -psi * ds_u
+    ds_e = A + np.diag(nu * M)
+    ratio = np.diag(sales / Y1)
+    f_u = ds_u / Y1[:, None] - ratio
+    f_l = ds_l / Y1[:, None] - ratio
+    f_e = ds_e / Y1[:, None]
+    w_P = d["E"] * s["P"] / d["E"].sum()                          # numeraire row
+    f_u[-1], f_l[-1], f_e[-1] = w_P @ dP_u, w_P @ dP_l, w_P @ dP_e
+    # budget: (Y'_n + R'_n + T_n world) / E'_n - 1
+    dR_u = eps * (-(d["t1"] * X1).T + lam1.T * R1[:, None])
+    dR_l = -psi * dR_u
+    dR_e = np.diag(R1)
+    dworld = d["T"][:, None] * (Y1 / d["Y"].sum())[None, :]
+    num = Y1 + R1 + d["T"] * Y1.sum() / d["Y"].sum()
+    b_u = (np.diag(Y1) + dR_u + dworld) / E1[:, None]
+    b_l = (np.diag(Y1) + dR_l + dworld) / E1[:, None]
+    b_e = dR_e / E1[:, None] - np.diag(num / E1)
+    # labour supply: l_n - kappa (log tax-hat_n + u_n - log P_n)
+    if d["revenue_use"] == "income_tax":
+        share = s["share1"]
+        c = 1.0 / (1.0 - share)
+        dt_u = c[:, None] * (dR_u / Y1[:, None] - np.diag(share))
+        dt_l = c[:, None] * (dR_l / Y1[:, None] - np.diag(share))
+        dt_e = c[:, None] * dR_e / Y1[:, None]
+    else:
+        dt_u = dt_l = dt_e = np.zeros((N, N))
+    q_u = -kappa * (dt_u + eye - dP_u)
+    q_l = eye - kappa * (dt_l - dP_l)
+    q_e = -kappa * (dt_e - dP_e)
+    return np.block([[f_u, f_e, f_l], [b_u, b_e, b_l], [q_u, q_e, q_l]])
+
+
+def _newton(z, d, tol, max_iter=100):
+    """Newton's method with step halving on the max-norm of the residuals."""
+    F = _residuals(z, d)
+    norm = np.abs(F).max()
+    for it in range(max_iter):
+        if norm <= tol:
+            return z, norm, it
+        step = np.linalg.solve(_jacobian(z, d), -F)
+        t = 1.0
+        while t > 1e-6:
+            with np.errstate(over="ignore", invalid="ignore"):
+                F_new = _residuals(z + t * step, d)
+            norm_new = np.abs(F_new).max()
+            if np.isfinite(norm_new) and norm_new < (1 - 1e-4 * t) * norm:
+                break
+            t /= 2
+        else:
+            break
+        z, F, norm = z + t * step, F_new, norm_new
+    raise RuntimeError(f"IMLS reference solve did not converge: residual {norm:.2e} after "
+                       f"{it} Newton steps")
+
+
+def solve(X, t_old, t_new, *, eps=EPS, kappa=KAPPA, psi=PSI, nu=0.0, phi=None,
+          revenue_use="income_tax", transfers=None, tol=1e-12, guess=None) -> dict:
+    """Solve the counterfactual equilibrium of the one-sector IMLS model.
+
+    Parameters
+    ----------
+    X : (N, N) array
+        Baseline flows ``[exporter, importer]`` at tariff-exclusive prices, diagonal =
+        domestic sales.
+    t_old, t_new : (N, N) arrays
+        Baseline and counterfactual ad valorem tariffs levied by the importer (column).
+    eps, kappa, psi : float
+        Trade, labour-supply and scale elasticities.
+    nu : float or (N,) array
+        Local share of every purchase in market n paid to n's own factors.
+    phi : float or (N,) array, optional
+        Tariff pass-through to the importer's price index; default
+        ``passthrough(nu, psi, 1)``.
+    revenue_use : {"income_tax", "lump_sum"}
+    transfers : (N,) array, optional
+        Fixed transfers T_n (share of world factor income). Default: the baseline deficit
+        ``E - Y - R`` (then the baseline is an equilibrium).
+    tol : float
+        Tolerance on the scaled residuals (relative errors of each equation).
+    guess : (3N,) array, optional
+        Starting log-unknowns.
+
+    Returns
+    -------
+    dict
+        Hats ``w_hat, E_hat, L_hat, P_hat, welfare_hat`` (N,), baseline and new levels
+        ``X, X_new, E, E_new, Y, Y_new, R_new, T, T_new`` and ``deficit, deficit_new`` (imports
+        minus exports at world prices), ``lambda_new``, ``tax_hat``, plus ``residual``,
+        ``iterations`` (Newton steps) and ``z`` (the log-unknowns, a warm start).
+    """
+    X = np.asarray(X, dtype=float)
+    N = X.shape[0]
+    t0 = np.asarray(t_old, dtype=float) * np.ones((N, N))
+    t1 = np.asarray(t_new, dtype=float) * np.ones((N, N))
+    nu = np.asarray(nu, dtype=float) * np.ones(N)
+    phi = passthrough(nu, psi) if phi is None else np.asarray(phi, dtype=float) * np.ones(N)
+    if revenue_use not in ("income_tax", "lump_sum"):
+        raise ValueError(f"revenue_use={revenue_use!r}")
+    gross = (1.0 + t0) * X
+    E = gross.sum(axis=0)
+    Y = factor_income(X, nu)
+    R = (t0 * X).sum(axis=0)
+    T = E - Y - R if transfers is None else np.asarray(transfers, dtype=float)
+    d = dict(N=N, eps=float(eps), kappa=float(kappa), psi=float(psi), nu=nu, phi=phi,
+             lam=gross / E, E=E, Y=Y, R=R, T=T, t1=t1, revenue_use=revenue_use,
+             That_phi=((1.0 + t1) / (1.0 + t0)) ** (-eps * phi[None, :]))
+    z = np.zeros(3 * N) if guess is None else np.asarray(guess, dtype=float)
+    z, res, its = _newton(z, d, tol)
+    s = _state(z, d)
+    delta = E / (E - kappa / (1.0 + kappa) * (1.0 - s["share1"]) * Y)
+    welfare = delta * s["E"] / s["P"] + (1.0 - delta) * s["w"] * s["L"] / s["P"]
+    X1 = s["X1"]
+    return dict(
+        w_hat=s["w"], E_hat=s["E"], L_hat=s["L"], P_hat=s["P"], welfare_hat=welfare,
+        tax_hat=s["tax_hat"], X=X, X_new=X1, lambda_new=s["lam1"], E=E, E_new=s["E1"],
+        Y=Y, Y_new=s["Y1"], R_new=s["R1"], T=T, T_new=T * s["Y1"].sum() / Y.sum(),
+        deficit=X.sum(axis=0) - X.sum(axis=1), deficit_new=X1.sum(axis=0) - X1.sum(axis=1),
+        residual=res, iterations=its, z=z)
+
+
+def paper_columns(r: dict) -> np.ndarray:
+    """The seven columns of their ``results`` matrix (and of ``output_map.csv``), (N, 7).
+
+    1 welfare change (%), 2 change in the trade deficit relative to its absolute baseline
+    value (%), 3 change in exports/GDP (%), 4 change in imports/GDP (%), 5 employment (%),
+    6 price index (%, relative to the numeraire: expenditure-weighted world price index),
+    7 new tariff revenue as a share of BASELINE expenditure (a fraction, not %).
+    Exports and imports exclude domestic sales and are divided by factor income Y.
+    """
+    X, X1, Y, Y1 = r["X"], r["X_new"], r["Y"], r["Y_new"]
+    off = 1.0 - np.eye(X.shape[0])
+    exports = ((X1 * off).sum(axis=1) / Y1) / ((X * off).sum(axis=1) / Y)
+    imports = ((X1 * off).sum(axis=0) / Y1) / ((X * off).sum(axis=0) / Y)
+    d = r["deficit"]
+    return np.column_stack([
+        100 * (r["welfare_hat"] - 1), 100 * (r["deficit_new"] - d) / np.abs(d),
+        100 * (exports - 1), 100 * (imports - 1), 100 * (r["L_hat"] - 1),
+        100 * (r["P_hat"] - 1), r["R_new"] / r["E"]])
+
+
+# ---------------------------------------------------------------------------- their data
+def calibrate_nu(trade: np.ndarray, gdp: np.ndarray, us: int,
+                 targets: tuple[float, float] = NU_TARGETS) -> tuple[float, float]:
+    """Local shares (non-US, US) so that the sales-weighted share is ``targets``.
+
+    On the two-region world (rest of world, US) aggregated from ``trade`` (no domestic
+    sales; intra-RoW trade stays on the RoW diagonal) and ``gdp``:
+    ``E = Y + (1 - nu) (colsum X - X (1 - nu))``, ``r_11 = (E_1 - X_21) / (E_1 - X_21 + X_12)``
+    (share of RoW producers' sales sold in RoW), ``r_22`` likewise for the US, and
+    ``r_11 nu_1 + (1 - r_11) nu_2 = 0.12``, ``(1 - r_22) nu_1 + r_22 nu_2 = 0.26``.
+    Negative solutions are set to 0 (as in the replication code).
+    """
+    A = np.zeros((2, trade.shape[0]))
+    A[0] = 1.0
+    A[0, us], A[1, us] = 0.0, 1.0
+    X2, Y2 = A @ trade @ A.T, A @ gdp
+
+    def eqs(nu):
+        E = Y2 + (1 - nu) * (X2.sum(axis=0) - X2 @ (1 - nu))
+        r11 = (E[0] - X2[1, 0]) / (E[0] - X2[1, 0] + X2[0, 1])
+        r22 = (E[1] - X2[0, 1]) / (E[1] - X2[0, 1] + X2[1, 0])
+        return [r11 * nu[0] + (1 - r11) * nu[1] - targets[0],
+                (1 - r22) * nu[0] + r22 * nu[1] - targets[1]]
+
+    nu = optimize.fsolve(eqs, [0.1, 0.24], xtol=1e-14)
+    return max(float(nu[0]), 0.0), max(float(nu[1]), 0.0)
+
+
+def paper_world(folder: Path | str) -> dict:
+    """Their 194-country world, built straight from the replication CSVs.
+
+    Returns ``X`` (thousand USD, with their domestic sales), ``nu`` (N,), ``tariffs``
+    (the USTR rates on US imports by exporter, floored at 10%, (N,)), ``iso3`` and ``us``.
+    Domestic sales: ``X_ii = max(GDP_i + T0_i - M_i, 0)`` with
+    ``T0_i = (1 - nu_i) (M_i - sum_n (1 - nu_n) X_in)``, ``M_i`` imports.
+    """
+    folder = Path(folder)
+    iso3 = pd.read_csv(folder / "country_labels.csv")["iso3"].to_numpy(str)
+    trade = np.nan_to_num(pd.read_csv(folder / "trade_cepii.csv").to_numpy(float))
+    gdp = pd.read_csv(folder / "gdp.csv")["gdp"].to_numpy(float) / 1000.0   # thousand USD
+    rates = np.nan_to_num(pd.read_csv(folder / "tariffs.csv")["applied_tariff"].to_numpy(float))
+    us = int(np.flatnonzero(iso3 == "USA")[0])
+    nu_row, nu_us = calibrate_nu(trade, gdp, us)
+    nu = np.full(len(iso3), nu_row)
+    nu[us] = nu_us
+    imports = trade.sum(axis=0)
+    T0 = (1 - nu) * (imports - trade @ (1 - nu))
+    X = trade.copy()
+    np.fill_diagonal(X, np.maximum(gdp + T0 - imports, 0.0))
+    rates = np.maximum(rates, 0.10)
+    rates[us] = 0.0
+    return dict(X=X, nu=nu, tariffs=rates, iso3=iso3, us=us)
+
+
+def us_tariffs(rates: np.ndarray, us: int) -> np.ndarray:
+    """(N, N) tariff matrix: the US levies ``rates[i]`` on exporter i, nobody else taxes."""
+    t = np.zeros((len(rates), len(rates)))
+    t[:, us] = rates
+    t[us, us] = 0.0
+    return t
