@@ -269,6 +269,42 @@ def paper_columns(r: dict) -> np.ndarray:
         100 * (r["P_hat"] - 1), r["R_new"] / r["E"]])
 
 
+# ---------------------------------------------------------------------------- optimal tariffs
+def optimal_tariff(X: np.ndarray, nu: np.ndarray, phi: np.ndarray, eps: float, i: int,
+                   income: str = "E") -> float:
+    """Unilaterally optimal uniform tariff of country i (paper, Proposition 2).
+
+    ``t* = 1 / ((1 + delta_i eps) phi_i - 1)`` with
+    ``delta_i = sum_{n != i} (1 - nu_n) X_in (1 - lambda_in) / ((1 - nu_i) (Z_i - X_ii))``,
+    ``lambda_in = X_in / E_n``. ``Z = E`` (expenditure; then ``Z_i - X_ii`` are i's imports,
+    as in the paper and their Table 1 case 3) or ``Z = Y`` (factor income, what their code
+    uses for Table 2 case 4).
+    """
+    N = X.shape[0]
+    lam = X / X.sum(axis=0)
+    Z = X.sum(axis=0) if income == "E" else factor_income(X, nu)
+    off = 1.0 - np.eye(N)
+    delta = (X * (1 - nu)[None, :] * off * (1 - lam)).sum(axis=1) / ((1 - nu) * (Z - np.diag(X)))
+    return float(1.0 / ((1.0 + delta[i] * eps) * phi[i] - 1.0))
+
+
+def optimal_retaliation(X: np.ndarray, nu: np.ndarray, phi: np.ndarray, eps: float,
+                        us: int) -> float:
+    """The uniform tariff every other country puts on US goods under "optimal retaliation"
+    (their code): Proposition 2 for the rest of the world treated as one country, on the
+    two-region world (intra-RoW trade on its diagonal), with factor income ``Y`` in the
+    denominator and the non-US ``phi``."""
+    agg = np.zeros((2, X.shape[0]))
+    agg[0] = 1.0
+    agg[0, us], agg[1, us] = 0.0, 1.0
+    X2 = agg @ X @ agg.T
+    Y2 = agg @ factor_income(X, nu)
+    nu2 = np.array([np.delete(nu, us)[0], nu[us]])
+    lam2 = X2 / X2.sum(axis=0)
+    delta = (X2[0, 1] * (1 - nu2[1]) * (1 - lam2[0, 1])) / ((1 - nu2[0]) * (Y2[0] - X2[0, 0]))
+    return float(1.0 / ((1.0 + delta * eps) * np.delete(phi, us)[0] - 1.0))
+
+
 # ---------------------------------------------------------------------------- their data
 def calibrate_nu(trade: np.ndarray, gdp: np.ndarray, us: int,
                  targets: tuple[float, float] = NU_TARGETS) -> tuple[float, float]:
