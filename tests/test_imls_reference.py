@@ -25,24 +25,17 @@ def small_world(seed=0, n=6):
     return X, t0, t1, rng.uniform(0.0, 0.3, n)
 
 
-def problem(X, t0, t1, nu, revenue_use, eps=4.0, kappa=0.5, psi=0.2):
-    """The dict the oracle's equations read, as solve() builds it."""
-    gross = (1 + t0) * X
-    E, Y, R = gross.sum(axis=0), ref.factor_income(X, nu), (t0 * X).sum(axis=0)
-    phi = ref.passthrough(nu, psi)
-    return dict(N=len(E), eps=eps, kappa=kappa, psi=psi, nu=nu, phi=phi, lam=gross / E, E=E,
-                Y=Y, R=R, T=E - Y - R, t1=t1, revenue_use=revenue_use,
-                That_phi=((1 + t1) / (1 + t0)) ** (-eps * phi[None, :]))
-
-
 @pytest.mark.parametrize("revenue_use", ["income_tax", "lump_sum"])
-def test_jacobian_matches_finite_differences(revenue_use):
+@pytest.mark.parametrize("beta, numeraire", [(1.0, "price_index"), (0.6, "wage"),
+                                             (0.6, "price_index")])
+def test_jacobian_matches_finite_differences(revenue_use, beta, numeraire):
     X, t0, t1, nu = small_world()
-    d = problem(X, t0, t1, nu, revenue_use)
-    z = np.random.default_rng(1).normal(0, 0.1, 3 * d["N"])
+    d = ref.setup(X, t0, t1, nu=nu, kappa=0.5, psi=0.2, beta=beta, revenue_use=revenue_use,
+                  numeraire=numeraire)
+    z = np.random.default_rng(1).normal(0, 0.1, 4 * d["N"])
     h = 1e-6
     fd = np.column_stack([(ref._residuals(z + h * e, d) - ref._residuals(z - h * e, d)) / (2 * h)
-                          for e in np.eye(3 * d["N"])])
+                          for e in np.eye(4 * d["N"])])
     np.testing.assert_allclose(ref._jacobian(z, d), fd, atol=1e-7)
 
 
