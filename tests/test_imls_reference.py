@@ -40,25 +40,28 @@ def test_jacobian_matches_finite_differences(revenue_use, beta, numeraire):
 
 
 @pytest.mark.parametrize("revenue_use", ["income_tax", "lump_sum"])
-def test_no_policy_change_is_the_baseline(revenue_use):
+@pytest.mark.parametrize("beta", [1.0, 0.6])
+def test_no_policy_change_is_the_baseline(revenue_use, beta):
     X, t0, _, nu = small_world(2)
-    r = ref.solve(X, t0, t0, nu=nu, revenue_use=revenue_use)
+    r = ref.solve(X, t0, t0, nu=nu, revenue_use=revenue_use, beta=beta)
     for key in ("w_hat", "E_hat", "L_hat", "P_hat", "welfare_hat"):
         np.testing.assert_allclose(r[key], 1.0, atol=1e-12)
     np.testing.assert_allclose(r["X_new"], X, rtol=1e-10)
 
 
 @pytest.mark.parametrize("revenue_use", ["income_tax", "lump_sum"])
-def test_counterfactual_satisfies_the_papers_accounting(revenue_use):
-    """Paper eq. (7): D_i = T_i + sum_n (nu_i X_ni - nu_n X_in) at world prices; the labour
-    market the solver dropped for the numeraire clears too (Walras' law); transfers sum to
-    zero and keep their share of world factor income."""
+@pytest.mark.parametrize("beta", [1.0, 0.6])
+def test_counterfactual_satisfies_the_papers_accounting(revenue_use, beta):
+    """Paper eq. (7): D_i = T_i + sum_n (nu_i X_ni - nu_n X_in) at world prices (with or
+    without intermediate inputs); the labour market the solver dropped for the numeraire
+    clears too (Walras' law); transfers sum to zero and keep their share of world factor
+    income."""
     X, t0, t1, nu = small_world(3)
-    r = ref.solve(X, t0, t1, nu=nu, revenue_use=revenue_use)
+    r = ref.solve(X, t0, t1, nu=nu, revenue_use=revenue_use, beta=beta)
     X1 = r["X_new"]
     eq7 = r["T_new"] + nu * X1.sum(axis=0) - X1 @ nu
     np.testing.assert_allclose(r["deficit_new"], eq7, atol=1e-9 * X.sum())
-    np.testing.assert_allclose(ref.factor_income(X1, nu), r["Y_new"], rtol=1e-10)
+    np.testing.assert_allclose(ref.factor_income(X1, nu, beta), r["Y_new"], rtol=1e-10)
     assert abs(r["T_new"].sum()) < 1e-9 * X.sum()
     np.testing.assert_allclose(r["T_new"] / r["Y_new"].sum(), r["T"] / r["Y"].sum())
     assert r["welfare_hat"].min() > 0 and np.isfinite(r["welfare_hat"]).all()
@@ -109,3 +112,17 @@ def test_plain_limit_is_tariffsims_caliendo_parro_solver(seed):
     flows = flows.loc[list(base.countries), list(base.countries)].to_numpy()
     np.testing.assert_allclose(r["X_new"] / r["X_new"].sum(), flows / flows.sum(),
                                rtol=1e-8, atol=1e-14)
+
+
+@pytest.mark.parametrize("beta", [1.0, 0.6])
+def test_real_outcomes_do_not_depend_on_the_numeraire(beta):
+    """The system is homogeneous of degree one in nominal values (transfers are a share of
+    world income), so the numeraire moves nominal hats only."""
+    X, t0, t1, nu = small_world(7)
+    a = ref.solve(X, t0, t1, nu=nu, beta=beta, numeraire="price_index")
+    b = ref.solve(X, t0, t1, nu=nu, beta=beta, numeraire="wage")
+    for key in ("welfare_hat", "L_hat", "lambda_new"):
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-9)
+    ratio = b["w_hat"] / a["w_hat"]
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)
+    np.testing.assert_allclose(b["P_hat"] / a["P_hat"], ratio[0], rtol=1e-9)
