@@ -107,7 +107,8 @@ def _trade(path: Path, n: int) -> np.ndarray:
         raise DataError(f"{_WHAT}: {str(path)!r} is {df.shape[0]} x {df.shape[1]} but "
                         f"country_labels.csv lists {n} countries; it must be the n x n matrix "
                         f"(row exporter, column importer) in that order.", field="trade")
-    trade = np.column_stack([numeric_column(df, c, path, _WHAT, allow_missing=True)
+    # one-column frames: numeric_column copies the frame it is given
+    trade = np.column_stack([numeric_column(df[[c]], c, path, _WHAT, allow_missing=True)
                              for c in df.columns])
     if np.isinf(trade).any():
         rows = df[np.isinf(trade).any(axis=1)]
