@@ -48,6 +48,14 @@ transfers are the baseline's),
 ``delta_n = F_n / (F_n - kappa/(1+kappa) (1 - s_n) Y_n)``, ``s_n = R'_n / Y'_n`` under
 income-tax relief and 0 under a lump-sum rebate.
 
+Their welfare formula is the utility change ``U = F/P - kappa/(1+kappa) theta w L / P``
+(``U = C - kappa/(1+kappa) L^((1+kappa)/kappa)``, labour supply ``L = (theta w/P)^kappa``)
+with the after-tax factor ``theta`` held at ``1 - s'`` in BOTH equilibria, whereas their
+labour supply moves it by ``1 / (1 - s')``. ``utility_hat`` evaluates U with the theta the
+labour supply uses (``theta = 1/(1 - R/Y)`` under income-tax relief, 1 under a lump-sum
+rebate, where both agree): for the US in their Case 1 it is +0.63%, against the published
+(and ``welfare_hat``) +1.13%.
+
 Baseline accounting from the data: ``E_n = sum_i (1 + t_in) X_in``,
 ``lambda_in = (1 + t_in) X_in / E_n``, ``Y_i = beta sum_n (1-nu_n) X_in + nu_i sum_k X_ki``,
 ``R_n = sum_i t_in X_in`` and ``T_n = E_n - Y_n - R_n - (1-beta) sum_i (1-nu_i) X_ni`` unless
@@ -276,7 +284,9 @@ def solve(X, t_old, t_new, *, eps=EPS, kappa=KAPPA, psi=PSI, nu=0.0, phi=None, b
     Returns
     -------
     dict
-        Hats ``w_hat, E_hat, L_hat, P_hat, welfare_hat`` (N,), baseline and new levels
+        Hats ``w_hat, E_hat, L_hat, P_hat, welfare_hat`` (their formula, the published
+        one), ``utility_hat`` (the change of the utility their labour supply implies, see
+        the module notes) (N,), baseline and new levels
         ``X, X_new, E, E_new, Y, Y_new, R_new, T, T_new`` and ``deficit, deficit_new`` (imports
         minus exports at world prices), ``lambda_new``, ``tax_hat``, plus ``residual``,
         ``iterations`` (Newton steps) and ``z`` (the log-unknowns, a warm start).
@@ -291,11 +301,20 @@ def solve(X, t_old, t_new, *, eps=EPS, kappa=KAPPA, psi=PSI, nu=0.0, phi=None, b
     world = s["Y1"].sum() / Y.sum()
     final = E - (1 - beta) * (d["X"] @ (1 - d["nu"]))
     final1 = s["E1"] - (1 - beta) * s["retained"]
-    delta = final / (final - kappa / (1.0 + kappa) * (1.0 - s["share1"]) * Y)
+    c = kappa / (1.0 + kappa)
+    delta = final / (final - c * (1.0 - s["share1"]) * Y)
     welfare = delta * (final1 / final) / s["P"] + (1.0 - delta) * s["w"] * s["L"] / s["P"]
+    # the utility U = F/P - c theta w L / P that their labour supply implies, with the
+    # after-tax wage factor theta = 1 / (1 - R/Y) under income-tax relief (1 otherwise)
+    if d["revenue_use"] == "income_tax":
+        theta0, theta1 = 1.0 / (1.0 - d["R"] / Y), 1.0 / (1.0 - s["share1"])
+    else:
+        theta0 = theta1 = np.ones(N)
+    utility = (final1 / s["P"] - c * theta1 * s["Y1"] / s["P"]) / (final - c * theta0 * Y)
     X0, X1 = d["X"], s["X1"]
     return dict(
         w_hat=s["w"], E_hat=s["E"], L_hat=s["L"], P_hat=s["P"], welfare_hat=welfare,
+        utility_hat=utility,
         tax_hat=s["tax_hat"], X=X0, X_new=X1, lambda_new=s["lam1"], E=E, E_new=s["E1"],
         Y=Y, Y_new=s["Y1"], R_new=s["R1"], T=T, T_new=T * world,
         deficit=X0.sum(axis=0) - X0.sum(axis=1), deficit_new=X1.sum(axis=0) - X1.sum(axis=1),

@@ -126,3 +126,16 @@ def test_real_outcomes_do_not_depend_on_the_numeraire(beta):
     ratio = b["w_hat"] / a["w_hat"]
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)
     np.testing.assert_allclose(b["P_hat"] / a["P_hat"], ratio[0], rtol=1e-9)
+
+
+def test_utility_and_their_welfare_formula_agree_without_income_tax_relief():
+    """Their welfare formula holds the after-tax factor fixed; the utility change uses the
+    one the labour supply moves. They coincide under a lump-sum rebate (theta = 1) and
+    with inelastic labour, and differ under income-tax relief with kappa > 0."""
+    X, t0, t1, nu = small_world(8)
+    lump = ref.solve(X, t0, t1, nu=nu, revenue_use="lump_sum")
+    np.testing.assert_allclose(lump["utility_hat"], lump["welfare_hat"], rtol=1e-12)
+    rigid = ref.solve(X, t0, t1, nu=nu, kappa=0.0)
+    np.testing.assert_allclose(rigid["utility_hat"], rigid["welfare_hat"], rtol=1e-12)
+    relief = ref.solve(X, t0, t1, nu=nu)
+    assert np.abs(relief["utility_hat"] - relief["welfare_hat"]).max() > 1e-5
