@@ -16,7 +16,7 @@ from imls_reference import paper_world
 from validation_data import validation_path
 
 import tariffsim as ts
-from tariffsim.errors import DataError
+from tariffsim.errors import DataError, ScenarioError
 from tariffsim.io.liberation_day import LOCAL_SHARE_TARGETS, calibrate_local_share
 
 EU27 = ["AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC",
@@ -97,7 +97,7 @@ def test_reciprocal_retaliation_mirrors_the_us_tariffs(base, folder):
     us = base.country_index("USA")
     np.testing.assert_array_equal(sh.tariffs[us, :, 0], sh.tariffs[:, us, 0])
     assert sh.tariffs[us, base.country_index("CHN"), 0] == pytest.approx(0.54)
-    with pytest.raises(DataError, match="retaliation"):
+    with pytest.raises(ScenarioError, match="retaliation"):
         ts.io.liberation_day_tariffs(folder, retaliation="optimal")
 
 

@@ -36,7 +36,7 @@ from scipy import optimize
 
 from ..baseline import Baseline
 from ..concordance import normalise_iso3
-from ..errors import DataError
+from ..errors import DataError, ScenarioError
 from ..instruments import Tariff
 from ..scenario import Scenario
 from ._common import PathLike, numeric_column, read_csv_checked, require_columns, show_rows
@@ -231,6 +231,18 @@ def read_liberation_day(folder: PathLike) -> Baseline:
     --------
     liberation_day_local_share : the calibrated ``nu`` by country.
     liberation_day_tariffs : the announced US tariffs as a Scenario.
+
+    References
+    ----------
+    Ignatenko, A., Macedoni, L., Lashkaripour, A. & Simonovska, I. (2025). Making America
+    Great Again? The Economic Impacts of Liberation Day Tariffs. Journal of International
+    Economics 157, 104138 (Section 4 and the replication code ``main_baseline.m``).
+
+    Examples
+    --------
+    >>> folder = "replication_package/data/base_data"
+    >>> base = ts.io.read_liberation_day(folder)  # doctest: +SKIP
+    >>> shocks = ts.io.liberation_day_tariffs(folder).shocks(base)  # doctest: +SKIP
     """
     codes, trade, gdp, _ = _read(folder)
     gdp_k = gdp / 1000.0                                          # thousand USD, as trade
@@ -290,10 +302,17 @@ def liberation_day_tariffs(folder: PathLike,
         One ``Tariff(importer="USA", exporter=i, rate=max(0.10, t_i), mode="set")`` per
         partner (rates from ``tariffs.csv`` with the authors' 10% floor), plus the
         retaliatory tariffs; dated 2 April 2025, instruments in force at all dates.
+
+    Notes
+    -----
+    These are the rates their published tables use, which differ from the paper's text in
+    two places: Mexico is at 17% (the text says Canada and Mexico get 10%) and Russia at the
+    10% floor (the text says embargo-level tariffs are kept).
     """
     if retaliation not in ("none", "reciprocal"):
-        raise DataError(f"retaliation: got {retaliation!r}; choose 'none' or 'reciprocal'.",
-                        field="retaliation")
+        raise ScenarioError(f"retaliation: got {retaliation!r}; choose 'none' or "
+                            f"'reciprocal' (optimal retaliation depends on the model's "
+                            f"parameters and is not a data set).", field="retaliation")
     codes, _, _, rates = _read(folder)
     source = f"{_CITATION}: tariffs.csv (USTR reciprocal tariff formula), floored at 10%"
     insts = []
