@@ -17,6 +17,7 @@ from .baci import read_baci, read_baci_countries, read_baci_products
 from .census import read_census
 from .comtrade import read_comtrade, read_comtrade_products
 from .icio import read_icio
+from .liberation_day import liberation_day_local_share, liberation_day_tariffs, read_liberation_day
 
 __all__ = [
     "read_baci",
@@ -26,4 +27,7 @@ __all__ = [
     "read_comtrade",
     "read_comtrade_products",
     "read_icio",
+    "read_liberation_day",
+    "liberation_day_local_share",
+    "liberation_day_tariffs",
 ]
