@@ -27,6 +27,7 @@ treats 2023 tariff revenue as negligible).
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 from typing import Literal
 
@@ -37,7 +38,7 @@ from scipy import optimize
 from ..baseline import Baseline
 from ..concordance import normalise_iso3
 from ..errors import DataError, ScenarioError
-from ..instruments import Tariff
+from ..instruments import Instrument, Tariff
 from ..scenario import Scenario
 from ._common import PathLike, numeric_column, read_csv_checked, require_columns, show_rows
 
@@ -315,7 +316,7 @@ def liberation_day_tariffs(folder: PathLike,
                             f"parameters and is not a data set).", field="retaliation")
     codes, _, _, rates = _read(folder)
     source = f"{_CITATION}: tariffs.csv (USTR reciprocal tariff formula), floored at 10%"
-    insts = []
+    insts: list[Instrument] = []
     for code, rate in zip(codes, np.maximum(rates, US_TARIFF_FLOOR), strict=True):
         if code == "USA":
             continue
@@ -325,7 +326,7 @@ def liberation_day_tariffs(folder: PathLike,
             insts.append(Tariff(code, "USA", float(rate), mode="set", layer="retaliation",
                                 source=source, note="reciprocal retaliation"))
     name = "imls2025-ustr" + ("-reciprocal" if retaliation == "reciprocal" else "")
-    return Scenario(name, insts, date="2025-04-02", sources=(source,),
+    return Scenario(name, tuple(insts), date=_dt.date(2025, 4, 2), sources=(source,),
                     description="US tariffs announced on 2 April 2025 as modelled by "
                                 "Ignatenko et al. (2025)"
                                 + (", with reciprocal retaliation" if retaliation ==
