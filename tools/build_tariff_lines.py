@@ -337,12 +337,23 @@ def build_lists(rd: Reader) -> list[dict]:
     add(_entry("s232_copper_2025_08", "products", col(L + "copper-list.csv"),
                "Semi-finished copper and copper derivatives (US note 36(b))",
                "Proclamation 10962 (30 Jul 2025)", TWT + "copper-list.csv"))
-    add(_entry("s232_autos_2025_04", "products", col(L + "auto-tariffs.csv"),
-               "Passenger vehicles and light trucks", "Proclamation 10908 (26 Mar 2025)",
-               TWT + "auto-tariffs.csv"))
+    add(_entry("s232_autos_twt_mask", "products", col(L + "auto-tariffs.csv"),
+               "tradewartracker's mask of vehicles AND parts (parts partly at HS6, coarse: "
+               "e.g. all of 8537.10); a cross-check, not the legal list",
+               "Proclamation 10908", TWT + "auto-tariffs.csv"))
+    vehicles = ("870322 870323 870324 870331 870332 870333 870334 870340 870350 870360 870370 "
+                "870380 870390 87042101 87043101 87044100 87045100").split()
+    rd.path(B + "policy_params.yaml")
+    add(_entry("s232_vehicles_2025_04", "products", vehicles,
+               "Passenger vehicles and light trucks (from 3 Apr 2025)",
+               "Proclamation 10908 (26 Mar 2025); HTSUS 9903.94.01/.03",
+               BL.replace("resources/", "") + "config/policy_params.yaml (section_232_headings: "
+               "autos_passenger, autos_light_trucks), copied to raw/us_tariff_lists/budget_lab/"))
     txt = lambda rel: [x.strip() for x in rd.path(rel).read_text().split() if x.strip()]  # noqa
     add(_entry("s232_auto_parts_2025_05", "products", txt(B + "s232_auto_parts.txt"),
-               "Automobile parts (from 3 May 2025)", "Proclamation 10908 Annex I",
+               "Automobile parts (from 3 May 2025); note that US note 33(g) lists all of heading "
+               "8471 (computers), which pay only when they are vehicle parts",
+               "Proclamation 10908 Annex I; HTSUS US note 33(g)",
                BL + "s232_auto_parts.txt"))
     add(_entry("s232_mhd_parts_2025_11", "products", txt(B + "s232_mhd_parts.txt"),
                "Medium- and heavy-duty truck parts", "Proclamation 10984 (17 Oct 2025)",
@@ -364,7 +375,6 @@ def build_lists(rd: Reader) -> list[dict]:
         "s232_kitchen_cabinets_2025_10": ("9403409060 9403608093 9403910080",
                                           "Kitchen cabinets and vanities", "Proclamation 10976"),
     }
-    rd.path(B + "policy_params.yaml")
     for name, (codes, desc, legal) in yaml_pre.items():
         add(_entry(name, "products", codes.split(), desc, legal,
                    BL.replace("resources/", "") + "config/policy_params.yaml "
@@ -391,6 +401,25 @@ def build_lists(rd: Reader) -> list[dict]:
         add(_entry(f"s232_metals_annex_{tag}_2026_04", "products", col(L + rel),
                    f"Metals Annex {tag.upper()}: {desc}, full customs value",
                    "Proclamation of 2 Apr 2026 (effective 6 Apr 2026)", TWT + rel))
+    # by chapter group: metal chapters 72/73/74/76 (taxed on full value), other manufactured
+    # goods 75/78-97 and goods of chapters 01-71 (taxed on their metal content; for the
+    # latter the metal is mostly the container)
+    groups = (("metal_chapters", lambda c: c[:2] in ("72", "73", "74", "76"),
+               "codes in chapters 72/73/74/76 (taxed on full value)"),
+              ("goods", lambda c: c[:2] == "75" or c[:2] >= "78",
+               "codes in chapters 75 and 78-97 (taxed on metal content)"),
+              ("packaged", lambda c: c[:2] < "72",
+               "codes in chapters 01-71 (taxed on metal content, mostly a container)"))
+    for name in ("s232_steel_derivatives_2025_03", "s232_aluminium_derivatives_2025_03",
+                 "s232_steel_derivatives_2025_08", "s232_aluminium_derivatives_2025_08",
+                 "s232_aluminium_derivatives_budget_lab", "s232_copper_2025_08"):
+        base = next(e for e in out if e["list"] == name)
+        for tag, keep, what in groups:
+            codes = [c for c in base["codes"] if keep(c)]
+            if codes:
+                add(_entry(f"{name}_{tag}", "products", codes,
+                           f"{base['description']} - {what}", base["legal_basis"],
+                           base["source"], f"derived: the {name} {what.split(' (')[0]}"))
     # --- Section 122
     for tag, rel in (("products", "section122-product-exemptions.csv"),
                      ("aircraft", "section122-aircraft-exemptions.csv"),

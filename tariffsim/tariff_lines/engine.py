@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -153,10 +153,59 @@ def _compile_one(k: int, inst: Tariff, ld: LineData, row_units: frozenset[int]) 
 
 @dataclass(frozen=True)
 class Schedule:
-    """The Tariff instruments of a scenario compiled for one importer (date independent)."""
+    """The Tariff instruments of a scenario compiled for one importer (date independent).
+
+    ``cache`` keeps the HS10 rows each instrument covers (they do not depend on the date).
+    """
 
     items: tuple[_Compiled, ...]
     importer: str
+    cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unit_ptr, line_order, line_ptr): HS10 rows of unit u are ``unit_ptr[u]:unit_ptr[u+1]``
+    (rows are sorted by unit); rows of line l are ``line_order[line_ptr[l]:line_ptr[l+1]]``."""
+    ld = line_data()
+    unit_ptr = np.searchsorted(ld.row_unit, np.arange(len(ld.units) + 1))
+    line_order = np.argsort(ld.row_line, kind="stable")
+    line_ptr = np.searchsorted(ld.row_line[line_order], np.arange(len(ld.codes) + 1))
+    return unit_ptr, line_order, line_ptr
+
+
+def _gather(ptr: np.ndarray, keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Concatenated ranges ``ptr[k]:ptr[k+1]`` for every k in ``keys`` (through ``order``)."""
+    starts, counts = ptr[keys], ptr[keys + 1] - ptr[keys]
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offs = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    pos = np.arange(total) + offs
+    return pos if order is None else order[pos]
+
+
+def _real_rows(c: _Compiled, ld: LineData) -> tuple[np.ndarray, np.ndarray]:
+    """HS10 rows an instrument covers and their share u (before yields), date independent."""
+    unit_ptr, line_order, line_ptr = _index()
+    units = np.flatnonzero(c.units[: len(unit_ptr) - 1])
+    n_unit_rows = int((unit_ptr[units + 1] - unit_ptr[units]).sum())
+    if c.lines is not None:
+        lines = np.flatnonzero(c.lines)
+        n_line_rows = int((line_ptr[lines + 1] - line_ptr[lines]).sum())
+    if c.lines is not None and n_line_rows < n_unit_rows:
+        idx = np.sort(_gather(line_ptr, lines, line_order))
+        idx = idx[c.units[ld.row_unit[idx]]]
+    else:
+        idx = _gather(unit_ptr, units)
+        if c.lines is not None:
+            idx = idx[c.lines[ld.row_line[idx]]]
+    if c.share is None:
+        u = np.full(len(idx), c.u)
+    else:
+        u = c.u * (1.0 - share_rows(c.share)[idx])
+    keep = u > 0
+    return idx[keep], u[keep]
 
 
 @lru_cache(maxsize=32)
@@ -278,24 +327,37 @@ def evaluate(schedule: Schedule, date: Any) -> Evaluation:
     t0 = np.concatenate([ld.row_t0, pt0])
     n = len(row_unit)
 
-    def share_of(c: _Compiled) -> np.ndarray | float:
+    # pooled rows of each group are contiguous
+    gptr = np.searchsorted(pg, np.arange(len(groups) + 1)) + n_real
+
+    def share_of(c: _Compiled, idx: np.ndarray) -> np.ndarray:
+        """u of instrument c on rows idx (pooled rows have no share table entries)."""
         if c.share is None:
-            return c.u
-        out = np.zeros(n)
-        out[:n_real] = share_rows(c.share)
-        return c.u * (1.0 - out)
+            return np.full(len(idx), c.u)
+        sh = np.zeros(len(idx))
+        real = idx < n_real
+        sh[real] = share_rows(c.share)[idx[real]]
+        return c.u * (1.0 - sh)
 
     # sparse coverage (before yields) of every relevant instrument
     cover: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for c in relevant:
-        mask = c.units[row_unit]
-        if c.lines is not None:
-            mask &= c.lines[row_line]
-        idx = np.flatnonzero(mask)
-        u = share_of(c)
-        u = np.full(len(idx), u) if np.isscalar(u) else u[idx]
-        keep = u > 0
-        cover[c.k] = (idx[keep], u[keep])
+        if c.k not in schedule.cache:
+            schedule.cache[c.k] = _real_rows(c, ld)
+        idx, u = schedule.cache[c.k]
+        parts_i, parts_u = [idx], [u]
+        for g, members in enumerate(groups):
+            if not c.units[members[0]]:
+                continue
+            rows = np.arange(gptr[g], gptr[g + 1])
+            if c.lines is not None:
+                rows = rows[c.lines[row_line[rows]]]
+            if len(rows):
+                parts_i.append(rows)
+                parts_u.append(np.full(len(rows), c.u))
+        if len(parts_i) > 1:
+            idx, u = np.concatenate(parts_i), np.concatenate(parts_u)
+        cover[c.k] = (idx, u)
 
     # 1. baseline layers no longer in force leave the 2024 duty
     t = t0.copy()
@@ -321,14 +383,13 @@ def evaluate(schedule: Schedule, date: Any) -> Evaluation:
         key = (c.inst.yields_to, c.share, c.u, c.v)
         if key not in displaced:
             d = np.zeros(n)
-            mine = share_of(c)
             for j in active:
                 if j.k == c.k or not _matches(j.layer, c.inst.yields_to):
                     continue
                 jdx, ju = cover[j.k]
                 if not len(jdx):
                     continue
-                uf = mine if np.isscalar(mine) else mine[jdx]
+                uf = share_of(c, jdx)
                 d[jdx] = np.maximum(d[jdx], np.minimum(uf, ju) * min(c.v, j.v))
             displaced[key] = d
         cov = np.maximum(cov - displaced[key][idx], 0.0)
