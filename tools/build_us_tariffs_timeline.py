@@ -348,13 +348,21 @@ def build(raw: Path, facts: Path) -> Scenario:
     autos_y = ["s232_trucks"]
     can_mex_note = ("APPROXIMATION: USMCA vehicles pay on their non-US content; here the USMCA-"
                     "claimed share (2024) is exempt in full, which understates the duty")
-    parts_note = ("heading 8471 (computers), listed whole in US note 33(g), is left out: only "
-                  "computers that are vehicle parts pay, which line data cannot tell")
+    parts_note = ("APPROXIMATION: heading 8471 (computers), listed whole in US note 33(g), "
+                  "and the non-EV lithium-ion batteries 8507.60.00.20 under the listed 8507.60 "
+                  "are left out: they pay only as vehicle parts, which line data cannot tell "
+                  "(Budget Lab and tradewartracker keep all of 8507.60: USD 13 bn from China)")
     for prods, start, ex_p in ((["list:s232_vehicles_2025_04"], "2025-04-03", None),
-                               (["list:s232_auto_parts_2025_05"], "2025-05-03", ["8471"])):
+                               (["list:s232_auto_parts_2025_05"], "2025-05-03",
+                                ["8471", "8507.60.00.20"])):
         pn = parts_note if ex_p else ""
-        for a, b, ex in ((start, "2025-08-07", []), ("2025-08-07", "2025-12-04", ["JPN", "EU27"]),
-                         ("2025-12-04", None, ["JPN", "EU27", "KOR"])):
+        deals = {"2025-06-30": ["GBR"], "2025-08-07": ["JPN", "EU27"],
+                 "2025-12-04": ["KOR"]}  # partners with their own rate from these days
+        if ex_p:
+            del deals["2025-06-30"]  # the UK deal covers vehicles only
+        cuts = [start, *deals, None]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            ex = [c for d, codes in deals.items() if d <= a for c in codes]
             T("*", 0.25, a, b, layer="s232_autos", source="autos", products=prods,
               exempt_products=ex_p, exclude=["CAN", "MEX"] + ex, yields_to=autos_y, note=pn)
         T(["CAN", "MEX"], 0.25, start, None, layer="s232_autos", source="autos",
@@ -366,6 +374,12 @@ def build(raw: Path, facts: Path) -> Scenario:
         T("KOR", 0.15, "2025-12-04", None, layer="s232_autos", mode="floor", source="autos",
           products=prods, exempt_products=ex_p, yields_to=autos_y,
           note="15% inclusive of the Column 1 duty" + ("; " + pn if pn else ""))
+    T("GBR", 0.10, "2025-06-30", None, layer="s232_autos", mode="floor", source="autos",
+      products=["list:s232_vehicles_2025_04"], yields_to=autos_y, illustrative=True,
+      note="ILLUSTRATIVE, not in the facts: the US-UK deal's 10% on UK vehicles within an "
+           "annual quota of 100,000 (Proclamation of 16 Jun 2025, from 30 Jun 2025), applied "
+           "to all UK vehicles (2024 exports were about that number); the 25% above the quota "
+           "is ignored")
     # timber
     T("*", 0.10, "2025-10-14", None, layer="s232_timber", source="timber",
       products=["list:s232_softwood_2025_10"], yields_to=["s232_autos", "s232_trucks"])
