@@ -115,11 +115,12 @@ def line_data() -> LineData:
                                                           "imports_usd": np.float64,
                                                           "duty_usd": np.float64})
     codes, row_line = np.unique(rows.hs10.to_numpy(dtype=str), return_inverse=True)
-    row_unit = rows.partner.map(uidx).to_numpy()
-    if np.isnan(row_unit.astype(float)).any():
-        raise DataError("us_lines_2024.csv.gz: partner not in us_partners_2024.csv",
-                        field="partner")
-    row_unit = row_unit.astype(np.int32)
+    pcodes, pinv = np.unique(rows.partner.to_numpy(dtype=str), return_inverse=True)
+    missing = [c for c in pcodes if c not in uidx]
+    if missing:
+        raise DataError(f"us_lines_2024.csv.gz: partners {missing} not in "
+                        f"us_partners_2024.csv", field="partner")
+    row_unit = np.array([uidx[c] for c in pcodes], dtype=np.int32)[pinv.ravel()]
     order = np.lexsort((row_line, row_unit))
     row_unit, row_line = row_unit[order], row_line[order].astype(np.int32)
     m = rows.imports_usd.to_numpy()[order]
@@ -270,12 +271,18 @@ def share_rows(name: str) -> np.ndarray:
     """The share table as an array over the HS10 rows of :func:`line_data` (0 elsewhere)."""
     ld = line_data()
     tab = share_table(name)
-    key = pd.Series(np.arange(len(ld.row_unit)),
-                    index=pd.MultiIndex.from_arrays([ld.units.partner.to_numpy()[ld.row_unit],
-                                                     ld.codes[ld.row_line]]))
-    pos = key.reindex(pd.MultiIndex.from_arrays([tab.partner, tab.hs10]))
-    ok = pos.notna().to_numpy()
     out = np.zeros(len(ld.row_unit))
-    out[pos.to_numpy()[ok].astype(int)] = tab.share.to_numpy()[ok]
+    uidx = ld.unit_index()
+    for partner, sub in tab.groupby("partner"):
+        if partner not in uidx:
+            continue
+        rows = np.flatnonzero(ld.row_unit == uidx[partner])
+        codes = ld.codes[ld.row_line[rows]]
+        keys = sub.hs10.to_numpy(dtype=str)
+        order = np.argsort(keys)
+        keys, vals = keys[order], sub.share.to_numpy()[order]
+        pos = np.clip(np.searchsorted(keys, codes), 0, max(len(keys) - 1, 0))
+        hit = keys[pos] == codes if len(keys) else np.zeros(len(codes), dtype=bool)
+        out[rows[hit]] = vals[pos[hit]]
     out.setflags(write=False)
     return out
