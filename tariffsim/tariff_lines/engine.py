@@ -68,31 +68,46 @@ def _covers_importer(inst: Tariff, importer: str) -> bool:
                                              (importer in imp or ALL in imp))
 
 
+def code_units(code: str, ld: LineData, row_units: Iterable[int] = (), *,
+               members: bool = True) -> np.ndarray | None:
+    """Unit indices an economy code stands for, or None when it has no US import data.
+
+    ``"*"``: every unit; ISO3: that partner; ``"EU27"``: the EU aggregate and, with
+    ``members=True``, its member states (an instrument on the EU covers them too); ``"ROW"``:
+    ``row_units``.
+    """
+    if code == ALL:
+        return np.arange(len(ld.units))
+    if code == ROW_CODE:
+        return np.asarray(sorted(row_units), dtype=int)
+    idx = ld.unit_index()
+    if code not in idx:
+        return None
+    if code == EU_CODE and members:
+        return np.concatenate([[idx[EU_CODE]], np.flatnonzero(ld.units.eu_member.to_numpy())])
+    return np.array([idx[code]])
+
+
+def unknown_code(code: str, ld: LineData) -> str:
+    """The end of an error message for an economy code without US import data."""
+    known = list(ld.unit_index()) + [ROW_CODE]
+    return (f"{code!r}{suggest(code, known)} has no US import data; give ISO3 codes of "
+            f"partners with 2024 US imports (e.g. 'VNM'), 'EU27' or 'ROW' "
+            f"(tariffsim.tariff_lines.partners()).")
+
+
 def _resolve_units(codes: Any, ld: LineData, row_units: frozenset[int], field_: str
                    ) -> np.ndarray:
     """Bool over units of exporter codes ('*', ISO3, 'EU27' with its members, 'ROW')."""
-    units = ld.units
-    out = np.zeros(len(units), dtype=bool)
-    if codes is None or codes == ALL:
+    out = np.zeros(len(ld.units), dtype=bool)
+    if codes is None:
         out[:] = True
         return out
-    idx = ld.unit_index()
     for code in ((codes,) if isinstance(codes, str) else codes):
-        if code == ALL:
-            out[:] = True
-        elif code == EU_CODE:
-            out[idx[EU_CODE]] = True
-            out[units.eu_member.to_numpy()] = True
-        elif code == ROW_CODE:
-            out[list(row_units)] = True
-        elif code in idx:
-            out[idx[code]] = True
-        else:
-            known = list(idx) + [ROW_CODE]
-            raise ScenarioError(f"{field_}: {code!r}{suggest(code, known)} has no US import "
-                                f"data; give ISO3 codes of partners (e.g. 'VNM'), 'EU27', "
-                                f"'ROW' or '*' (tariffsim.tariff_lines.partners()).",
-                                field=field_)
+        units = code_units(code, ld, row_units)
+        if units is None:
+            raise ScenarioError(f"{field_}: {unknown_code(code, ld)}", field=field_)
+        out[units] = True
     return out
 
 

@@ -22,7 +22,15 @@ from ..errors import DataError, ScenarioError, suggest
 from ..instruments import ALL, Tariff, to_date
 from ..sectors import hs_to_icio
 from .data import line_data
-from .engine import EU_CODE, ROW_CODE, Evaluation, compile_instruments, evaluate, line_sectors
+from .engine import (
+    ROW_CODE,
+    Evaluation,
+    code_units,
+    compile_instruments,
+    evaluate,
+    line_sectors,
+    unknown_code,
+)
 
 __all__ = ["effective_rates", "cell_rates", "line_rates", "BY"]
 
@@ -87,11 +95,8 @@ def _dates(date: Any, scen_date: Any, latest: Any) -> list[_dt.date]:
 
 def _unit_sets(codes: Any, field_: str) -> dict[str, np.ndarray]:
     """Partner name -> unit indices, for codes or a mapping name -> codes; 'ROW' is the rest
-    of the world (every partner not in another group)."""
+    of the world (every partner in the world total that no other group holds)."""
     ld = line_data()
-    idx = ld.unit_index()
-    units = ld.units
-    in_world = units.in_world.to_numpy()
     groups: dict[str, np.ndarray] = {}
     items = codes.items() if isinstance(codes, Mapping) else ((c, c) for c in codes)
     row_name = None
@@ -102,28 +107,31 @@ def _unit_sets(codes: Any, field_: str) -> dict[str, np.ndarray]:
         if mem == (ROW_CODE,):
             row_name = name
             continue
-        sel = np.zeros(len(units), dtype=bool)
-        for code in mem:
-            if code == EU_CODE:
-                sel[idx[EU_CODE]] = True
-            elif code in idx:
-                sel[idx[code]] = True
-            else:
-                known = list(idx) + [ROW_CODE]
-                raise DataError(f"{field_}: unknown partner {code!r}{suggest(code, known)}; "
-                                f"give ISO3 codes of partners with 2024 US imports, 'EU27' or "
-                                f"'ROW' (tariffsim.tariff_lines.partners()).", field=field_)
         if name in groups:
             raise DataError(f"{field_}: {name!r} is listed twice.", field=field_)
-        groups[name] = np.flatnonzero(sel)
+        sel = []
+        for code in mem:
+            u = None if code in (ALL, ROW_CODE) else code_units(code, ld, members=False)
+            if u is None:
+                raise DataError(f"{field_}: unknown partner {unknown_code(code, ld)}",
+                                field=field_)
+            sel.append(u)
+        groups[name] = np.unique(np.concatenate(sel))
     if row_name is not None:
-        taken = np.zeros(len(units), dtype=bool)
-        for v in groups.values():
-            taken[v] = True
-            if idx[EU_CODE] in v:  # EU27 stands for its members
-                taken[units.eu_member.to_numpy()] = True
-        groups[row_name] = np.flatnonzero(in_world & ~taken)
+        groups[row_name] = _rest(ld, [c for v in (codes.values() if isinstance(codes, Mapping)
+                                                  else codes) for c in
+                                      ((v,) if isinstance(v, str) else v)])
     return groups
+
+
+def _rest(ld: Any, codes: Iterable[str]) -> np.ndarray:
+    """Units in the world total not covered by ``codes`` (EU27 with its members)."""
+    taken = np.zeros(len(ld.units), dtype=bool)
+    for c in codes:
+        u = None if c in (ALL, ROW_CODE) else code_units(c, ld)
+        if u is not None:
+            taken[u] = True
+    return np.flatnonzero(ld.units.in_world.to_numpy() & ~taken)
 
 
 def _named_units(insts: Sequence[Any]) -> set[str]:
@@ -143,16 +151,7 @@ def _row_units(insts: Sequence[Any], groups: dict[str, np.ndarray] | None) -> np
     partner (in the world total) that no instrument names."""
     if groups is not None and ROW_CODE in groups:
         return groups[ROW_CODE]
-    ld = line_data()
-    idx = ld.unit_index()
-    taken = np.zeros(len(ld.units), dtype=bool)
-    for c in _named_units(insts):
-        if c == EU_CODE:
-            taken[idx[EU_CODE]] = True
-            taken[ld.units.eu_member.to_numpy()] = True
-        elif c in idx:
-            taken[idx[c]] = True
-    return np.flatnonzero(ld.units.in_world.to_numpy() & ~taken)
+    return _rest(line_data(), _named_units(insts))
 
 
 # ----------------------------------------------------------------------------- keys
