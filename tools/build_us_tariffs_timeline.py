@@ -298,13 +298,17 @@ def build(raw: Path, facts: Path) -> Scenario:
       note="additions effective 13 Nov 2025 (Budget Lab country_eo_exempt_products.csv)")
 
     # --- Section 232
+    exempt_2018 = ["CAN", "MEX", "AUS", "ARG", "BRA", "KOR", "UKR"]
+    ex_note = ("; partners exempt or under quotas until 12 Mar 2025 (Canada, Mexico, Australia, "
+               "Argentina, Brazil, Korea, Ukraine) excluded; the EU, Japan and UK tariff-rate "
+               "quotas kept (their out-of-quota duty is in t0)")
     T("*", 0.25, None, "2025-03-12", layer="s232_2018", source="s232_2018",
-      products=["list:s232_steel_2018"], in_baseline=True,
+      products=["list:s232_steel_2018"], in_baseline=True, exclude=exempt_2018,
       note="in the 2024 duty: min(t0, 25%) leaves it on 12 Mar 2025, when the 2025 actions "
-           "replace it")
+           "replace it" + ex_note)
     T("*", 0.10, None, "2025-03-12", layer="s232_2018", source="s232_2018",
-      products=["list:s232_aluminium_2018"], in_baseline=True,
-      note="in the 2024 duty: min(t0, 10%) leaves it on 12 Mar 2025")
+      products=["list:s232_aluminium_2018"], in_baseline=True, exclude=exempt_2018,
+      note="in the 2024 duty: min(t0, 10%) leaves it on 12 Mar 2025" + ex_note)
     met_y = ["s232_autos", "s232_trucks"]
     D = "list:s232_{}_derivatives_{}_{}"
     mar = [  # (products, value share) of the 12 Mar 2025 scope
