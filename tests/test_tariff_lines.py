@@ -205,6 +205,13 @@ def test_usmca_claim_shares_for_canada_and_mexico():
     assert 0.2 < s < 0.3
     assert rate("CAN", code, "2025-03-05") == pytest.approx(base + 0.10, abs=1e-12)
     assert rate("CAN", code, "2025-09-01") == pytest.approx(base + 0.10 * (1 - s), abs=1e-12)
+    # Canadian hot-rolled steel 7208.37.00.60 (Free, no USMCA claims in 2024): Canada was
+    # exempt from Section 232 until 12 Mar 2025, so the 25% fentanyl duty applies; from
+    # 12 Mar the 25% Section 232 duty replaces it (fentanyl yields), 50% from 4 Jun 2025.
+    code = "7208370060"
+    assert t0("CAN", code) == 0.0 and usmca("CAN", code) == 0.0
+    for date, expected in (("2025-03-10", 0.25), ("2025-03-13", 0.25), ("2025-06-05", 0.50)):
+        assert rate("CAN", code, date) == pytest.approx(expected, abs=1e-12), date
     # Mexican engine 8407.34.48.00: before the auto-parts duty the 25% fentanyl duty on the
     # non-USMCA share; from 3 May 2025 the 25% auto-parts duty on that share (USMCA-
     # compliant parts exempt) and the fentanyl duty gives way to Section 232.

@@ -61,7 +61,11 @@ SRC = {
                 f"(US-China truce, +10% from 10 Nov 2025) on China and Hong Kong; {F_ACT}",
     "fent_canmex": f"EO 14193 (Canada) / EO 14194 (Mexico) as amended 6 Mar 2025: 25% on goods "
                    f"not claiming USMCA preference, energy and potash 10%; Canada 35% from 1 Aug "
-                   f"2025 (EO 14325); {F_ACT}; {F_RATES} (Canada, Mexico rows)",
+                   f"2025 (EO 14325); {F_ACT}; {F_RATES} (Canada, Mexico rows). Stacking: EO "
+                   f"14289 (29 Apr 2025, from 4 Mar 2025) puts Section 232 autos first and these "
+                   f"duties before Section 232 steel/aluminium, reversed from 4 Jun 2025 by "
+                   f"Proclamation 10947 (steel/aluminium first); both were 25% until then, so "
+                   f"yielding to Section 232 throughout gives the same duty",
     "recip_apr": f"EO 14257 (2 Apr 2025): +10% on every partner but Canada and Mexico from 5 Apr "
                  f"2025; country rates paused 9 Apr 2025 (90 days, extended to 7 Aug 2025); "
                  f"{F_ACT}",
