@@ -461,7 +461,9 @@ class Tariff(_Base):
 
     Instruments of the same layer add up; where the law says they do not (Section 232 autos
     before steel), give them distinct layers and ``yields_to``. A cell (partner, model
-    sector) takes the 2024-import-weighted mean over its lines (MODEL.md section 3).
+    sector) takes the 2024-import-weighted mean over its lines (MODEL.md section 3;
+    ``tariffsim.tariff_lines.cell_rates``). The product fields are read by the line engine
+    (``ts.effective_rates``); the cell-level rules below do not use them yet.
 
     **Effective rate.** On a cell (exporter i, importer n, sector j) on a date, each active
     Tariff k has a weight ``w_k`` in [0, 1] (1 when it covers the cell fully; ``coverage``

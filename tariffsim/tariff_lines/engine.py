@@ -395,7 +395,8 @@ def evaluate(schedule: Schedule, date: Any) -> Evaluation:
         cov = u * c.v
         if not c.inst.yields_to or len(idx) == 0:
             return idx, cov
-        key = (c.inst.yields_to, c.share, c.u, c.v)
+        key = (c.inst.yields_to, c.share, c.u, c.v,
+               c.k if _matches(c.layer, c.inst.yields_to) else None)  # never yields to itself
         if key not in displaced:
             d = np.zeros(n)
             for j in active:
