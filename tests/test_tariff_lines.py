@@ -354,6 +354,36 @@ def test_legacy_sector_and_coverage_fields():
         effective_rates([ts.Tariff("USA", "VNM", 0.1, sectors=["total"])], "2025-01-01")
 
 
+def test_partner_rates_equal_line_sums_computed_independently():
+    # Random additive layers on chapters, and a floor, checked against the line table read
+    # with pandas: added_pp = sum_k rate_k x (share of the partner's imports in k's chapters);
+    # a 15% floor gives sum_l m_l max(t0_l, 0.15) / sum_l m_l.
+    rng = np.random.default_rng(7)
+    lines = _lines().reset_index()
+    lines["ch"] = lines.hs10.str[:2]
+    partners = ["VNM", "MEX", "EU27", "KOR", "IND"]
+    for _ in range(5):
+        insts, expected = [], {p: 0.0 for p in partners}
+        for _k in range(4):
+            chapters = sorted({f"{c:02d}" for c in rng.integers(1, 98, 6)} - {"77"})
+            who = list(rng.choice(partners, 2, replace=False))
+            r = float(rng.uniform(0.01, 0.5))
+            insts.append(ts.Tariff("USA", who, r, mode="add", products=chapters))
+            for p in who:
+                sub = lines[lines.partner == p]
+                expected[p] += 100 * r * sub[sub.ch.isin(chapters)].imports_usd.sum() \
+                    / sub.imports_usd.sum()
+        got = effective_rates(insts, "2025-06-01", exporters=partners).set_index("exporter")
+        for p in partners:
+            assert got.loc[p, "added_pp"] == pytest.approx(expected[p], rel=1e-9, abs=1e-9)
+    sub = lines[lines.partner == "JPN"]
+    t = sub.duty_usd / sub.imports_usd
+    want = 100 * (sub.imports_usd * np.maximum(t, 0.15)).sum() / sub.imports_usd.sum()
+    floor = ts.Tariff("USA", "JPN", 0.15, mode="floor")
+    got = effective_rates([floor], "2025-06-01", exporters=["JPN"]).iloc[0]
+    assert got.rate_pct == pytest.approx(want, rel=1e-12)
+
+
 # ----------------------------------------------------------------------------- cell rates
 def test_cell_rates_are_import_weighted_means_of_line_rates():
     insts = ts.scenarios.load(TIMELINE).instruments
