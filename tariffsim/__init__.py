@@ -23,6 +23,7 @@ from .results import Result
 from .scenario import Scenario
 from .shocks import Shocks
 from .simulate import simulate
+from .tariff_lines import effective_rates
 from .uncertainty import monte_carlo
 
 __version__ = "0.1.0"
@@ -48,6 +49,7 @@ __all__ = [
     "UnreachableError",
     "concordance",
     "datasets",
+    "effective_rates",
     "estimate",
     "list_baselines",
     "ge",

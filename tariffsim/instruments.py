@@ -277,6 +277,65 @@ class _Base:
         return self.kind
 
 
+# ----------------------------------------------------------------------------- line fields
+_HTS_RE = re.compile(r"^\d{2}(\.?\d{2}){0,4}$")
+
+
+def _product_spec(value: Any, field_: str) -> tuple[str, ...] | None:
+    """HTS prefixes (2-10 digits, dots allowed) and ``list:NAME`` entries of shipped lists."""
+    items = _names(value, field_)
+    if items is None:
+        return None
+    for k, item in enumerate(items):
+        if item.startswith("list:"):
+            from .tariff_lines.data import list_codes
+
+            try:
+                list_codes(item)
+            except ScenarioError as exc:
+                raise _err(f"{field_}[{k}]", str(exc)) from None
+        elif not _HTS_RE.match(item):
+            raise _err(f"{field_}[{k}]", f"{item!r} is neither an HTS code (2, 4, 6, 8 or 10 "
+                                         f"digits, dots allowed: '8471', '8517.13') nor a "
+                                         f"shipped list ('list:annex_ii_2025_04'; see "
+                                         f"tariffsim.tariff_lines.product_lists()).")
+    return items
+
+
+def _line_fields(obj: Any) -> None:
+    """Validate the product-level fields of a Tariff (used by the line-level engine)."""
+    set_ = object.__setattr__
+    set_(obj, "products", _product_spec(obj.products, "products"))
+    set_(obj, "exempt_products", _product_spec(obj.exempt_products, "exempt_products"))
+    if obj.products and obj.exempt_products:
+        both = sorted(set(obj.products) & set(obj.exempt_products))
+        if both:
+            raise _err("exempt_products", f"{both} are both covered (products) and exempt; "
+                                          f"remove them from one of the two.")
+    es = obj.exempt_share
+    if isinstance(es, str):
+        from .tariff_lines.data import SHARE_TABLES
+
+        key = es.strip().removeprefix("list:")
+        if key not in SHARE_TABLES:
+            raise _err("exempt_share", f"unknown share table {es!r}{suggest(key, SHARE_TABLES)}"
+                                       f"; give a share between 0 and 1 or one of "
+                                       f"{list(SHARE_TABLES)}.")
+        set_(obj, "exempt_share", key)
+    elif es is not None:
+        set_(obj, "exempt_share", _share(es, "exempt_share", low_open=False, high_open=False))
+    set_(obj, "value_share", _share(obj.value_share, "value_share", low_open=True,
+                                    high_open=False))
+    y = obj.yields_to
+    y = () if y is None or (isinstance(y, tuple | list) and not y) else _names(y, "yields_to")
+    set_(obj, "yields_to", tuple(y))
+    if not isinstance(obj.in_baseline, bool):
+        raise _err("in_baseline", f"expected true or false, got {obj.in_baseline!r}.")
+    if obj.in_baseline and obj.mode != "add":
+        raise _err("in_baseline", f"an in-baseline layer is an additional duty already in the "
+                                  f"2024 applied duty; use mode='add', not {obj.mode!r}.")
+
+
 # ----------------------------------------------------------------------------- Tariff
 @dataclass(frozen=True)
 class Tariff(_Base):
@@ -307,9 +366,9 @@ class Tariff(_Base):
         lacks, the share those sectors stand for (required then). On a baseline that has
         the sectors it is not used: the instrument covers them exactly.
     layer : str
-        Label of the legal layer ("mfn", "reciprocal", "section232", "section301",
-        "section122", "fentanyl", "transshipment", ...). Layers only label; ``mode`` decides
-        how the rate combines.
+        Name of the legal layer ("reciprocal", "s232_metals", "section122", "fentanyl",
+        ...). ``mode`` decides how the rate combines; at the tariff line, ``yields_to`` of
+        other instruments refers to layers by these names.
     mode : {"set", "add", "floor"}
         ``"set"``: the new total tariff is ``rate`` (replaces the baseline tariff);
         ``"add"``: ``rate`` is added on top (an additional duty);
@@ -324,9 +383,58 @@ class Tariff(_Base):
         Default :data:`TRANSSHIPMENT_RATE` (0.40).
     source, note : str
         Citation and remarks. ``illustrative``: True when a figure is an assumption.
+    products : list of str, optional
+        The tariff lines covered (None: all): HTS codes of 2 to 10 digits (a code covers
+        every HTS10 line that starts with it; dots allowed, "8517.13") and named lists
+        shipped with tariffsim, ``"list:NAME"`` (``tariffsim.tariff_lines.product_lists()``),
+        e.g. ``["list:s232_steel_2018", "7317.00.30"]``.
+    exempt_products : list of str, optional
+        Lines removed from the coverage, same syntax
+        (``["list:annex_ii_2025_04", "8471"]``).
+    exempt_share : float in [0, 1] or str, optional
+        Share of each covered line's value that is exempt: a number, or a shipped share
+        table by line, ``"usmca_2024"`` (the 2024 USMCA claim share of Canada's and
+        Mexico's lines; other partners 0).
+    value_share : float in (0, 1]
+        Share of the customs value the rate applies to (1: full value; 0.5: the metal
+        content of a derivative taxed "on its steel content"). Default 1.
+    yields_to : list of str
+        Layers this instrument gives way to: on the share of a line's value that an
+        instrument of such a layer covers (in force, same partner and line), this one does
+        not apply. Names or shell patterns (``"s232_*"``). An exemption is a zero-rate
+        instrument of its own layer that others yield to.
+    in_baseline : bool
+        True when the duty is already in the 2024 applied duty (the 2018 Section 232 duties,
+        ...): while in force it changes nothing; on dates it is not in force the line
+        engine takes ``min(t0, rate * share)`` out of the line's 2024 duty ``t0``.
+        ``mode`` must be "add".
 
     Notes
     -----
+    **Line-level stacking** (:mod:`tariffsim.tariff_lines`, docs/us_tariffs.md). For a
+    partner p, an HTS10 line l and a day d, let t0 be the 2024 applied rate (duty / imports).
+    Each instrument k in force that covers p and l (importer, exporter/exclude, products
+    minus exempt_products, model ``sectors``) covers a share of the line's value in two
+    independent dimensions: ``u_k = coverage (1 - exempt_share_{p,l})`` (which shipments)
+    and ``v_k = value_share`` (which part of the value). Yielding removes the part that a
+    displacing instrument j covers, taking both as starting from the same end of each
+    dimension: ``c_k = u_k v_k - max_j min(u_k, u_j) min(v_k, v_j)`` (exact for nested
+    shares: USMCA goods exempt from both layers, or a metal content taxed by Section 232
+    and the rest by the reciprocal duty). Then
+
+    1. baseline: ``t = t0 - [min(t0, B_all) - min(t0, B_on)]``, B the sum of
+       ``rate * u * v`` of the ``in_baseline`` instruments (all of them; those in force);
+    2. set instruments, in scenario order: ``t = (1 - c) t + c rate``;
+    3. floors: ``t = (1 - c) t + c max(t, rate)`` -- a floor "inclusive of MFN" (Japan,
+       Korea, EU: 15%) is a floor on the total including the 2024 duty;
+    4. additive instruments (not in_baseline): ``t = t + c rate``.
+
+    Instruments of the same layer add up; where the law says they do not (Section 232 autos
+    before steel), give them distinct layers and ``yields_to``. A cell (partner, model
+    sector) takes the 2024-import-weighted mean over its lines (MODEL.md section 3;
+    ``tariffsim.tariff_lines.cell_rates``). The product fields are read by the line engine
+    (``ts.effective_rates``); the cell-level rules below do not use them yet.
+
     **Effective rate.** On a cell (exporter i, importer n, sector j) on a date, each active
     Tariff k has a weight ``w_k`` in [0, 1] (1 when it covers the cell fully; ``coverage``
     times ``1 - exempt_coverage`` otherwise; 0 on exempt or other sectors) and an
@@ -367,6 +475,12 @@ class Tariff(_Base):
     source: str = ""
     note: str = ""
     illustrative: bool = False
+    products: tuple[str, ...] | None = None
+    exempt_products: tuple[str, ...] | None = None
+    exempt_share: float | str | None = None
+    value_share: float = 1.0
+    yields_to: tuple[str, ...] = ()
+    in_baseline: bool = False
     sector: InitVar[str | None] = None
 
     MODES: ClassVar[tuple[str, ...]] = TARIFF_MODES
@@ -404,6 +518,7 @@ class Tariff(_Base):
                                                  low_open=False, high_open=False))
         set_(self, "transshipment_rate", _rate(self.transshipment_rate, "transshipment_rate"))
         _common(self)
+        _line_fields(self)
 
     @property
     def effective_rate(self) -> float:

@@ -40,6 +40,7 @@ __all__ = [
     "balance_changes",
     "diversion",
     "fan_chart",
+    "us_tariff_rates",
     "PlotAccessor",
 ]
 
@@ -625,6 +626,111 @@ def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str 
         text = "; ".join(bits)
         rest = _caption_text(attrs, schedule=False)
         _add_caption(ax, ". ".join(t for t in (text, rest) if t))
+    return ax
+
+
+# ----------------------------------------------------------------------------- US tariff rates
+def us_tariff_rates(rates: Any, exporters: Sequence[str] | None = None, ax: Any = None, *,
+                    start: Any = None, end: Any = None, total: bool = True,
+                    max_exporters: int = 8, title: str | None = None, caption: bool = True,
+                    **kwargs: Any) -> Any:
+    """Effective US tariff rates by partner over time, as steps (rates change on the days
+    instruments start or end).
+
+    Parameters
+    ----------
+    rates : DataFrame, Scenario or str
+        A frame of :func:`tariffsim.effective_rates` over several dates (``date, exporter,
+        imports_weight, rate_pct``), or a scenario (object, built-in name or TOML path),
+        whose rates are computed on every day its US tariff policy changes between
+        ``start`` and ``end``.
+    exporters : sequence of str, optional
+        Partners to draw (default: the ``max_exporters`` largest by 2024 imports).
+    ax : matplotlib Axes, optional
+    start, end : date or str, optional
+        For a scenario: the period (default: from a month before its first change to a
+        month after its last start or its date).
+    total : bool
+        Also draw the rate on all partners of the frame (import-weighted, 2024 weights;
+        with a scenario, all US imports), in black.
+    max_exporters : int
+    title : str, optional
+    caption : bool
+        Note the weights and the scenario under the axes.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.step` for every line (``linewidth=1``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines carry ``gid`` ``"<exporter>:rate"`` and ``"total:rate"``.
+    """
+    import datetime as _dt
+
+    from .tariff_lines import effective_rates
+
+    name = None
+    if isinstance(rates, pd.DataFrame):
+        df = rates
+        name = df.attrs.get("scenario")
+    else:
+        from .tariff_lines.rates import _scenario
+
+        name, insts, sdate, _ = _scenario(rates)
+        from .instruments import to_date
+
+        pts = sorted({d for i in insts if getattr(i, "importer", None) is not None
+                      for d in (i.start, i.end) if d is not None})
+        starts = [i.start for i in insts if getattr(i, "start", None) is not None]
+        if not pts:
+            raise DataError("rates: the scenario has no dated instrument to plot over time; "
+                            "pass a frame of effective_rates on several dates.", field="rates")
+        lo = to_date(start, "start") or pts[0] - _dt.timedelta(days=30)
+        hi = to_date(end, "end") or (max(starts + ([sdate] if sdate else []))
+                                     + _dt.timedelta(days=30))
+        if hi <= lo:
+            raise DataError(f"end: {hi} is not after start {lo}.", field="end")
+        dates = [lo] + [d for d in pts if lo < d <= hi]
+        if dates[-1] < hi:
+            dates.append(hi)
+        df = effective_rates(insts, date=dates)
+        if "date" not in df.columns:
+            df = df.assign(date=dates[0])
+        df.attrs["scenario"] = name
+    _require(df, "rates", ["date", "exporter", "imports_weight", "rate_pct"])
+    df = df.assign(date=pd.to_datetime(df["date"]))
+    rate = _numeric(df, "rates", "rate_pct")
+    weight = _numeric(df, "rates", "imports_weight")
+    known = [str(c) for c in pd.unique(df["exporter"])]
+    if exporters is None:
+        first = df.loc[df["date"] == df["date"].min()]
+        exporters = list(first.sort_values("imports_weight", ascending=False)
+                         .exporter.astype(str)[:max_exporters])
+    else:
+        exporters = [exporters] if isinstance(exporters, str) else list(exporters)
+        _check_codes("exporters", exporters, known)
+    ax = _new_ax(ax)
+    kw = {"where": "post", "linewidth": 1.5} | kwargs
+    codes = df["exporter"].astype(str).to_numpy()
+    for exporter, colour in zip(exporters, _colours(len(exporters)), strict=True):
+        rows = np.flatnonzero(codes == exporter)
+        order = rows[np.argsort(df["date"].to_numpy()[rows], kind="stable")]
+        ax.step(df["date"].to_numpy()[order], rate[order], color=colour, label=exporter,
+                gid=f"{exporter}:rate", **kw)
+    if total:
+        g = pd.DataFrame({"date": df["date"], "w": weight, "wr": weight * rate})
+        g = g.groupby("date", sort=True)[["w", "wr"]].sum()
+        ax.step(g.index.to_numpy(), (g.wr / g.w).to_numpy(), color="black",
+                label="all partners", gid="total:rate", **(kw | {"linewidth": 2.5}))
+    ax.set_ylabel("Effective US tariff rate (%), 2024 import weights")
+    ax.set_xlabel("Date")
+    ax.legend(fontsize=8, loc="best", ncol=2 if len(exporters) > 5 else 1)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title or "Effective US tariff rate by partner" + (f": {name}" if name else ""))
+    if caption:
+        _add_caption(ax, "Import-weighted mean of the duty on each HTS10 line, 2024 US imports "
+                         "for consumption as weights (tariffsim.effective_rates)"
+                         + (f". Scenario: {name}." if name else "."))
     return ax
 
 

@@ -25,8 +25,13 @@ def base():
     return Baseline.from_arrays(CODES, None, flows, tariffs)
 
 
+#: Built-in scenarios written at the tariff line (read with ts.effective_rates; tested in
+#: test_tariff_lines.py / test_us_tariffs_timeline.py until the resolver takes them).
+LINE_LEVEL = ["us-tariffs-2025-2026"]
+
+
 def test_list():
-    assert scenarios.list() == NAMES
+    assert scenarios.list() == sorted(NAMES + LINE_LEVEL)
 
 
 def test_unknown_name_suggests():

@@ -73,9 +73,18 @@ def _check_uncertainty(ns: dict) -> None:
     assert {"VNM:median", "MYS:median", "THA:median"} <= _gids(plt.gcf())
 
 
+def _check_us_tariffs(ns: dict) -> None:
+    # Vietnamese steel tube (2024: 25% Section 232) + 50%, no reciprocal (it yields to
+    # Section 232); sweater (2024: 16.5%) + 20%.
+    r = ns["lines"].set_index("hs10").rate
+    assert r["7306296050"] == pytest.approx(0.25 + 0.50, abs=1e-5)
+    assert r["6110202079"] == pytest.approx(0.165 + 0.20, abs=1e-5)
+    assert ns["df"].imports_weight.sum() == pytest.approx(3_251_151.78, abs=0.01)
+
+
 # What a page's examples must leave behind (values derived by hand from the page's text).
 CHECKS = {"pe.md": _check_pe, "plots.md": _check_plots, "scenarios.md": _check_scenarios,
-          "uncertainty.md": _check_uncertainty}
+          "uncertainty.md": _check_uncertainty, "us_tariffs.md": _check_us_tariffs}
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.name for p in CASES])

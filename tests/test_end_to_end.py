@@ -9,7 +9,8 @@ import pytest
 import tariffsim as ts
 
 BASE = ts.load_baseline()
-NAMES = ts.scenarios.list()
+# the line-level timeline is tested in test_tariff_lines.py until the resolver takes it
+NAMES = [n for n in ts.scenarios.list() if n != "us-tariffs-2025-2026"]
 
 
 def _bal(result, country="VNM", partner="USA"):
