@@ -46,13 +46,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, fields
 from typing import Any, ClassVar
 
 from ._validate import YEAR_RANGE, bare_year, to_date
-from .errors import ScenarioError, TariffSimWarning
+from .errors import ScenarioError, TariffSimWarning, suggest
 from .literals import (
     RENTS,
     TARIFF_MODES,
@@ -327,8 +328,8 @@ def _line_fields(obj: Any) -> None:
     set_(obj, "value_share", _share(obj.value_share, "value_share", low_open=True,
                                     high_open=False))
     y = obj.yields_to
-    y = () if y is None or (isinstance(y, tuple | list) and not y) else _names(y, "yields_to")
-    set_(obj, "yields_to", tuple(y))
+    names = () if y is None or (isinstance(y, tuple | list) and not y) else _names(y, "yields_to")
+    set_(obj, "yields_to", tuple(names or ()))
     if not isinstance(obj.in_baseline, bool):
         raise _err("in_baseline", f"expected true or false, got {obj.in_baseline!r}.")
     if obj.in_baseline and obj.mode != "add":

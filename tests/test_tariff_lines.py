@@ -442,7 +442,7 @@ def test_errors_name_the_field_and_the_fix():
         cell_rates([], "2025-09-01", partners=["VNM"], sector_of_line="isic")
     with pytest.raises(DataError, match="partners"):
         cell_rates([], "2025-09-01", partners=["ZZZ"])
-    with pytest.raises(ScenarioError, match="unknown built-in"):
+    with pytest.raises(ScenarioError, match="choose one of"):
         effective_rates("no-such-scenario", "2025-09-01")
     with pytest.raises(ScenarioError, match="date"):
         effective_rates([ts.Tariff("USA", "VNM", 0.1)])

@@ -164,7 +164,7 @@ def _lists() -> tuple[pd.DataFrame, dict[str, tuple[str, ...]]]:
     index["n_codes"] = index.n_codes.astype(int)
     with _open("us_tariff_lists.csv.gz") as fh:
         long = pd.read_csv(fh, compression="gzip", dtype=str)
-    codes = {name: tuple(g.code) for name, g in long.groupby("list", sort=False)}
+    codes = {str(name): tuple(g.code) for name, g in long.groupby("list", sort=False)}
     return index, codes
 
 
@@ -273,7 +273,8 @@ def share_rows(name: str) -> np.ndarray:
     tab = share_table(name)
     out = np.zeros(len(ld.row_unit))
     uidx = ld.unit_index()
-    for partner, sub in tab.groupby("partner"):
+    for key, sub in tab.groupby("partner"):
+        partner = str(key)
         if partner not in uidx:
             continue
         rows = np.flatnonzero(ld.row_unit == uidx[partner])

@@ -42,6 +42,7 @@ US = "USA"
 # ----------------------------------------------------------------------------- inputs
 def _scenario(scenario: Any) -> tuple[str, tuple, _dt.date | None, _dt.date | None]:
     """(name, instruments, scenario date, latest start) of a Scenario, name, path or list."""
+    from ..resolve import latest_start
     from ..scenario import Scenario
 
     if isinstance(scenario, (str, Path)):
@@ -50,15 +51,14 @@ def _scenario(scenario: Any) -> tuple[str, tuple, _dt.date | None, _dt.date | No
         scenario = scenarios.load(scenario)
     if isinstance(scenario, Scenario):
         insts = scenario.instruments
-        return scenario.name, insts, scenario.date, scenario._latest_start()
+        return scenario.name, insts, scenario.date, latest_start(insts)
     if isinstance(scenario, Iterable) and not isinstance(scenario, (bytes, Mapping)):
         insts = tuple(scenario)
         for k, i in enumerate(insts):
             if not isinstance(i, Tariff):
                 raise ScenarioError(f"scenario[{k}]: expected Tariff instruments, got "
                                     f"{type(i).__name__}.", field=f"scenario[{k}]")
-        starts = [i.start for i in insts if i.start is not None]
-        return "instruments", insts, None, max(starts) if starts else None
+        return "instruments", insts, None, latest_start(insts)
     raise ScenarioError(f"scenario: expected a Scenario, a built-in scenario name, a TOML path "
                         f"or a list of Tariff instruments, got {type(scenario).__name__}.",
                         field="scenario")
@@ -78,19 +78,25 @@ def _check_importer(importer: Any) -> str:
 
 def _dates(date: Any, scen_date: Any, latest: Any) -> list[_dt.date]:
     if date is None:
-        d = scen_date or latest
+        d: _dt.date | None = scen_date or latest
         if d is None:
             raise ScenarioError("date: the scenario has no date and no dated instrument; pass "
                                 "date='2025-09-01'.", field="date")
         return [d]
     if isinstance(date, (list, tuple, np.ndarray, pd.Index, pd.Series)):
-        out = [to_date(d.date() if isinstance(d, pd.Timestamp) else d, "date") for d in date]
+        out = [_one_date(d) for d in date]
         if not out:
             raise ScenarioError("date: empty list of dates.", field="date")
         return out
-    if isinstance(date, pd.Timestamp):
-        date = date.date()
-    return [to_date(date, "date")]
+    return [_one_date(date)]
+
+
+def _one_date(value: Any) -> _dt.date:
+    day = to_date(value.date() if isinstance(value, pd.Timestamp) else value, "date")
+    if day is None:
+        raise ScenarioError("date: a missing date (None or NaT); give dates such as "
+                            "'2025-09-01'.", field="date")
+    return day
 
 
 def _unit_sets(codes: Any, field_: str) -> dict[str, np.ndarray]:
@@ -404,7 +410,7 @@ def cell_rates(instruments: Sequence[Any], date: Any, importer: str = "USA", *,
     pos = {k: i for i, k in enumerate(keys)}
     ev = evaluate(sched, date)
     W, B, N = _unit_totals(ev, key, len(keys))
-    rows = []
+    rows: list[tuple[str, str, float, float, float]] = []
     for p in plist:
         if p == importer:
             rows.extend((p, s, 0.0, 0.0, 0.0) for s in sectors)
