@@ -190,105 +190,151 @@ def anderson(F: StepFunction, z0: np.ndarray, beta: float | np.ndarray = 1.0, *,
     """
     if stall_window is None:
         stall_window = 6 * m
-    mem = _Memory(m, rcond)
-    z = z0.copy()
-    last_pair: tuple[np.ndarray, np.ndarray] | None = None  # ends of the last step taken
-    best, best_z = np.inf, None         # overall best residual and point
-    ep_best = (np.inf, z0.copy())       # best point of the current accelerated episode
-    history: list[float] = []
-    restarts = 0                        # memory restarts
-    ep_restarts = 0                     # restarts since the last progress
-    switches = 0                        # plain episodes
-    accelerate = True
-    scale = 1.0                         # plain-step multiplier
-    s_prev = None                       # previous plain step
-    z_prev = z0.copy()                  # last finite plain iterate
-    plain_ref = np.inf
-    progress_it, progress_res = 0, np.inf
-
-    def result(it: int, res: float, converged: bool, failure: str | None) -> FixedPointResult:
-        last = np.nan if last_pair is None else float(np.abs(last_pair[1] - last_pair[0]).max())
-        return FixedPointResult(z, converged, failure, best_z, {
-            "iterations": it, "residual": res, "best_residual": best, "last_step": last,
-            "restarts": restarts, "plain_episodes": switches, "plain_step_scale": scale,
-            "residual_history": history})
-
+    it = _Iteration(F, z0, beta, m=m, rcond=rcond, normalize=normalize, max_step=max_step,
+                    stall_window=stall_window, reaccelerate=reaccelerate,
+                    max_restarts=max_restarts)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return it.run(tol, max_iter)
+
+
+class _Iteration:
+    """The state of one :func:`anderson` run and its steps (one method per decision)."""
+
+    def __init__(self, F: StepFunction, z0: np.ndarray, beta: float | np.ndarray, *,
+                 m: int, rcond: float | None,
+                 normalize: Callable[[np.ndarray], np.ndarray] | None, max_step: float,
+                 stall_window: int, reaccelerate: float, max_restarts: int) -> None:
+        self.F, self.beta, self.normalize = F, beta, normalize
+        self.max_step, self.stall_window = max_step, stall_window
+        self.reaccelerate, self.max_restarts = reaccelerate, max_restarts
+        self.mem = _Memory(m, rcond)
+        self.z = z0.copy()
+        self.last_pair: tuple[np.ndarray, np.ndarray] | None = None  # the last step's ends
+        self.best: float = np.inf                 # overall best residual ...
+        self.best_z: np.ndarray | None = None     # ... and point
+        self.ep_best = (np.inf, z0.copy())        # best point of the accelerated episode
+        self.history: list[float] = []
+        self.restarts = 0                         # memory restarts
+        self.ep_restarts = 0                      # restarts since the last progress
+        self.switches = 0                         # plain episodes
+        self.accelerate = True
+        self.scale = 1.0                          # plain-step multiplier
+        self.s_prev: np.ndarray | None = None     # previous plain step
+        self.z_prev = z0.copy()                   # last finite plain iterate
+        self.plain_ref: float = np.inf
+        self.progress_it, self.progress_res = 0, np.inf
+
+    def run(self, tol: float, max_iter: int) -> FixedPointResult:
         for it in range(1, max_iter + 1):
-            f, res = F(z)
-            history.append(res)
+            f, res = self.F(self.z)
+            self.history.append(res)
             if not _finite(f, res):
-                restarts += 1
-                if accelerate and np.isfinite(ep_best[0]):
-                    ep_restarts += 1            # an accelerated step left the domain
-                    mem.clear()
-                    z = ep_best[1].copy()
-                    f, res = F(z)
-                elif not accelerate:            # a plain step did: shorter, from the last
-                    scale *= 0.5
-                    s_prev = None
-                    z = z_prev.copy()
-                    f, res = F(z)
+                f, res = self._recover(f, res)
                 if not _finite(f, res):
-                    return result(it, res, False, "non-finite")
-            if res < best:
-                best, best_z = res, z.copy()
+                    return self._result(it, res, False, "non-finite")
+            if res < self.best:
+                self.best, self.best_z = res, self.z.copy()
             if res < tol:
-                return result(it, res, True, None)
-            if accelerate:
-                if res < ep_best[0]:
-                    ep_best = (res, z.copy())
-                if res < 0.99 * progress_res:
-                    progress_it, progress_res, ep_restarts = it, res, 0
-                if it - progress_it >= stall_window or ep_restarts >= max_restarts:
-                    accelerate = False
-                    switches += 1
-                    mem.clear()
-                    z = ep_best[1].copy()
-                    f, res = F(z)
-                    plain_ref, s_prev, scale = res, None, 1.0
-                elif res > 10 * ep_best[0] and len(mem) > 0:
-                    restarts += 1
-                    ep_restarts += 1
-                    mem.clear()
-                    z = ep_best[1].copy()
-                    f, res = F(z)
-            elif res < reaccelerate * plain_ref:
-                accelerate = True
-                ep_best = (res, z.copy())
-                progress_it, progress_res, ep_restarts = it, res, 0
-            if accelerate:
-                g = z + beta * f
-                if normalize is not None:
-                    g = normalize(g)
-                z_new = g
-                mem.push(g, g - z)
-                if len(mem) >= 2:
-                    z_acc = mem.extrapolate()
-                    if z_acc is not None:
-                        if max_step < np.inf:
-                            dev = np.abs(z_acc - g).max()
-                            if dev > max_step:
-                                z_acc = g + (z_acc - g) * (max_step / dev)
-                        z_new = z_acc if normalize is None else normalize(z_acc)
-            else:
-                z_prev = z.copy()
-                step = (scale * beta) * f
-                size = np.abs(step).max()
-                if size > max_step:
-                    step *= max_step / size
-                z_new = z + step
-                if normalize is not None:
-                    z_new = normalize(z_new)
-                s = z_new - z
-                if s_prev is not None:
-                    cos = float(s @ s_prev) / max(
-                        float(np.linalg.norm(s) * np.linalg.norm(s_prev)), 1e-300)
-                    if cos > 0.9:
-                        scale = min(scale * 1.5, 1e6)
-                    elif cos < 0.0:
-                        scale *= 0.5
-                s_prev = s
-            last_pair = (z, z_new)
-            z = z_new
-    return result(max_iter, history[-1] if history else np.nan, False, "max_iter")
+                return self._result(it, res, True, None)
+            f, res = self._choose_mode(it, f, res)
+            z_new = self._accelerated_step(f) if self.accelerate else self._plain_step(f)
+            self.last_pair = (self.z, z_new)
+            self.z = z_new
+        return self._result(max_iter, self.history[-1] if self.history else np.nan, False,
+                            "max_iter")
+
+    def _restart_from(self, z: np.ndarray) -> tuple[np.ndarray, float]:
+        self.z = z.copy()
+        return self.F(self.z)
+
+    def _recover(self, f: np.ndarray, res: float) -> tuple[np.ndarray, float]:
+        """After non-finite values: an accelerated step restarts from the episode's best
+        point, a plain step is halved from the last finite one; the values at the restart
+        (``f, res`` unchanged when there is no finite point to restart from)."""
+        self.restarts += 1
+        if self.accelerate and np.isfinite(self.ep_best[0]):
+            self.ep_restarts += 1                 # an accelerated step left the domain
+            self.mem.clear()
+            return self._restart_from(self.ep_best[1])
+        if not self.accelerate:                   # a plain step did: shorter, from the last
+            self.scale *= 0.5
+            self.s_prev = None
+            return self._restart_from(self.z_prev)
+        return f, res
+
+    def _choose_mode(self, it: int, f: np.ndarray, res: float) -> tuple[np.ndarray, float]:
+        """Switch to plain steps on a stall, restart on a 10-fold residual growth, resume
+        acceleration once plain steps cut the residual by ``reaccelerate``."""
+        if not self.accelerate:
+            if res < self.reaccelerate * self.plain_ref:
+                self.accelerate = True
+                self.ep_best = (res, self.z.copy())
+                self.progress_it, self.progress_res, self.ep_restarts = it, res, 0
+            return f, res
+        if res < self.ep_best[0]:
+            self.ep_best = (res, self.z.copy())
+        if res < 0.99 * self.progress_res:
+            self.progress_it, self.progress_res, self.ep_restarts = it, res, 0
+        if it - self.progress_it >= self.stall_window or self.ep_restarts >= self.max_restarts:
+            self.accelerate = False
+            self.switches += 1
+            self.mem.clear()
+            f, res = self._restart_from(self.ep_best[1])
+            self.plain_ref, self.s_prev, self.scale = res, None, 1.0
+        elif res > 10 * self.ep_best[0] and len(self.mem) > 0:
+            self.restarts += 1
+            self.ep_restarts += 1
+            self.mem.clear()
+            f, res = self._restart_from(self.ep_best[1])
+        return f, res
+
+    def _accelerated_step(self, f: np.ndarray) -> np.ndarray:
+        """The damped image, extrapolated by Anderson mixing (at most ``max_step`` beyond
+        it)."""
+        z = self.z
+        g = z + self.beta * f
+        if self.normalize is not None:
+            g = self.normalize(g)
+        self.mem.push(g, g - z)
+        if len(self.mem) < 2:
+            return g
+        z_acc = self.mem.extrapolate()
+        if z_acc is None:
+            return g
+        if self.max_step < np.inf:
+            dev = np.abs(z_acc - g).max()
+            if dev > self.max_step:
+                z_acc = g + (z_acc - g) * (self.max_step / dev)
+        return z_acc if self.normalize is None else self.normalize(z_acc)
+
+    def _plain_step(self, f: np.ndarray) -> np.ndarray:
+        """A damped step, at most ``max_step`` long, its length adapted to the angle with
+        the previous one (x1.5 when they agree, x0.5 when they reverse)."""
+        z = self.z
+        self.z_prev = z.copy()
+        step = (self.scale * self.beta) * f
+        size = np.abs(step).max()
+        if size > self.max_step:
+            step *= self.max_step / size
+        z_new = z + step
+        if self.normalize is not None:
+            z_new = self.normalize(z_new)
+        s = z_new - z
+        if self.s_prev is not None:
+            cos = float(s @ self.s_prev) / max(
+                float(np.linalg.norm(s) * np.linalg.norm(self.s_prev)), 1e-300)
+            if cos > 0.9:
+                self.scale = min(self.scale * 1.5, 1e6)
+            elif cos < 0.0:
+                self.scale *= 0.5
+        self.s_prev = s
+        return z_new
+
+    def _result(self, it: int, res: float, converged: bool,
+                failure: str | None) -> FixedPointResult:
+        lp = self.last_pair
+        last = np.nan if lp is None else float(np.abs(lp[1] - lp[0]).max())
+        return FixedPointResult(self.z, converged, failure, self.best_z, {
+            "iterations": it, "residual": res, "best_residual": self.best, "last_step": last,
+            "restarts": self.restarts, "plain_episodes": self.switches,
+            "plain_step_scale": self.scale, "residual_history": self.history})
