@@ -27,6 +27,7 @@ Fixed-Point Iterations. SIAM Journal on Numerical Analysis 49(4), 1715-1735.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,49 +72,55 @@ class FixedPointResult:
 
 
 class _Memory:
-    """The mixing memory: the last ``m + 1`` images ``g`` and steps ``f = g - z``."""
+    """The mixing memory: the differences of the last ``m + 1`` images ``g`` and steps
+    ``f = g - z`` (kept as differences, so an extrapolation stacks them once), and the
+    last pair."""
 
-    __slots__ = ("m", "rcond", "G", "F")
+    __slots__ = ("m", "rcond", "dG", "dF", "g", "f")
 
     def __init__(self, m: int, rcond: float | None) -> None:
         self.m = m
         self.rcond = rcond
-        self.G: list[np.ndarray] = []
-        self.F: list[np.ndarray] = []
+        self.dG: list[np.ndarray] = []
+        self.dF: list[np.ndarray] = []
+        self.g: np.ndarray | None = None
+        self.f: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return len(self.F)
+        """Number of stored pairs."""
+        return 0 if self.f is None else len(self.dF) + 1
 
     def clear(self) -> None:
-        self.G.clear()
-        self.F.clear()
+        self.dG.clear()
+        self.dF.clear()
+        self.g = self.f = None
 
     def push(self, g: np.ndarray, f: np.ndarray) -> None:
-        self.G.append(g)
-        self.F.append(f)
-        if len(self.F) > self.m + 1:
-            self.G.pop(0)
-            self.F.pop(0)
+        if self.f is not None and self.g is not None:
+            self.dG.append(g - self.g)
+            self.dF.append(f - self.f)
+            if len(self.dF) > self.m:
+                del self.dG[0], self.dF[0]
+        self.g, self.f = g, f
 
     def extrapolate(self) -> np.ndarray | None:
         """``g_k - dG gamma`` with ``gamma`` the least-squares fit of ``f_k`` by ``dF``;
         None (and the memory cleared) when the fit fails or is not finite."""
-        dF = np.diff(np.array(self.F), axis=0).T
-        dG = np.diff(np.array(self.G), axis=0).T
+        assert self.g is not None and self.f is not None and self.dF
         try:
-            gamma = np.linalg.lstsq(dF, self.F[-1], rcond=self.rcond)[0]
+            gamma = np.linalg.lstsq(np.array(self.dF).T, self.f, rcond=self.rcond)[0]
         except np.linalg.LinAlgError:
             self.clear()
             return None
-        z = self.G[-1] - dG @ gamma
-        if not np.all(np.isfinite(z)):
+        z = self.g - np.array(self.dG).T @ gamma
+        if not np.isfinite(z).all():
             self.clear()
             return None
         return z
 
 
 def _finite(f: np.ndarray, res: float) -> bool:
-    return bool(np.isfinite(res) and np.all(np.isfinite(f)))
+    return math.isfinite(res) and bool(np.isfinite(f).all())
 
 
 def anderson(F: StepFunction, z0: np.ndarray, beta: float | np.ndarray = 1.0, *,

@@ -29,9 +29,9 @@ damped fixed point in log w-hat (docs/ge.md, "The solver").
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,12 +45,19 @@ from tariffsim.ge.prepare import Extra, prepare_shocks
 from tariffsim.ge.system import CLOSURES, HatSolution, hat_terms
 from tariffsim.shocks import Shocks
 
+if TYPE_CHECKING:
+    from tariffsim.baseline import Baseline
+    from tariffsim.results import Result
+
 __all__ = ["solve", "solve_hat", "HatSolution", "CLOSURES", "reference_equilibrium"]
 
 
-def solve(baseline, shocks=None, *, trade_elasticity=None, closure: str = "fixed_deficit",
-          numeraire: str = "world_gdp", tol: float = 1e-10, max_iter: int = 2000,
-          deficits=None):
+def solve(baseline: Baseline, shocks: Shocks | None = None, *,
+          trade_elasticity: float | Sequence[float] | Mapping[str, float] | None = None,
+          closure: str = "fixed_deficit", numeraire: str = "world_gdp", tol: float = 1e-10,
+          max_iter: int = 2000,
+          deficits: Sequence[float] | np.ndarray | Mapping[str, float] | None = None
+          ) -> Result:
     r"""Solve the Caliendo-Parro (2015) general equilibrium for a set of shocks.
 
     Multi-country, multi-sector exact hat algebra with sector trade elasticities,
@@ -241,7 +248,8 @@ def _numeraire(numeraire: str | None, countries: tuple[str, ...]) -> tuple[int |
     return countries.index(numeraire), f"price_index:{numeraire}"
 
 
-def _deficit_vector(deficits, countries):
+def _deficit_vector(deficits: Any, countries: tuple[str, ...]) -> np.ndarray | None:
+    """Baseline deficits given by the user as an ``(N,)`` array, or None."""
     if deficits is None:
         return None
     if isinstance(deficits, str):
