@@ -162,8 +162,9 @@ def anderson(F: StepFunction, z0: np.ndarray, beta: float | np.ndarray = 1.0, *,
     ----------
     F : callable
         ``F(z) -> (f, res)``: the step at ``z`` (same shape, 1-D) and the residual used for
-        the stopping rule ``res < tol``. Floating-point warnings inside ``F`` are silenced:
-        non-finite values are handled here (restart, or ``failure="non-finite"``).
+        the stopping rule ``res < tol``; it must not modify ``z``. Floating-point warnings
+        inside ``F`` are silenced: non-finite values are handled here (restart, or
+        ``failure="non-finite"``).
     z0 : ndarray (n,)
         Starting point.
     beta : float or ndarray (n,)
@@ -205,7 +206,11 @@ def anderson(F: StepFunction, z0: np.ndarray, beta: float | np.ndarray = 1.0, *,
 
 
 class _Iteration:
-    """The state of one :func:`anderson` run and its steps (one method per decision)."""
+    """The state of one :func:`anderson` run and its steps (one method per decision).
+
+    Iterates are never modified in place (every step makes a new array), so the best
+    points are kept by reference.
+    """
 
     def __init__(self, F: StepFunction, z0: np.ndarray, beta: float | np.ndarray, *,
                  m: int, rcond: float | None,
@@ -240,7 +245,7 @@ class _Iteration:
                 if not _finite(f, res):
                     return self._result(it, res, False, "non-finite")
             if res < self.best:
-                self.best, self.best_z = res, self.z.copy()
+                self.best, self.best_z = res, self.z
             if res < tol:
                 return self._result(it, res, True, None)
             f, res = self._choose_mode(it, f, res)
@@ -275,11 +280,11 @@ class _Iteration:
         if not self.accelerate:
             if res < self.reaccelerate * self.plain_ref:
                 self.accelerate = True
-                self.ep_best = (res, self.z.copy())
+                self.ep_best = (res, self.z)
                 self.progress_it, self.progress_res, self.ep_restarts = it, res, 0
             return f, res
         if res < self.ep_best[0]:
-            self.ep_best = (res, self.z.copy())
+            self.ep_best = (res, self.z)
         if res < 0.99 * self.progress_res:
             self.progress_it, self.progress_res, self.ep_restarts = it, res, 0
         if it - self.progress_it >= self.stall_window or self.ep_restarts >= self.max_restarts:
@@ -318,7 +323,7 @@ class _Iteration:
         """A damped step, at most ``max_step`` long, its length adapted to the angle with
         the previous one (x1.5 when they agree, x0.5 when they reverse)."""
         z = self.z
-        self.z_prev = z.copy()
+        self.z_prev = z
         step = (self.scale * self.beta) * f
         size = np.abs(step).max()
         if size > self.max_step:
