@@ -17,17 +17,19 @@ from validation_data import import_or_skip, validation_path
 pytestmark = pytest.mark.validation
 
 
-def _ppml(frame: pd.DataFrame):
-    """PPML with exporter and importer fixed effects (DEU the reference importer)."""
-    sm = import_or_skip("statsmodels.api", "the 'estimation' extra (statsmodels) is needed "
-                        "for the PPML step")
-    ex = pd.get_dummies(frame["exporter"], prefix="E", dtype=float)
-    im = pd.get_dummies(frame["importer"], prefix="I", dtype=float).drop(columns="I_DEU")
-    X = pd.concat([frame[["ln_DIST", "CNTG", "BRDR"]].astype(float), ex, im], axis=1)
-    y = frame["trade"].to_numpy(dtype=float)
-    scale = y.mean()          # rescaling y moves only the fixed effects; faster IRLS
-    res = sm.GLM(y / scale, X.to_numpy(), family=sm.families.Poisson()).fit(tol=1e-10)
-    return res.params[:3], res.fittedvalues * scale
+_EXTRA = {"statsmodels": "the 'estimation' extra (statsmodels)",
+          "pyfixest": "the 'fixest' extra (pyfixest)"}
+
+
+def _ppml(frame: pd.DataFrame, backend: str):
+    """PPML with exporter and importer fixed effects (DEU the reference importer), with
+    tariffsim.estimate.ppml on one backend."""
+    import_or_skip(backend, f"{_EXTRA[backend]} is needed for the PPML step")
+    from tariffsim.estimate import ppml
+
+    res = ppml(frame, flow="trade", regressors=["ln_DIST", "CNTG", "BRDR"],
+               reference_importer="DEU", backend=backend)
+    return res.coefficients.to_numpy(), res.fitted.to_numpy()
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +43,9 @@ def data():
     return d.reset_index(drop=True)
 
 
-@pytest.fixture(scope="module")
-def estimates(data):
-    return _ppml(data)
+@pytest.fixture(scope="module", params=["statsmodels", "pyfixest"])
+def estimates(data, request):
+    return _ppml(data, request.param)
 
 
 def test_ppml_estimates(estimates):

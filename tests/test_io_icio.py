@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tariffsim.errors import DataError
+from tariffsim.errors import DataError, TariffSimWarning
 from tariffsim.io import read_icio
 
 LAB = ["USA_A01", "USA_C10T12", "CHN_A01", "CHN_C10T12"]
@@ -16,11 +16,11 @@ VA = np.array([30, 40, 60, 50.0])
 TLS = np.array([2, 3, 1, 4.0])
 
 
-def _write(path, z=Z, f=F, labels=LAB):
+def _write(path, z=Z, f=F, labels=LAB, va=VA, tls=TLS):
     df = pd.DataFrame(np.hstack([z, f]), index=labels, columns=labels + FD)
-    out = z.sum(0) + VA + TLS
-    df.loc["TLS"] = list(TLS) + [0] * len(FD)
-    df.loc["VA"] = list(VA) + [0] * len(FD)
+    out = z.sum(0) + va + tls
+    df.loc["TLS"] = list(tls) + [0] * len(FD)
+    df.loc["VA"] = list(va) + [0] * len(FD)
     df.loc["OUT"] = list(out) + [0] * len(FD)
     df["OUT"] = list(np.hstack([z, f]).sum(1)) + [0, 0, 0]
     df.index.name = "V1"
@@ -51,6 +51,24 @@ def test_tls_in_inputs(tmp_path):
     assert base.value_added[u, a] == pytest.approx(30 / 50)
     # inputs scaled up from 18/50 to 20/50 in proportion
     assert base.io[u, a, a] == pytest.approx(12 / 18 * 20 / 50)
+
+
+def test_negative_value_added_and_zero_output(tmp_path):
+    """USA C10T12 with value added -10 (+3 TLS): output 57 - 10 + 3 = 50, value-added
+    share -7/50 set to 0 and its inputs (A01 20 + 1, C10T12 30 + 6 of 57) rescaled to sum
+    to one. CHN C10T12 with nothing in its column: no output, value-added share 1."""
+    z = Z.copy()
+    z[:, 3] = 0.0
+    va, tls = VA.copy(), TLS.copy()
+    va[1], va[3], tls[3] = -10.0, 0.0, 0.0
+    with pytest.warns(TariffSimWarning, match=r"negative value added in \['USA/C10T12'\]"):
+        base = read_icio(_write(tmp_path / "neg.csv", z=z, va=va, tls=tls))
+    u, c = base.country_index("USA"), base.country_index("CHN")
+    a, f = base.sector_index("A01"), base.sector_index("C10T12")
+    assert base.value_added[u, f] == 0.0
+    assert base.io[u, a, f] == pytest.approx(21 / 57)
+    assert base.io[u, f, f] == pytest.approx(36 / 57)
+    assert base.value_added[c, f] == 1.0 and base.io[c, :, f].sum() == 0.0
 
 
 def test_aggregation_makes_region_domestic(tmp_path):

@@ -247,7 +247,7 @@ add(_c(E, "iceberg factor 0", lambda t: ts.ge.solve(
     "1 = unchanged"))
 add(_c(E, "export-tax rents misspelled", lambda t: ts.ge.solve(
     base3(), Shocks(export_taxes=np.full((3, 3, 1), 0.1), export_tax_rents="exporters")),
-    ScenarioError, "export_tax_rents", "'exporter' or 'dissipated'"))
+    ScenarioError, "export_tax_rents", "did you mean 'exporter'"))
 add(_c(E, "commitment beyond any equilibrium", lambda t: ts.ge.solve(base3(), Shocks(
     commitments=[CommitmentTarget(0, 1, np.array([True]), 1e9)])), UnreachableError,
     "shocks.commitments", "Lower the committed value"))

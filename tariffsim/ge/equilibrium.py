@@ -108,8 +108,7 @@ def price_index(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray,
     return lphi - (1.0 + theta[:, None]) / theta[:, None] * lpsi
 
 
-def trade_shares(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray,
-                 log_phi: np.ndarray | None = None) -> np.ndarray:
+def trade_shares(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray) -> np.ndarray:
     r"""New trade shares (CP 2015, eq. 12).
 
     .. math:: \pi_{ni}^{j\prime} = \pi_{ni}^j
@@ -191,43 +190,47 @@ def solve_expenditure(L, b: np.ndarray, X0: np.ndarray, *, tol: float = 1e-13,
 
     The operator is a contraction (its spectral radius is at most the largest
     intermediate-plus-tariff share of spending, below one), so plain iteration converges;
-    Anderson mixing (memory 6) with the previous solution as warm start needs only a few
-    matrix-vector products. Never forms the (N J) x (N J) matrix.
+    Anderson mixing (memory 6, :func:`tariffsim.ge.anderson.anderson`) with the previous
+    solution as warm start needs only a few matrix-vector products. Never forms the
+    (N J) x (N J) matrix.
+
+    Parameters
+    ----------
+    L : callable
+        ``L(X) -> (LX, Y)`` from :func:`expenditure_operator`.
+    b : ndarray (J, N)
+        Final demand out of value added and deficits.
+    X0 : ndarray (J, N)
+        Warm start.
+    tol : float
+        Stopping rule on ``sum|L(X) + b - X| / sum|b|``.
+    max_iter : int
+        Iterations; when they run out the last iterate's image is returned (the outer
+        residual, computed from it, then shows the error).
 
     Returns
     -------
     X, Y, iterations
+        ``X = L(X_k) + b`` and ``Y`` at the last iterate ``X_k``.
     """
-    X = X0
+    from tariffsim.ge.anderson import anderson
+
+    shape = X0.shape
     scale = max(float(np.abs(b).sum()), 1e-300)
-    m = 6
-    Gs: list[np.ndarray] = []
-    Fs: list[np.ndarray] = []
-    for it in range(1, max_iter + 1):
-        LX, Y = L(X)
+    last: list = [None, None]                 # image and gross output at the last iterate
+
+    def step(x: np.ndarray) -> tuple[np.ndarray, float]:
+        LX, Y = L(x.reshape(shape))
         g = LX + b
-        f = g - X
-        res = float(np.abs(f).sum()) / scale
-        if res < tol:
-            return g, Y, it
-        Gs.append(g.ravel())
-        Fs.append(f.ravel())
-        if len(Fs) > m + 1:
-            Gs.pop(0)
-            Fs.pop(0)
-        if len(Fs) >= 2:
-            dF = np.diff(np.array(Fs), axis=0).T
-            dG = np.diff(np.array(Gs), axis=0).T
-            try:
-                gamma = np.linalg.lstsq(dF, Fs[-1], rcond=None)[0]
-                X = (Gs[-1] - dG @ gamma).reshape(X.shape)
-            except np.linalg.LinAlgError:
-                X = g
-                Gs.clear()
-                Fs.clear()
-        else:
-            X = g
-    LX, Y = L(X)
+        last[0], last[1] = g, Y
+        f = (g - x.reshape(shape)).ravel()
+        return f, float(np.abs(f).sum()) / scale
+
+    fp = anderson(step, X0.ravel(), 1.0, tol=tol, max_iter=max_iter, m=6, rcond=None,
+                  max_step=np.inf)
+    if fp.converged:
+        return last[0], last[1], fp.diagnostics["iterations"]
+    LX, Y = L(fp.z.reshape(shape))
     return LX + b, Y, max_iter
 
 
