@@ -8,8 +8,9 @@ built. Every bad value raises :class:`tariffsim.ScenarioError` naming the field 
   Section 232 + Section 301 ...), with exemptions and the 40% transshipment rate.
 * :class:`TradeCost` -- an iceberg trade-cost change (a non-tariff barrier): factor 1.1 makes
   the pair 10% costlier, with no tariff revenue.
-* :class:`ImportCommitment` -- a purchase commitment: imports of ``importer`` from
-  ``exporter`` rise by ``value`` per year over the baseline, phased in by year.
+* :class:`ImportCommitment` -- a purchase commitment, a floor: imports of ``importer`` from
+  ``exporter`` reach at least the baseline plus an increment, or a level (``basis``),
+  times the share met (``realisation``), phased in by year.
 * :class:`ExportRestriction` -- an export wedge (tax equivalent) or a quantity cap on an
   exporter's sales in some sectors to some destinations (China's rare-earth controls).
 
@@ -58,6 +59,7 @@ from .literals import (
     RENTS,
     TARIFF_MODES,
     UNITS,
+    CommitmentBasis,
     InstrumentKind,
     Rents,
     TariffMode,
@@ -594,24 +596,44 @@ class TradeCost(_Base):
 
 
 # ----------------------------------------------------------------------------- commitment
+#: What ``basis`` of an ImportCommitment means, for messages.
+_BASIS_HELP = ("basis='increment' (value is added to the pair's baseline imports in the "
+               "sectors: 'buy USD 2 bn a year more') or basis='level' (the pair's annual "
+               "imports in the sectors must reach value: 'buy USD 5.4 bn a year of energy')")
+
+
 @dataclass(frozen=True)
 class ImportCommitment(_Base):
-    """A purchase commitment: ``importer`` buys ``value`` more per year from ``exporter``.
+    """A purchase commitment: ``importer`` buys at least so much a year from ``exporter``.
+
+    A commitment is a **floor** ("at least"): where the importer's imports from the
+    partner in the sectors already reach the target, it changes nothing; where they fall
+    short, the engines raise them to the target (docs/commitments.md).
 
     Parameters
     ----------
     importer, exporter : str
         One economy each.
     value : float
-        The committed **increment** of annual imports over the baseline, in ``units``
-        (default "USD million"), once fully phased in. The target level for a year is
-        ``baseline imports from the partner in the sectors + value_in(year)``. A one-off
-        purchase (50 aircraft worth USD 8 bn) is written as an annual increment over the
-        delivery years (``start``/``end``).
+        The committed figure, in ``units`` (default "USD million") a year, once fully
+        phased in; ``basis`` says what it is.
+    basis : {"increment", "level"}
+        Required. ``"increment"``: ``value`` is added to the pair's imports in the sectors
+        in the reference world of the run (the baseline, or under the ``balanced`` closure
+        the zero-deficit world): target ``M0 + realisation * value_in(year)``.
+        ``"level"``: the pair's imports in the sectors must reach the figure: target
+        ``realisation * value_in(year)``. Announced purchase deals are usually gross
+        values of purchases (a level); "more than before" pledges are increments.
+    realisation : float in [0, 1]
+        The share of the commitment actually met (default 1.0). The 2020 US-China Phase
+        One purchases reached 58% of the committed total (Bown 2022, PIIE;
+        facts/oct2025_deals_commitments.csv) -- a share of the committed level; of the
+        committed *increase* over 2017 China bought about none.
     sectors : list of str, optional
         Baseline sectors of the commitment (None: all). On a baseline without these
-        sectors (a one-sector baseline) the increment applies to the pair's total imports,
-        which is exact when the purchases do not crowd out other imports from the partner.
+        sectors (a one-sector baseline) the commitment applies to the pair's total imports,
+        which is exact for an increment when the purchases do not crowd out other imports
+        from the partner, and loose for a level (the floor is on all goods).
     by : date, str or int, optional
         When the full value is reached (linear phase-in from ``start``).
     start, end : date, str or int, optional
@@ -630,9 +652,14 @@ class ImportCommitment(_Base):
     (1 July) and ``b = by.year``. Then ``phase(y) = (y - s + 1) / (b - s + 1)`` for
     ``s <= y <= b`` and 1 after ``b``; so start 2026, by 2030 gives 0.2, 0.4, ..., 1.0.
     Without ``by`` and ``schedule`` the full value applies from the first year; with ``by``
-    but no ``start`` the full value applies from ``by`` (a step).
-    In GE the commitment is met by a demand shifter on the partner's goods in the importer,
-    solved as one extra unknown (MODEL.md section 3).
+    but no ``start`` the full value applies from ``by`` (a step). A level is phased the
+    same way (the floor rises to the level).
+
+    The floor is a complementarity condition on a demand shifter ``b`` on the partner's
+    goods in the importer (MODEL.md section 3): ``b >= 1``, ``M >= target`` and
+    ``(b - 1)(M - target) = 0``. GE solves it with the active-set loop
+    (:mod:`tariffsim.ge.active_set`), GSIM with a CES taste shifter that is zero where the
+    floor is slack, SMART by buying the shortfall only.
     """
 
     kind: ClassVar[InstrumentKind] = "import_commitment"
@@ -640,6 +667,8 @@ class ImportCommitment(_Base):
     importer: str
     exporter: str
     value: float
+    basis: CommitmentBasis | None = None
+    realisation: float = 1.0
     sectors: tuple[str, ...] | None = None
     by: _dt.date | None = None
     start: _dt.date | None = None
@@ -660,9 +689,17 @@ class ImportCommitment(_Base):
                                    f"purchase commitment is between two economies.")
         v = _number(self.value, "value")
         if v <= 0:
-            raise _err("value", f"got {v!r}; give the committed increase of annual imports "
-                                f"as a positive number (in {self.units!r}).")
+            raise _err("value", f"got {v!r}; give the committed annual purchases as a "
+                                f"positive number (in {self.units!r}).")
         set_(self, "value", v)
+        if self.basis is None:
+            raise _err("basis", f"required: say what value={v:,.6g} is, {_BASIS_HELP}. In a "
+                                f"scenario file add the line basis = \"increment\" or "
+                                f"basis = \"level\" to the instrument.")
+        check_option(self.basis, CommitmentBasis, "basis", error=ScenarioError,
+                     hint=f"That is {_BASIS_HELP}.")
+        set_(self, "realisation", _share(self.realisation, "realisation", low_open=False,
+                                         high_open=False))
         if sector is not None:
             if self.sectors is not None:
                 raise _err("sector", "give either sector= or sectors=, not both.")
@@ -736,7 +773,8 @@ class ImportCommitment(_Base):
         return (year - first + 1) / (b - first + 1)
 
     def value_in(self, when: Any) -> float:
-        """Committed increment of imports (in ``units``) for a year or a date.
+        """The committed figure (in ``units``; an increment or a level, see ``basis``)
+        phased to a year or a date, before ``realisation``.
 
         ``when`` is a year (int or "2030", see :func:`tariffsim._validate.bare_year`) or
         a date (:func:`tariffsim._validate.to_date`); a year is in force when the
@@ -756,12 +794,19 @@ class ImportCommitment(_Base):
             return 0.0
         return self.value * self.phase(year)
 
+    def realised_in(self, when: Any) -> float:
+        """:meth:`value_in` times ``realisation``: what the engines are asked to meet."""
+        return self.realisation * self.value_in(when)
+
     @property
     def label(self) -> str:
         sec = f" [{','.join(self.sectors)}]" if self.sectors else ""
         by = f" by {self.by}" if self.by else ""
-        return (f"ImportCommitment {self.importer}<-{self.exporter}{sec} +{self.value:,.6g} "
-                f"{self.units}/yr{by} {_fmt_when(self.start, self.end)}")
+        sign = "+" if self.basis == "increment" else ">="
+        real = f" x{self.realisation:g} realised" if self.realisation != 1.0 else ""
+        return (f"ImportCommitment {self.importer}<-{self.exporter}{sec} {sign}"
+                f"{self.value:,.6g} {self.units}/yr{by}{real} "
+                f"{_fmt_when(self.start, self.end)}")
 
 
 # ----------------------------------------------------------------------------- restriction

@@ -42,6 +42,8 @@ __all__ = [
     "ReportedFlow",
     "TradeVintage",
     "HSLevel",
+    "CommitmentBasis",
+    "PolicyFamily",
     "CLOSURES",
     "RENTS",
     "YEAR_RULES",
@@ -57,6 +59,9 @@ __all__ = [
     "REPORTED_FLOWS",
     "TRADE_VINTAGES",
     "HS_LEVELS",
+    "COMMITMENT_BASES",
+    "POLICY_FAMILIES",
+    "DEFAULT_YEAR_RULE",
     "choices",
     "check_option",
 ]
@@ -73,6 +78,12 @@ Rents = Literal["exporter", "dissipated"]
 #: 1 July, or weighted by the days it is in force.
 YearRule = Literal["mid-year", "average"]
 
+#: The one default of every ``year_rule=`` argument (resolver, simulate, PE engines,
+#: projections, Monte Carlo): a year's policy weighted by the days each regime is in force,
+#: so that a year whose law changes (2026: IEEPA duties to 23 Feb, the Section 122
+#: surcharge to 23 Jul, the Section 301 tiers after) counts every regime for its days.
+DEFAULT_YEAR_RULE: YearRule = "average"
+
 #: The engines of :func:`tariffsim.simulate`: general equilibrium and the two partial-
 #: equilibrium models.
 Model = Literal["ge", "smart", "gsim"]
@@ -86,6 +97,14 @@ TariffMode = Literal["set", "add", "floor"]
 
 #: The ``type`` of an instrument in a scenario TOML file.
 InstrumentKind = Literal["tariff", "trade_cost", "import_commitment", "export_restriction"]
+
+#: What the ``value`` of an :class:`tariffsim.ImportCommitment` is: an increment of annual
+#: imports over the baseline, or the level annual imports must reach.
+CommitmentBasis = Literal["increment", "level"]
+
+#: The instrument families an outcome is split into (:meth:`tariffsim.Projection.decompose`):
+#: tariffs, purchase commitments, and everything else (trade costs, export restrictions).
+PolicyFamily = Literal["tariff", "commitment", "other"]
 
 #: Currency units of commitment values, quota caps and baselines that can be converted.
 Units = Literal["USD", "USD thousand", "USD million", "USD billion"]
@@ -127,6 +146,8 @@ BAR_ORIENTATIONS: tuple[BarOrientation, ...] = get_args(BarOrientation)
 REPORTED_FLOWS: tuple[ReportedFlow, ...] = get_args(ReportedFlow)
 TRADE_VINTAGES: tuple[TradeVintage, ...] = get_args(TradeVintage)
 HS_LEVELS: tuple[HSLevel, ...] = get_args(HSLevel)
+COMMITMENT_BASES: tuple[CommitmentBasis, ...] = get_args(CommitmentBasis)
+POLICY_FAMILIES: tuple[PolicyFamily, ...] = get_args(PolicyFamily)
 
 def choices(vocabulary: Any) -> tuple[str, ...]:
     """The words of a vocabulary: a ``Literal`` type, or an iterable of words (a tuple,

@@ -30,6 +30,7 @@ still use the policy of 1 July). Purchase commitments are phased by year either 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -537,32 +538,42 @@ def quota_targets(res: Resolver, items: Sequence[tuple[int, ExportRestriction]]
 
 def commitment_targets(res: Resolver, items: Sequence[Item], year: int | None
                        ) -> list[CommitmentTarget]:
-    """Target import LEVELS of the purchase commitments among ``items``.
+    """The floors of the purchase commitments among ``items`` (baseline units).
 
-    The level is the pair's baseline imports in the covered sectors plus the committed
-    increment phased to ``year`` (all of it without a year), in baseline units.
-    Commitments on the same importer, exporter and sectors are merged into one target.
+    A commitment asks for imports of at least ``M0 + r * value`` (``basis="increment"``)
+    or ``r * value`` (``basis="level"``), with ``M0`` the pair's imports in the covered
+    sectors, ``r`` the ``realisation`` and ``value`` phased to ``year`` (all of it without
+    a year). Commitments on the same importer, exporter and sectors are merged into one
+    floor: their increments add up, their levels add up (separate purchases), and the
+    floor is the larger of ``M0 + increments`` and ``levels``. A commitment whose realised
+    value is zero sets no floor. ``value`` of each target is the floor on this baseline;
+    the engines recompute it from ``M0`` in their reference world
+    (:meth:`CommitmentTarget.floor`).
     """
-    acc: dict[tuple[int, int, bytes], tuple[np.ndarray, list[float], list[str]]] = {}
+    acc: dict[tuple[int, int, bytes], tuple[np.ndarray, list[float], list[float],
+                                              list[str]]] = {}
     for k, inst in items:
         if not isinstance(inst, ImportCommitment):
             continue
         c = cells(res, k, inst)
         phase = inst.phase(year) if year is not None else 1.0
-        inc = inst.value * phase * c.factor
-        if inc <= 0:
+        amount = inst.realisation * inst.value * phase * c.factor
+        if amount <= 0:
             continue
         mask = c.weights > 0
         key = (c.importer, c.exporter, mask.tobytes())
-        _, incs, labels = acc.setdefault(key, (mask, [], []))
-        incs.append(inc)
+        _, incs, levels, labels = acc.setdefault(key, (mask, [], [], []))
+        (incs if inst.basis == "increment" else levels).append(amount)
         labels.append(inst.label)
     flows = np.asarray(res.base.flows)
     out = []
-    for (n, i, _), (mask, incs, labels) in acc.items():
-        base = float(flows[i, n, mask].sum())
-        out.append(CommitmentTarget(importer=n, exporter=i, sector_mask=mask,
-                                    value=base + sum(incs), label=" + ".join(labels)))
+    for (n, i, _), (mask, incs, levels, labels) in acc.items():
+        target = CommitmentTarget(importer=n, exporter=i, sector_mask=mask, value=0.0,
+                                  label=" + ".join(labels),
+                                  increment=sum(incs) if incs else None,
+                                  level=sum(levels) if levels else None)
+        value = target.floor(float(flows[i, n, mask].sum()))
+        out.append(dataclasses.replace(target, value=value))
     return out
 
 

@@ -18,11 +18,32 @@ __all__ = ["Shocks", "CommitmentTarget", "QuotaTarget"]
 
 @dataclass(frozen=True)
 class CommitmentTarget:
-    """An import (purchase) commitment: imports of ``importer`` from ``exporter`` in the
-    sectors of ``sector_mask`` must reach ``value`` (baseline units, world prices).
+    """An import (purchase) commitment, a floor: imports of ``importer`` from ``exporter``
+    in the sectors of ``sector_mask`` must be AT LEAST the target (baseline units, world
+    prices).
 
-    In GE this is met by a demand shifter on the committed exporter's varieties in the
-    importer, solved as one extra unknown (MODEL.md section 3).
+    The target is :meth:`floor` of the pair's imports in the covered sectors in the
+    reference world of the engine (the baseline, or the zero-deficit world of the
+    ``balanced`` closure): ``max(M0 + increment, level)`` with the parts that are given.
+    ``value`` is the target on the baseline the scenario was resolved on (the data); a
+    target built with ``value`` only is a level.
+
+    In GE the floor is met by a demand shifter ``b`` on the committed exporter's varieties
+    in the importer, an extra unknown in the active set while the floor binds
+    (``b >= 1, M >= target, (b - 1)(M - target) = 0``; MODEL.md section 3).
+
+    Attributes
+    ----------
+    importer, exporter : int
+        Baseline indices.
+    sector_mask : ndarray (J,) of bool
+    value : float
+        The floor on the resolving baseline (``floor(baseline imports)``).
+    label : str
+    increment : float or None
+        The realised increment over the reference imports (None: no increment commitment).
+    level : float or None
+        The realised level (None: no level commitment).
     """
 
     importer: int
@@ -30,6 +51,18 @@ class CommitmentTarget:
     sector_mask: np.ndarray  # bool, shape (J,)
     value: float
     label: str = ""
+    increment: float | None = None
+    level: float | None = None
+
+    def floor(self, reference: float | None = None) -> float:
+        """The target given the pair's imports in the covered sectors in the reference
+        world (``reference``; None: ``value``, the target on the resolving baseline)."""
+        if reference is None or (self.increment is None and self.level is None):
+            return self.value
+        parts = [reference + self.increment] if self.increment is not None else []
+        if self.level is not None:
+            parts.append(self.level)
+        return max(parts)
 
 
 @dataclass(frozen=True)

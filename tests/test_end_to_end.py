@@ -58,7 +58,8 @@ def test_higher_us_tariff_on_vietnam_lowers_its_surplus_and_diverts_imports():
 
 def test_purchase_commitment_lowers_vietnams_surplus_and_is_met():
     sc = ts.Scenario("buy", [ts.ImportCommitment(importer="VNM", exporter="USA",
-                                                 value=8_000, by="2026", start="2026")])
+                                                 value=8_000, basis="increment", by="2026",
+                                                 start="2026")])
     r = ts.simulate(BASE, sc, year=2026, trade_elasticity=4.0)
     row = _bal(r)
     # Vietnam's imports from the US reach 13,098 + 8,000 (to 0.1% of the commitment)

@@ -113,9 +113,14 @@ def test_trade_cost_validation(kw, field):
     (dict(schedule={}), "schedule"),
     (dict(schedule={2026: 0.5}, by=2030), "schedule"),
     (dict(units="USD bn"), "units"),
+    (dict(basis=None), "basis"),
+    (dict(basis="increase"), "basis"),
+    (dict(realisation=1.2), "realisation"),
+    (dict(realisation=-0.1), "realisation"),
+    (dict(realisation="half"), "realisation"),
 ])
 def test_commitment_validation(kw, field):
-    args = dict(importer="VNM", exporter="USA", value=100.0)
+    args = dict(importer="VNM", exporter="USA", value=100.0, basis="increment")
     args.update(kw)
     with pytest.raises(ScenarioError) as e:
         ImportCommitment(**args)
@@ -248,26 +253,31 @@ def test_quota_needs_sector():
 
 # ---------------------------------------------------------------- commitments
 def test_commitment_linear_phase_in():
-    c = ImportCommitment("VNM", "USA", 8000, start=2026, by=2030)
+    c = ImportCommitment("VNM", "USA", 8000, basis="increment", start=2026, by=2030)
     assert [c.value_in(y) for y in range(2025, 2032)] == pytest.approx(
         [0, 1600, 3200, 4800, 6400, 8000, 8000])
     # a start after 1 July counts from the next year
-    c2 = ImportCommitment("VNM", "USA", 8000, start="2025-10-26", by=2030)
+    c2 = ImportCommitment("VNM", "USA", 8000, basis="increment", start="2025-10-26",
+                          by=2030)
     assert c2.value_in(2025) == 0 and c2.value_in(2026) == pytest.approx(1600)
 
 
 def test_commitment_schedule_and_end():
-    c = ImportCommitment("VNM", "USA", 1000, schedule={"2026": 0.2, 2028: 1.0}, end=2030)
+    c = ImportCommitment("VNM", "USA", 1000, basis="level", schedule={"2026": 0.2, 2028: 1.0},
+                         end=2030)
     assert [c.value_in(y) for y in range(2025, 2031)] == pytest.approx(
         [0, 200, 600, 1000, 1000, 0])
-    assert ImportCommitment("VNM", "USA", 10, by=2028).value_in(2027) == 0
-    assert ImportCommitment("VNM", "USA", 10, by=2028).value_in("2028-03-01") == 10
+    assert ImportCommitment("VNM", "USA", 10, basis="level", by=2028).value_in(2027) == 0
+    assert ImportCommitment("VNM", "USA", 10, basis="level",
+                            by=2028).value_in("2028-03-01") == 10
 
 
 def test_commitment_target_level_and_merge():
     b = base()
-    s = Scenario("t", [ImportCommitment("VNM", "USA", 2, sectors=["aircraft"], start=2026),
-                       ImportCommitment("VNM", "USA", 1, units="USD thousand", start=2026,
+    s = Scenario("t", [ImportCommitment("VNM", "USA", 2, basis="increment", sectors=["aircraft"],
+                                        start=2026),
+                       ImportCommitment("VNM", "USA", 1, basis="increment", units="USD thousand",
+                                        start=2026,
                                         by=2027)])
     cs = s.shocks(b, year=2026).commitments
     assert len(cs) == 1  # merged: same pair, same sectors on a one-sector baseline
@@ -281,4 +291,4 @@ def test_no_warnings_on_valid_input():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Tariff("USA", "VNM", 0.2)
-        ImportCommitment("VNM", "USA", 5, start=2026, by=2030)
+        ImportCommitment("VNM", "USA", 5, basis="increment", start=2026, by=2030)

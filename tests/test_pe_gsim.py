@@ -153,15 +153,15 @@ def test_supply_cut_is_met_with_positive_shadow_tax_and_others_gain():
         assert res.loc[(r, "US"), "imports_scenario"] > base.loc[(r, "US"), "imports_scenario"]
 
 
-def test_commitment_met_to_first_order():
+def test_commitment_floor_is_met_on_reported_imports():
     com = pd.DataFrame({"exporter": ["JP"], "importer": ["US"], "value": [600.0]})
     res = pe.gsim(demo_data(), FTA, commitments=com).products.set_index(["exporter",
                                                                          "importer"])
     row = res.loc[("JP", "US")]
-    # M0 (1 + Mh + x) = 600 (linear GSIM); the exact value is within 1%
-    assert 500 * (1 + row["quantity_change_pct"] / 100
-                  + row["world_price_change_pct"] / 100) == pytest.approx(600, abs=1e-8)
-    assert row["imports_scenario"] == pytest.approx(600, rel=0.01)
+    # the floor binds (500 in the data): M0 (1 + Mh)(1 + x) = 600
+    assert 500 * (1 + row["quantity_change_pct"] / 100) * (
+        1 + row["world_price_change_pct"] / 100) == pytest.approx(600, rel=1e-9)
+    assert row["imports_scenario"] == pytest.approx(600, rel=1e-9)
 
 
 def test_export_tax_rents_go_to_the_exporter():

@@ -204,7 +204,8 @@ def test_rents_must_agree():
 # ---------------------------------------------------------------------- commitments
 def test_commitment_reaches_target_smart_exactly():
     data = pe.load_rare_earths()
-    s = ts.Scenario("jp", [ts.ImportCommitment(importer="USA", exporter="JPN", value=20.0)])
+    s = ts.Scenario("jp", [ts.ImportCommitment(importer="USA", exporter="JPN", value=20.0,
+                                               basis="increment")])
     res = ts.simulate(data, s, model="smart")
     m = by_exporter(res, "imports_scenario")
     assert m["JPN"] == pytest.approx(10.2 + 20.0, rel=1e-12)
@@ -216,32 +217,36 @@ def test_commitment_reaches_target_smart_exactly():
 def test_commitment_phase_in_by_year():
     data = pe.load_rare_earths()
     s = ts.Scenario("jp", [ts.ImportCommitment(importer="USA", exporter="JPN", value=20.0,
-                                               start="2026-01-01", by="2030")])
+                                               basis="increment", start="2026-01-01", by="2030")])
     cm = pe_shocks(data, s, year=2028).commitments
     assert cm["value"].iloc[0] == pytest.approx(10.2 + 20.0 * 3 / 5)  # 2026..2030: 3rd of 5
 
 
-def test_commitment_gsim_first_order():
-    """GSIM meets a commitment to first order (its documented accuracy):
-    M0 (1 + Mh + x) = target, with Mh the quantity change and x the world-price change."""
+def test_commitment_gsim_meets_the_floor():
+    """GSIM meets a binding commitment on its reported imports M0 (1 + Mh)(1 + x) = target
+    (Mh the quantity change, x the world-price change): 10.2 + 1 = 11.2."""
     data = pe.load_rare_earths()
-    s = ts.Scenario("jp", [ts.ImportCommitment(importer="USA", exporter="JPN", value=1.0)])
+    s = ts.Scenario("jp", [ts.ImportCommitment(importer="USA", exporter="JPN", value=1.0,
+                                               basis="increment")])
     res = ts.simulate(data, s, model="gsim")
     direct = pe.gsim(data, commitments=pd.DataFrame({"importer": ["USA"], "exporter": ["JPN"],
                                                      "value": [11.2]}))
     pdt.assert_frame_equal(res.products, direct.products)
     row = res.products.set_index("exporter").loc["JPN"]
-    first = 10.2 * (1 + row["quantity_change_pct"] / 100 + row["world_price_change_pct"] / 100)
-    assert first == pytest.approx(11.2, rel=1e-9)
-    assert row["imports_scenario"] == pytest.approx(11.2, rel=0.01)  # second-order gap
+    reported = 10.2 * (1 + row["quantity_change_pct"] / 100) * (
+        1 + row["world_price_change_pct"] / 100)
+    assert reported == pytest.approx(11.2, rel=1e-9)
+    assert row["imports_scenario"] == pytest.approx(11.2, rel=1e-9)
 
 
 def test_commitment_outside_data_skipped_and_unreachable_raises(solar):
-    s = ts.Scenario("vn", [ts.ImportCommitment(importer="VNM", exporter="USA", value=100.0)])
+    s = ts.Scenario("vn", [ts.ImportCommitment(importer="VNM", exporter="USA", value=100.0,
+                                               basis="increment")])
     res = ts.simulate(solar, s, model="smart")
     assert res.products["total_change"].abs().max() == 0.0
     assert any("outside the data" in n for n in res.notes)
-    s = ts.Scenario("jp", [ts.ImportCommitment(importer="USA", exporter="JPN", value=5.0)])
+    s = ts.Scenario("jp", [ts.ImportCommitment(importer="USA", exporter="JPN", value=5.0,
+                                               basis="increment")])
     with pytest.raises(UnreachableError, match="JPN"):
         ts.simulate(solar, s, model="smart")
 
@@ -308,8 +313,9 @@ def test_chunked_resolution_equals_direct():
                              rents="dissipated"),
         ts.ExportRestriction(exporter="CHN", sectors=["p06"], tax_equivalent=0.3,
                              exclude=["USA"], rents="dissipated"),
-        ts.ImportCommitment(importer="JPN", exporter="USA", value=40.0),
-        ts.ImportCommitment(importer="EU", exporter="USA", value=10.0, sectors=["p07", "p08"]),
+        ts.ImportCommitment(importer="JPN", exporter="USA", value=40.0, basis="increment"),
+        ts.ImportCommitment(importer="EU", exporter="USA", value=10.0, basis="increment",
+                            sectors=["p07", "p08"]),
     ])
     a = pe_shocks(df, s)
     for cells in (1000, 300):  # 2 and 5 chunks of products

@@ -426,9 +426,11 @@ add(_c(E, "TradeCost factor 0", lambda t: ts.TradeCost(importer="USA", exporter=
                                                        factor=0), ScenarioError, "factor",
        "1 = unchanged"))
 add(_c(E, "negative commitment", lambda t: ts.ImportCommitment(
-    importer="VNM", exporter="USA", value=-5), ScenarioError, "value", "positive number"))
+    importer="VNM", exporter="USA", value=-5, basis="increment"), ScenarioError, "value",
+    "positive number"))
 add(_c(E, "commitment with itself", lambda t: ts.ImportCommitment(
-    importer="VNM", exporter="VNM", value=5), ScenarioError, "exporter", "two economies"))
+    importer="VNM", exporter="VNM", value=5, basis="increment"), ScenarioError, "exporter",
+    "two economies"))
 add(_c(E, "export restriction without sectors", lambda t: ts.ExportRestriction(
     exporter="CHN", tax_equivalent=0.5), ScenarioError, "sectors", "sector name"))
 
@@ -451,7 +453,8 @@ add(_c(E, "contradictory set tariffs", lambda t: scen(
     ts.Tariff(importer="AAA", exporter="BBB", rate=0.3)).validate(), ScenarioError,
     "instruments[1]", "mode='add'"))
 add(_c(E, "commitment beyond any equilibrium", lambda t: ts.simulate(base3(), scen(
-    ts.ImportCommitment(importer="AAA", exporter="BBB", value=1e9))), UnreachableError,
+    ts.ImportCommitment(importer="AAA", exporter="BBB", value=1e9,
+                        basis="increment"))), UnreachableError,
     "shocks.commitments", "Lower the committed value"))
 add(_c(E, "TOML: misspelled type (line, key)", lambda t: ts.Scenario.from_toml(
     'name = "x"\n[[instruments]]\ntype = "tarif"\n'), ScenarioError,

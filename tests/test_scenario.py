@@ -35,6 +35,7 @@ type = "import_commitment"
 importer = "VNM"
 exporter = "USA"
 value = 8000.0
+basis = "increment"
 start = 2026
 by = "2030"
 """
@@ -58,7 +59,8 @@ def test_round_trip_all_fields():
                exclude=["VNM"], transshipment_share=0.2, transshipment_rate=0.4,
                source="s\n\"q\"", note="n\r\nx", illustrative=True),
         TradeCost("USA", ["VNM", "CHN"], 1.05, coverage=0.3),
-        ImportCommitment("VNM", "USA", 12.5, schedule={2026: 0.5, 2027: 1.0}, units="USD billion"),
+        ImportCommitment("VNM", "USA", 12.5, basis="level", realisation=0.58,
+                         schedule={2026: 0.5, 2027: 1.0}, units="USD billion"),
         ExportRestriction("CHN", ["re"], destinations=["USA"], quantity_cap=3.0,
                           rents="dissipated")],
         description="d", date="2025-01-01", sources=["a", "b"], notes="multi\nline")
@@ -80,7 +82,7 @@ def test_round_trip_all_fields():
     ("name = 'x'\n[instruments]\ntype = 'tariff'\n", ["array of tables", "[[instruments]]"]),
     ("description = 'x'\n", ["missing key 'name'"]),
     ("name = 'x'\n[[instruments]]\ntype='import_commitment'\nimporter='VNM'\nexporter='USA'\n"
-     "value=5.0\nstart=2027\nby=2026\n", ["instruments[0].by", "before start"]),
+     "value=5.0\nbasis='increment'\nstart=2027\nby=2026\n", ["instruments[0].by", "before start"]),
     ("name = 'x'\n[[instruments]]\ntype='tariff'\nimporter='USA'\nexporter='VNM'\nrate=0.1\n"
      "start=2026-03-01\nend=2026-01-01\n", ["instruments[0].end", "not after start"]),
 ])
@@ -139,7 +141,7 @@ def test_shocks_without_date_use_the_policy_once_fully_in_place():
                        Tariff("USA", "VNM", 0.3, start="2025-09-01")])
     assert s.shocks(base()).tariffs[1, 0, 0] == pytest.approx(0.3)
     # nothing starts: there is no such day, so a date is needed
-    s = Scenario("x", [ImportCommitment("VNM", "USA", 100.0, by="2030")])
+    s = Scenario("x", [ImportCommitment("VNM", "USA", 100.0, basis="increment", by="2030")])
     with pytest.raises(ScenarioError, match="pass date= or year="):
         s.shocks(base())
 
@@ -161,7 +163,7 @@ def test_units_conversion_and_rents_conflict():
         s.shocks(base())
     b = Baseline.from_arrays(C, None, np.ones((3, 3)), units="EUR million")
     with pytest.raises(ScenarioError, match="cannot convert"):
-        Scenario("x", [ImportCommitment("VNM", "USA", 5)]).shocks(b)
+        Scenario("x", [ImportCommitment("VNM", "USA", 5, basis="increment")]).shocks(b)
 
 
 def test_active():
@@ -223,7 +225,8 @@ def tariffs(draw):
 
 commitments = st.builds(
     ImportCommitment, importer=st.just("VNM"), exporter=st.just("USA"),
-    value=st.floats(0.001, 1e9), start=st.none() | dates,
+    value=st.floats(0.001, 1e9), basis=st.sampled_from(["increment", "level"]),
+    realisation=st.floats(0, 1), start=st.none() | dates,
     schedule=st.none() | st.dictionaries(st.integers(2000, 2100), st.floats(0, 1),
                                          min_size=1, max_size=4),
     note=text)

@@ -77,8 +77,8 @@ def test_check_option_returns_the_word_or_names_field_and_closest_word():
     (lambda: ts.Tariff("USA", "VNM", 0.1, mode="sett"), ScenarioError, "mode"),
     (lambda: ts.ExportRestriction("CHN", sectors="x", tax_equivalent=0.1, rents="exporters"),
      ScenarioError, "rents"),
-    (lambda: ts.ImportCommitment("VNM", "USA", 5, units="USD millions"), ScenarioError,
-     "units"),
+    (lambda: ts.ImportCommitment("VNM", "USA", 5, basis="level", units="USD millions"),
+     ScenarioError, "units"),
     (lambda: ts.us_trade_2024("feb2052"), DataError, "vintage"),
     (lambda: ts.concordance.hs_to_sector(["0101"], "HS5"), DataError, "sectors"),
 ])

@@ -21,7 +21,8 @@ from tariffsim.errors import ScenarioError, TariffSimWarning, UnreachableError
 from tariffsim.literals import RENTS, Rents, check_option
 from tariffsim.shocks import CommitmentTarget, QuotaTarget, Shocks
 
-__all__ = ["Extra", "PreparedShocks", "prepare_shocks", "EXPORT_TAX_RENTS"]
+__all__ = ["Extra", "PreparedShocks", "prepare_shocks", "reference_targets",
+           "EXPORT_TAX_RENTS"]
 
 #: Who receives the revenue of an export tax or the rents of a quota.
 EXPORT_TAX_RENTS = RENTS
@@ -42,11 +43,17 @@ class Extra:
     j_mask : ndarray (J,) of bool
         Sectors covered.
     target : float
-        Committed value, or the cap (baseline units, world prices).
+        The commitment's floor, or the cap (baseline units, world prices).
     rents : {"exporter", "dissipated"}
         Quotas only: who receives the quota rents.
     label : str
         Unique name; the key of ``Result.extras``.
+    commitment : CommitmentTarget or None
+        Commitments only: the resolver's target, whose floor :func:`reference_targets`
+        recomputes in the reference world.
+    reference : float or None
+        Commitments only: the covered imports in the reference world (set by
+        :func:`reference_targets`).
     """
 
     kind: str
@@ -56,6 +63,8 @@ class Extra:
     target: float
     rents: str = "exporter"
     label: str = ""
+    commitment: CommitmentTarget | None = None
+    reference: float | None = None
 
     def index(self) -> tuple[np.ndarray, ...]:
         """Index of the covered cells of a ``(J, N importer, N exporter)`` array."""
@@ -77,7 +86,8 @@ class PreparedShocks:
     rent_rate, dissipated_rate : ndarray (J, N, N) or None
         Export-tax rates whose revenue goes to the exporter / is lost; None when zero.
     commitments, quotas : list of Extra
-        Equality targets (always in the system) and caps (in it while binding).
+        Floors and caps: inequality targets, in the system while they bind
+        (:mod:`tariffsim.ge.active_set`).
     labels : list of str
         The instruments' descriptions (``Result.scenario``).
     """
@@ -186,7 +196,19 @@ def _commitment(c: CommitmentTarget, countries: Sequence[str], J: int) -> Extra:
     nm[c.importer] = True
     return Extra("commitment", nm, c.exporter, mask, float(c.value),
                  label=c.label or f"commitment {countries[c.importer]} <- "
-                 f"{countries[c.exporter]}")
+                 f"{countries[c.exporter]}", commitment=c)
+
+
+def reference_targets(commitments: Sequence[Extra], flows: np.ndarray) -> None:
+    """Set each commitment's floor from the reference world's ``flows`` ``(J, N importer,
+    N exporter)``, in place: ``max(M0 + increment, level)`` with ``M0`` the covered
+    imports there (:meth:`~tariffsim.shocks.CommitmentTarget.floor`). Under the
+    ``balanced`` closure the reference is the zero-deficit world, so the increment is
+    added to imports of the same world the policy is solved in."""
+    for ex in commitments:
+        ex.reference = ex.value(flows)
+        if ex.commitment is not None:
+            ex.target = float(ex.commitment.floor(ex.reference))
 
 
 def _quota(q: QuotaTarget, countries: Sequence[str], J: int) -> Extra:

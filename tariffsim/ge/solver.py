@@ -41,7 +41,7 @@ from tariffsim.ge.active_set import solve_active_set
 from tariffsim.ge.calibration import CalibratedModel, calibrate
 from tariffsim.ge.frames import result_frames
 from tariffsim.ge.hat import model_from_solution, solve_hat, solve_system
-from tariffsim.ge.prepare import Extra, prepare_shocks
+from tariffsim.ge.prepare import Extra, prepare_shocks, reference_targets
 from tariffsim.ge.system import CLOSURES, HatSolution, hat_terms
 from tariffsim.literals import Closure, check_option
 from tariffsim.shocks import Shocks
@@ -129,6 +129,7 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
     with _country_names(countries):
         model0, ref = reference_equilibrium(model, closure=closure, numeraire=num_idx,
                                             tol=tol, max_iter=max_iter)
+        reference_targets(prepared.commitments, model0.flows())
         terms = hat_terms(model0, tau_new=prepared.tau_new,
                           trade_costs=prepared.trade_costs, rent_rate=prepared.rent_rate,
                           dissipated_rate=prepared.dissipated_rate)
@@ -137,8 +138,8 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
             return solve_system(model0, terms, closure=closure, numeraire=num_idx,
                                 extras=extras, tol=tol, max_iter=max_iter)
 
-        sol, extras_out = solve_active_set(solve_with, prepared.commitments,
-                                           prepared.quotas)
+        sol, extras_out = solve_active_set(solve_with, [],
+                                           [*prepared.commitments, *prepared.quotas])
 
     diag = dict(sol.diagnostics)
     diag["reference_iterations"] = ref.diagnostics.get("iterations")

@@ -156,7 +156,8 @@ class HatSystem:
     numeraire : int or None
         Country whose aggregate price index is the numeraire; None: world GDP.
     extras : list of Extra
-        Commitments and binding quotas, in the order of ``z[N:]``.
+        The binding commitment floors and quota caps (the active set), in the order of
+        ``z[N:]``.
     tol : float
         Outer tolerance (sets the inner tolerances).
 
@@ -300,8 +301,10 @@ class HatSystem:
     def target_gaps(self, zx: np.ndarray, flows: np.ndarray, nhat: float
                     ) -> tuple[np.ndarray, float]:
         """Steps and max abs log gap of the extras to their targets (targets in numeraire
-        units): a commitment's shifter rises while imports fall short, a quota's shadow tax
-        rises (scaled by 1/theta) while exports exceed the cap.
+        units): a binding commitment's shifter rises while imports fall short of its floor
+        (and falls while they exceed it: in the system the floor is met exactly; the
+        active-set loop releases it when its shifter drops below one), a quota's shadow
+        tax rises (scaled by 1/theta) while exports exceed the cap.
 
         Raises
         ------

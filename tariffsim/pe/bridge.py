@@ -21,12 +21,12 @@ Scenario instrument        PE input
                            covered rows together are held at exactly C. The engines solve one
                            shadow export tax per row (SMART) or pair (GSIM), not one common
                            tax for the whole cap. A cap at or above X does not bind (no cut).
-``ImportCommitment``       ``commitments``: the target LEVEL (baseline imports of the pair in
-                           the products + the increment phased to the date/year). Over all
-                           products of the data: one target for the pair (the engines' own
-                           rule); over one product: that product; over several but not all:
-                           split over those products in proportion to the pair's baseline
-                           imports.
+``ImportCommitment``       ``commitments``: the FLOOR (baseline imports of the pair in the
+                           products + the realised increment, or the realised level, phased
+                           to the date/year), one floor per commitment (rows of one
+                           ``group``; over several products one floor on their sum, the
+                           value split over them in proportion to the pair's baseline
+                           imports only to list it by row).
 ``TradeCost``              an export-tax-equivalent wedge ``factor - 1`` with the rents
                            dissipated: it raises the delivered price like an iceberg cost and
                            yields no revenue (MODEL.md section 2). Only cost *increases*
@@ -532,18 +532,19 @@ def _translate(out: PEShocks, cells: Mapping[str, np.ndarray | None], export_ren
         prods_cov = sorted(set(data.frame["product"][covered & (ti == c.importer)]))
         if mask.all() and mask.size == n_sect:
             rows_out.append({"importer": imp, "exporter": exp, "product": None,
-                             "value": c.value})
+                             "value": c.value, "group": c.label or f"{imp}<-{exp}"})
         elif len(prods_cov) == 1:
             rows_out.append({"importer": imp, "exporter": exp, "product": prods_cov[0],
-                             "value": c.value})
+                             "value": c.value, "group": c.label or f"{imp}<-{exp}"})
         else:
             by_p = data.frame[pair].groupby("product")["value"].sum()
             for p, b in by_p.items():
                 if b > 0:
                     rows_out.append({"importer": imp, "exporter": exp, "product": str(p),
-                                     "value": c.value * b / base_total})
-            out.notes.append(f"{c.label}: target {c.value:,.6g} split over {len(by_p)} "
-                             f"products in proportion to the pair's baseline imports")
+                                     "value": c.value * b / base_total,
+                                     "group": c.label or f"{imp}<-{exp}"})
+            out.notes.append(f"{c.label}: one floor {c.value:,.6g} on the pair's imports of "
+                             f"{len(by_p)} products together")
     if rows_out:
         cm = pd.DataFrame(rows_out)
         if cm["product"].isna().all():

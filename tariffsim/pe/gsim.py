@@ -37,10 +37,13 @@ Instruments beyond tariffs (each adds unknowns to the same linear system):
 * a **supply cut** (quantity cap at ``(1 - cut)`` of the baseline on pair (r, v)) is
   met by a shadow export tax on that pair, an extra unknown (set to 0 if the cap does
   not bind: complementarity);
-* an **import commitment** (v buys ``value`` from r) is met by a CES taste shifter on
-  r's variety in v, an extra unknown that moves demand between sources without
-  changing v's composite demand (so, to first order, v's total imports at internal
-  prices stay the same), and does not change prices paid (no consumer-surplus effect).
+* an **import commitment** (v buys at least ``value`` from r, over one or several
+  products) is a floor met by one CES taste shifter ``w >= 0`` on r's variety in v in
+  the covered products: it moves demand between sources without changing v's composite
+  demand (so, to first order, v's total imports at internal prices stay the same), and
+  does not change prices paid (no consumer-surplus effect). Complementarity: ``w = 0``
+  where imports already reach the floor, ``w > 0`` and imports equal to the floor where
+  it binds (:func:`_solve_floors`).
 
 References
 ----------
@@ -52,13 +55,20 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._validate import require_columns
-from ..errors import DataError, ModelError, TariffSimWarning, UnreachableError
+from ..errors import (
+    ConvergenceError,
+    DataError,
+    ModelError,
+    TariffSimWarning,
+    UnreachableError,
+)
 from ..literals import Rents, check_option
 from .products import (
     KEYS,
@@ -78,7 +88,7 @@ GSIM_IMPORT_DEMAND_ELASTICITY = -1.25
 GSIM_SUBSTITUTION_ELASTICITY = 5.0
 GSIM_EXPORT_SUPPLY_ELASTICITY = 1.5
 
-_CUT, _COMMIT = 1, 2
+_CUT = 1
 
 
 def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
@@ -86,7 +96,8 @@ def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
                substitution_elasticity: Any = GSIM_SUBSTITUTION_ELASTICITY,
                export_supply_elasticity: Any = GSIM_EXPORT_SUPPLY_ELASTICITY,
                export_tax: np.ndarray | None = None,
-               constraints: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+               constraints: dict[str, np.ndarray] | None = None,
+               taste: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Solve GSIM for arrays ``[product, exporter, importer]`` (array-level engine).
 
     Parameters
@@ -103,17 +114,18 @@ def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
     export_tax : ndarray (P, R, R), optional
         Exogenous export-tax equivalents on pairs.
     constraints : dict of ndarray (P, K), optional
-        Extra unknowns per product, padded: ``kind`` (0 none, 1 supply cut, 2
-        commitment), ``exporter``, ``importer`` (region indices) and ``target`` (the
-        cut fraction for kind 1; the committed value for kind 2).
+        Supply cuts per product, padded: ``kind`` (0 none, 1 supply cut), ``exporter``,
+        ``importer`` (region indices) and ``target`` (the cut fraction).
+    taste : ndarray (P, R, R), optional
+        CES taste shifters ``w`` on exporter r's variety in importer v (commitments):
+        ``Mh[s, v] += E_s,v (delta_sr - theta[r, v]) w[r, v]``, summed over r.
 
     Returns
     -------
     dict of ndarray
         ``world_price`` x (P, R); ``price`` internal price changes P (P, R, R);
-        ``quantity`` Mh (P, R, R); ``shadow`` (P, K) the shadow export tax (cuts) or
-        taste shifter (commitments); ``theta``, ``phi``, ``export_tax`` (total,
-        P x R x R).
+        ``quantity`` Mh (P, R, R); ``shadow`` (P, K) the shadow export tax of the cuts;
+        ``theta``, ``phi``, ``export_tax`` (total, P x R x R).
     """
     m0 = np.asarray(m0, dtype=float)
     n_p, n_r, _ = m0.shape
@@ -150,7 +162,11 @@ def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
     pidx = np.arange(n_p)[:, None]
     fixed = ~np.isfinite(ex)  # infinite export supply: x_r = 0
 
-    g0 = response(tau)  # (P, R, R)
+    shift = np.zeros_like(m0)
+    if taste is not None:
+        w_t = np.asarray(taste, dtype=float)
+        shift = es[None, None, :] * (w_t - np.einsum("prv,prv->pv", theta, w_t)[:, None, :])
+    g0 = response(tau) + shift  # (P, R, R)
     # --- clearing rows against x
     a_xx = np.einsum("prv,v,pqv->prq", phi, a, theta)
     diag = np.einsum("prv,v->pr", phi, es) + np.where(fixed, 0.0, ex)[None, :]
@@ -164,9 +180,6 @@ def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
     shadow = np.zeros((n_p, n_k))
     for _round in range(n_k + 1):
         is_cut = (kind == _CUT) & active
-        is_com = (kind == _COMMIT) & active
-        # quantities at the constrained pairs
-        m_k = m0[pidx, kr, kv]
         coef = (tf1 * (1.0 + e_exo) / tf0)[pidx, kr, kv]  # dP per unit of shadow tax
         th_k = theta[pidx, kr, kv]  # theta of the constrained pair
         a_k, es_k = a[kv], es[kv]
@@ -175,26 +188,20 @@ def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
         a_xz = np.where(is_cut[:, None, :],
                         phi_at * coef[:, None, :] * (a_k[:, None, :] * th_k[:, None, :]
                                                      - es_k[:, None, :] * same_r), 0.0)
-        a_xz += np.where(is_com[:, None, :],
-                         phi_at * es_k[:, None, :] * (same_r - th_k[:, None, :]), 0.0)
         a_xz = np.where(fixed[None, :, None], 0.0, a_xz)
         theta_at = theta[pidx, :, kv]  # (P, K, R): theta[q, v_k]
         same_q = np.arange(n_r)[None, None, :] == kr[:, :, None]  # (P, K, R)
         a_zx = a_k[:, :, None] * theta_at - es_k[:, :, None] * same_q
-        a_zx = a_zx + np.where(is_com[:, :, None] & same_q, 1.0, 0.0)
         a_zx = np.where(active[:, :, None], a_zx, 0.0)
         same_v = kv[:, :, None] == kv[:, None, :]
         rr = kr[:, :, None] == kr[:, None, :]
         th_l = th_k[:, None, :]
         a_zz = np.where(is_cut[:, None, :],
                         coef[:, None, :] * (a_k[:, None, :] * th_l - es_k[:, None, :] * rr), 0.0)
-        a_zz += np.where(is_com[:, None, :], es_k[:, None, :] * (rr - th_l), 0.0)
         a_zz = np.where(same_v & active[:, :, None], a_zz, 0.0)
         a_zz[:, np.arange(n_k), np.arange(n_k)] += np.where(active, 0.0, 1.0)
         g0_k = g0[pidx, kr, kv]
         goal = np.where(is_cut, -target, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            goal = np.where(is_com, target / np.where(m_k > 0, m_k, 1.0) - 1.0, goal)
         rhs_z = np.where(active, goal - g0_k, 0.0)
         big = np.concatenate([np.concatenate([a_xx, a_xz], axis=2),
                               np.concatenate([a_zx, a_zz], axis=2)], axis=1)
@@ -214,21 +221,13 @@ def gsim_solve(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, *,
         active = active & ~slack
     pi = tau + x[:, :, None]
     pi_cut = np.zeros_like(pi)
-    com_shift = np.zeros_like(pi)
     for k in range(n_k):  # K is small (a few constrained pairs)
         is_cut_k = (kind[:, k] == _CUT) & active[:, k]
-        is_com_k = (kind[:, k] == _COMMIT) & active[:, k]
         p_sel = np.arange(n_p)
         c = (tf1 * (1.0 + e_exo) / tf0)[p_sel, kr[:, k], kv[:, k]]
         pi_cut[p_sel, kr[:, k], kv[:, k]] += np.where(is_cut_k, shadow[:, k] * c, 0.0)
-        # taste shifter: Mh[s, v_k] += E_s (delta_{s r_k} - theta[r_k, v_k]) w
-        w = np.where(is_com_k, shadow[:, k], 0.0)
-        th = theta[p_sel, kr[:, k], kv[:, k]]
-        col_add = es[kv[:, k]][:, None] * ((np.arange(n_r)[None, :] == kr[:, k][:, None])
-                                           - th[:, None]) * w[:, None]
-        com_shift[p_sel[:, None], np.arange(n_r)[None, :], kv[:, k][:, None]] += col_add
     pi = pi + pi_cut
-    mh = response(pi) + com_shift
+    mh = response(pi) + shift
     e_tot = (1.0 + e_exo) * (1.0 + np.where(pi_cut != 0, pi_cut / (tf1 * (1.0 + e_exo) / tf0),
                                             0.0)) - 1.0
     return {"world_price": x, "price": pi, "quantity": mh, "shadow": shadow,
@@ -262,11 +261,13 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         Quantity cuts (column ``cut``, a fraction of the pair's baseline quantity),
         each met by a shadow export tax on that pair.
     commitments : DataFrame
-        Columns ``importer, exporter, value`` and optional ``product``: the importer's
-        imports from the exporter (world prices) must reach ``value``; without
-        ``product`` the target is split over products in proportion to the pair's
-        baseline imports. Met by a CES taste shifter (no price effect), to first
-        order: ``M0 (1 + Mh + x) = value``.
+        Columns ``importer, exporter, value`` and optional ``product`` and ``group``: the
+        importer's imports from the exporter (world prices) in the product (all products
+        without one) must be AT LEAST ``value``; rows sharing a ``group`` are one floor on
+        their summed imports (the sum of their values). Each floor is met by one CES taste
+        shifter ``w >= 0`` on the covered rows (no price effect), zero where imports
+        already reach it, else solved so that the reported imports
+        ``M0 (1 + Mh)(1 + x)`` equal the floor (:func:`_solve_floors`).
     export_tax_rents : {"exporter", "dissipated"}
     max_regions : int
         Guard on the dense (product x region x region) arrays.
@@ -313,7 +314,12 @@ def gsim(data: Any, new_tariffs: Any = None, *,
                                                  supply_cuts)
     constrained_rows = [(int(i), _CUT, float(cut_rows[i]))
                         for i in np.flatnonzero((cut_rows > 0) & (m0_rows > 0))]
-    constrained_rows += _commitment_rows(data, commitments)
+    groups = _commitment_groups(data, commitments)
+    cut_set = {i for i, _, _ in constrained_rows}
+    if any(cut_set.intersection(g.rows.tolist()) for g in groups):
+        raise DataError("gsim: a pair has both a supply cut and a commitment; give "
+                        "one constraint per importer/exporter/product.",
+                        field="supply_cuts")
     cons = None
     if constrained_rows:
         by_p: dict[int, list[tuple[int, int, float]]] = {}
@@ -323,28 +329,41 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         cons = {k: np.zeros((n_p, n_k), dtype=np.int64 if k != "target" else float)
                 for k in ("kind", "exporter", "importer", "target")}
         for p, items in by_p.items():
-            pairs = [(rc[i], vc[i]) for i, _, _ in items]
-            if len(set(pairs)) < len(pairs):
-                raise DataError("gsim: a pair has both a supply cut and a commitment; give "
-                                "one constraint per importer/exporter/product.",
-                                field="supply_cuts")
             for k, (i, kind, tgt) in enumerate(items):
                 cons["kind"][p, k] = kind
                 cons["exporter"][p, k] = rc[i]
                 cons["importer"][p, k] = vc[i]
                 cons["target"][p, k] = tgt
-        notes.append("supply cuts are met by shadow export taxes and commitments by CES "
-                     "taste shifters, extra unknowns of the same linear system")
-
-    sol = gsim_solve(dense(m0_rows), dense(t0_rows), dense(t1_rows),
-                     import_demand_elasticity=em, substitution_elasticity=es,
-                     export_supply_elasticity=ex, export_tax=dense(e_rows), constraints=cons)
+        notes.append("supply cuts are met by shadow export taxes, extra unknowns of the "
+                     "linear system (zero where the cap does not bind)")
     m0 = dense(m0_rows)
+    t0_d, t1_d, e_d = dense(t0_rows), dense(t1_rows), dense(e_rows)
+
+    def evaluate(w: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        taste = None
+        if groups:
+            taste = np.zeros_like(m0)
+            for fl, wg in zip(groups, w, strict=True):
+                taste[pc[fl.rows], rc[fl.rows], vc[fl.rows]] = wg
+        out = gsim_solve(m0, t0_d, t1_d, import_demand_elasticity=em,
+                         substitution_elasticity=es, export_supply_elasticity=ex,
+                         export_tax=e_d, constraints=cons, taste=taste)
+        m1 = m0 * (1.0 + out["quantity"]) * (1.0 + out["world_price"][:, :, None])
+        return out, np.array([float(m1[pc[fl.rows], rc[fl.rows], vc[fl.rows]].sum())
+                              for fl in groups])
+
+    sol, w, totals = _solve_floors(evaluate, groups)
     x, pi, mh = sol["world_price"], sol["price"], sol["quantity"]
     mh = np.where(m0 > 0, mh, 0.0)  # no trade, no quantity change
-    if (mh < -1).any() and cons is not None:
-        clipped_p = np.flatnonzero((mh < -1).any(axis=(1, 2)))
-        bound = [p for p in clipped_p if (cons["kind"][p] == _COMMIT).any()]
+    binding = [fl for fl, wg in zip(groups, w, strict=True) if wg > 0]
+    for fl, wg, tot in zip(groups, w, totals, strict=True):
+        notes.append(f"commitment {fl.label}: " + (
+            f"binds; CES taste shifter {wg:.6g} brings imports to the floor {fl.target:,.6g}"
+            if wg > 0 else f"already met (imports {tot:,.6g} >= floor {fl.target:,.6g}); "
+                           f"taste shifter 0, no effect"))
+    if (mh < -1).any() and binding:
+        clipped_p = set(np.flatnonzero((mh < -1).any(axis=(1, 2))).tolist())
+        bound = sorted({int(p) for fl in binding for p in pc[fl.rows]} & clipped_p)
         if bound:
             raise UnreachableError(
                 f"commitments: the commitment(s) in product(s) "
@@ -456,31 +475,127 @@ def _rep(v: Any) -> Any:
     return float(v)
 
 
-def _commitment_rows(data: Any, commitments: Any) -> list[tuple[int, int, float]]:
-    """(row, kind, value) of every pair-level commitment target."""
+@dataclass(frozen=True)
+class _Floor:
+    """One commitment: the data rows it covers and the floor on their imports."""
+
+    rows: np.ndarray
+    target: float
+    label: str
+
+
+def _commitment_groups(data: Any, commitments: Any) -> list[_Floor]:
+    """The floors of a commitments frame: one per row, or one per ``group`` value (the
+    rows of a group are one floor on their summed imports, the sum of their values)."""
     if commitments is None:
         return []
     require_columns(commitments, ("importer", "exporter", "value"), "commitments",
                     field="{name}.{column}",
                     hint="A GSIM commitment names the importer, the exporter and the value "
-                         "(and optionally the product).")
-    out: list[tuple[int, int, float]] = []
-    for _, row in commitments.iterrows():
-        one = pd.DataFrame([row])
+                         "(and optionally the product, and a group shared by the rows of "
+                         "one commitment over several products).")
+    spec = commitments.reset_index(drop=True)
+    keys = (spec["group"].astype(str).tolist() if "group" in spec.columns
+            else [f"row {k}" for k in range(len(spec))])
+    acc: dict[str, tuple[list[np.ndarray], list[float], tuple[str, str]]] = {}
+    for key, (_, row) in zip(keys, spec.iterrows(), strict=True):
+        one = pd.DataFrame([row.drop(labels=["group"], errors="ignore")])
         one["_one"] = 1.0
-        vals, hit = match_shocks(data, one, "commitments", "_one")
-        idx = np.flatnonzero(hit)
-        base = data.value[idx]
-        if idx.size == 0 or base.sum() <= 0:
+        _, hit = match_shocks(data, one, "commitments", "_one")
+        idx = np.flatnonzero(hit & (data.value > 0))
+        pair = (str(row["importer"]), str(row["exporter"]))
+        if idx.size == 0:
             raise UnreachableError(
-                f"commitments: no baseline imports of {row['importer']} from "
-                f"{row['exporter']} in the selected products; a CES source with a zero share "
-                f"cannot be bought from.", field="commitments")
-        value = float(row["value"])
+                f"commitments: no baseline imports of {pair[0]} from {pair[1]} in the "
+                f"selected products; a CES source with a zero share cannot be bought from.",
+                field="commitments")
+        try:
+            value = float(row["value"])
+        except (TypeError, ValueError):
+            raise DataError(f"commitments.value: {row['value']!r} is not a number.",
+                            field="commitments.value") from None
         if not np.isfinite(value) or value < 0:
             raise DataError(f"commitments.value: {value} must be a finite number >= 0.",
                             field="commitments.value")
-        for i, b in zip(idx, base, strict=True):
-            if b > 0:
-                out.append((int(i), _COMMIT, value * b / base.sum()))
+        rows, values, first = acc.setdefault(key, ([], [], pair))
+        if pair != first:
+            raise DataError(f"commitments.group: group {key!r} mixes {first[0]}<-{first[1]} "
+                            f"and {pair[0]}<-{pair[1]}; a commitment is between one importer "
+                            f"and one exporter.", field="commitments.group")
+        rows.append(idx)
+        values.append(value)
+    out = []
+    for key, (rows, values, (imp, exp)) in acc.items():
+        label = key if "group" in spec.columns else f"{imp}<-{exp}"
+        out.append(_Floor(np.unique(np.concatenate(rows)), float(sum(values)), label))
     return out
+
+
+#: Relative tolerance on a binding floor, and the relative step of the finite differences.
+_FLOOR_TOL = 1e-10
+_FD_STEP = 1e-7
+
+
+def _solve_floors(evaluate: Any, groups: list[_Floor]
+                  ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Solve the commitment floors as a complementarity problem.
+
+    For taste shifters ``w`` (one per floor) ``evaluate(w)`` returns the GSIM solution and
+    the covered imports ``M(w)`` of each floor (world prices). Find ``w >= 0`` with
+    ``M(w) >= target`` and ``w (M(w) - target) = 0``: the floors that bind (the active
+    set) are solved by Newton's method (``M`` is quadratic in ``w``: imports are
+    ``M0 (1 + Mh)(1 + x)`` with ``Mh`` and ``x`` linear), the others keep ``w = 0``; a
+    slack floor whose imports fall short enters, a binding one whose shifter turns
+    negative leaves, until the set settles.
+
+    Returns
+    -------
+    solution, w, M : the GSIM solution at ``w``, the shifters, the covered imports.
+
+    Raises
+    ------
+    UnreachableError
+        A binding floor the shifter cannot move (a zero substitution elasticity).
+    ConvergenceError
+        Newton's method or the active set does not settle.
+    """
+    n = len(groups)
+    w = np.zeros(n)
+    sol, tot = evaluate(w)
+    if n == 0:
+        return sol, w, tot
+    target = np.array([g.target for g in groups])
+    active = tot < target * (1 - _FLOOR_TOL)
+    for _round in range(2 * n + 2):
+        idx = np.flatnonzero(active)
+        for _it in range(50):
+            gap = tot[idx] - target[idx]
+            if idx.size == 0 or np.all(np.abs(gap) <= _FLOOR_TOL * target[idx]):
+                break
+            jac = np.empty((idx.size, idx.size))
+            for col, g in enumerate(idx):
+                h = _FD_STEP * max(1.0, abs(w[g]))
+                wp = w.copy()
+                wp[g] += h
+                jac[:, col] = (evaluate(wp)[1][idx] - tot[idx]) / h
+            if not np.all(np.isfinite(jac)) or np.linalg.matrix_rank(jac) < idx.size:
+                names = [groups[g].label for g in idx]
+                raise UnreachableError(f"commitments: {names} bind but a taste shifter does "
+                                       f"not move the imports (substitution elasticity 0?); "
+                                       f"GSIM cannot meet them.", field="commitments")
+            w[idx] -= np.linalg.solve(jac, gap)
+            sol, tot = evaluate(w)
+        else:
+            raise ConvergenceError("commitments: Newton's method on the binding floors did "
+                                   "not converge in 50 steps.",
+                                   diagnostics={"iterations": 50, "residual": float(
+                                       np.max(np.abs(tot[idx] / target[idx] - 1)))})
+        release = active & (w < 0)
+        enter = ~active & (tot < target * (1 - _FLOOR_TOL))
+        if not release.any() and not enter.any():
+            return sol, w, tot
+        active = (active & ~release) | enter
+        w[release] = 0.0
+        sol, tot = evaluate(w)
+    raise ConvergenceError("commitments: the set of binding floors did not settle.",
+                           diagnostics={"iterations": 2 * n + 2, "residual": float("nan")})

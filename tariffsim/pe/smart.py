@@ -210,16 +210,18 @@ def _solve_supply_cuts(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, x: np.nda
 
 def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame | None,
                        ) -> tuple[np.ndarray, list[str]]:
-    """Exogenous purchases from one source, displacing the other sources by CES.
+    """Purchase floors met by buying the shortfall from one source, displacing the others
+    by CES.
 
-    For each commitment row (exporter, optional importer and product, ``value``), the
-    importer's imports from that exporter across the matching products must reach
-    ``value`` (baseline world-price units). If they already do, nothing happens.
-    Otherwise the shortfall E is bought from the committed exporter and every other
-    source in the same markets loses the same fraction ``f = E / sum(others)`` of its
+    Each commitment (a row: exporter, optional importer and product, ``value``; or the rows
+    sharing a ``group``, one floor on their summed imports and values) asks that the
+    importer's imports from that exporter across the matching products be AT LEAST the
+    value (baseline world-price units). Where they already are, nothing happens (the floor
+    is slack). Otherwise the shortfall E is bought from the committed exporter and every
+    other source in the same markets loses the same fraction ``f = E / sum(others)`` of its
     imports: within a product the others lose in proportion to their (scenario) CES
-    shares, and the market total is unchanged (no demand response; consumer prices do
-    not move). Commitments are applied in the order given.
+    shares, and the market total is unchanged (no demand response; consumer prices do not
+    move). Commitments are applied in the order given.
     """
     notes: list[str] = []
     if spec is None or spec.empty:
@@ -230,7 +232,11 @@ def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame | N
     market = data.codes("market")
     n_markets = int(market.max()) + 1
     q = q1.copy()
-    for i, (_, row) in enumerate(spec.reset_index(drop=True).iterrows()):
+    spec = spec.reset_index(drop=True)
+    keys = (spec["group"].astype(str).tolist() if "group" in spec.columns
+            else list(range(len(spec))))
+    floors: dict[Any, tuple[np.ndarray, list[float], str]] = {}
+    for i, (key, (_, row)) in enumerate(zip(keys, spec.iterrows(), strict=True)):
         mask = np.ones(data.n_rows, dtype=bool)
         for k in KEYS:
             if k not in spec.columns or pd.isna(row[k]) or str(row[k]).strip() in ("", "*"):
@@ -253,6 +259,17 @@ def _apply_commitments(data: ProductData, q1: np.ndarray, spec: pd.DataFrame | N
             raise DataError(f"commitments.value: {target} must be a finite number >= 0.",
                             field="commitments.value")
         own = mask & (frame["exporter"] == exporter).to_numpy()
+        prev = floors.get(key)
+        if prev is not None and prev[2] != exporter:
+            raise DataError(f"commitments.group: group {key!r} names the exporters "
+                            f"{prev[2]!r} and {exporter!r}; a commitment is a purchase from "
+                            f"one exporter.", field="commitments.group", rows=spec.iloc[[i]])
+        if prev is None:
+            floors[key] = (own, [target], exporter)
+        else:
+            floors[key] = (prev[0] | own, prev[1] + [target], exporter)
+    for own, targets, exporter in floors.values():
+        target = float(sum(targets))
         if not own.any():
             raise UnreachableError(
                 f"commitments: no baseline imports from {exporter!r} in the selected "
@@ -325,11 +342,13 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
         gain by CES diversion and the importer's price rises. The shadow tax is reported
         in ``export_tax_equivalent``.
     commitments : DataFrame or mapping, optional
-        Import commitments: columns ``exporter, value`` (and optional ``importer,
-        product``): imports from that exporter in the matching products must reach
-        ``value`` (units of the data). The shortfall is bought from the exporter and
-        taken from the other sources in proportion to their CES shares; the market
-        total stays fixed (no demand response) and prices do not move.
+        Import commitments, floors: columns ``exporter, value`` (and optional ``importer,
+        product, group``): imports from that exporter in the matching products must be
+        AT LEAST ``value`` (units of the data); rows sharing a ``group`` are one floor on
+        their summed imports and values. A floor already met changes nothing; otherwise
+        the shortfall is bought from the exporter and taken from the other sources in
+        proportion to their CES shares; the market total stays fixed (no demand
+        response) and prices do not move.
     export_tax_rents : {"exporter", "dissipated"}
 
     Returns
