@@ -25,6 +25,7 @@ from .errors import DataError, ModelError, ScenarioError, suggest, unknown_codes
 
 __all__ = [
     "to_date",
+    "check_when",
     "bare_year",
     "require_columns",
     "show_rows",
@@ -56,6 +57,18 @@ def bare_year(value: Any) -> int | None:
         m = _YEAR_RE.match(value)
         return int(m.group(1)) if m else None
     return None
+
+
+def check_when(date: Any, year: Any) -> None:
+    """The one rule for saying when: ``date=`` (a day) or ``year=`` (a calendar year, read
+    with a ``year_rule``), never both; raises :class:`~tariffsim.errors.ScenarioError` the
+    same way in every entry point (``simulate``, ``project``, ``monte_carlo``, the PE
+    engines, :meth:`tariffsim.Scenario.shocks`)."""
+    if date is not None and year is not None:
+        raise ScenarioError(f"date/year: got date={date!r} and year={year!r}; give date= (the "
+                            f"policy in force on that day; a bare year such as '2026' is 1 "
+                            f"January) or year= (the calendar year, see year_rule), not both.",
+                            field="date")
 
 
 def to_date(value: Any, field: str = "date") -> _dt.date | None:

@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import to_date
 from .baseline import Baseline
 from .errors import DataError, ModelError, ScenarioError
-from .literals import Closure, Model, YearRule, check_option
+from .literals import DEFAULT_YEAR_RULE, Closure, Model, YearRule, check_option
 from .shocks import Shocks
 from .simulate import as_shocks, simulate
 
@@ -165,14 +166,17 @@ def bilateral_balances(flows: np.ndarray, countries: Iterable[str],
     return pd.concat([out, tot], ignore_index=True)
 
 
-def _flows_from_result(result: Any, baseline: Baseline) -> np.ndarray:
-    """Scenario flows of a GE result as an array [exporter, importer, sector]."""
+def _flows_from_result(result: Any, baseline: Baseline, column: str = "scenario"
+                       ) -> np.ndarray:
+    """Flows of a GE result as an array [exporter, importer, sector]: its ``"scenario"``
+    column, or its ``"baseline"`` column (the reference world of the solve: the data, or
+    the zero-deficit world under the balanced closure)."""
     f = result.flows
     ci = {c: i for i, c in enumerate(baseline.countries)}
     si = {s: k for k, s in enumerate(baseline.sectors)}
     arr = np.zeros(baseline.flows.shape)
     arr[f["exporter"].map(ci).to_numpy(), f["importer"].map(ci).to_numpy(),
-        f["sector"].map(si).to_numpy()] = f["scenario"].to_numpy(dtype=float)
+        f["sector"].map(si).to_numpy()] = f[column].to_numpy(dtype=float)
     return arr
 
 
@@ -232,11 +236,19 @@ class Projection:
         trade_elasticity, horizon``. ``partner == "WLD"`` rows are totals. The first
         year is the baseline's own (reported) year, where both balances are the data
         and the change is zero (horizon 0, no policy, elasticity 0). ``frame.attrs``
-        carries ``units, model, closure, schedule, scenario, reference``.
+        carries ``units, model, closure, schedule, scenario, reference, without``.
     results : dict
-        The solved model result of each projected year (``{year: (without, with)}``).
+        The solved model result of each projected year (``{year: (without, with)}``;
+        ``without`` is None when there is no reference scenario: the "without" path is
+        then the reference world of the "with" solve).
     schedule : ElasticitySchedule
     closure, model : str
+    without : str
+        What the "without" path is, in words (the baseline held flat, grown, or solved
+        under a reference scenario; the zero-deficit world under ``balanced``).
+    spec : dict
+        The arguments of the :func:`project` call (to re-run parts of it:
+        :meth:`decompose`).
     """
 
     frame: pd.DataFrame
@@ -247,6 +259,8 @@ class Projection:
     reference: str | None
     units: str
     results: dict = field(default_factory=dict, repr=False)
+    without: str = ""
+    spec: dict = field(default_factory=dict, repr=False)
 
     def balances(self, partner: str = "USA", countries: Iterable[str] | None = None
                  ) -> pd.DataFrame:
@@ -290,11 +304,13 @@ class Projection:
         return out
 
     def describe(self) -> str:
-        """Which model, closure and elasticity schedule produced the numbers."""
+        """Which model, closure and elasticity schedule produced the numbers, and what the
+        "without" path is."""
         ref = f" against '{self.reference}'" if self.reference else " against the baseline"
+        without = f"; without = {self.without}" if self.without else ""
         return (f"scenario '{self.scenario}'{ref}; model {self.model}, closure {self.closure}; "
                 f"{self.schedule.describe()}; balances at world prices, {self.units}, "
-                f"exports minus imports of the country")
+                f"exports minus imports of the country{without}")
 
     @property
     def plot(self) -> Any:
@@ -307,15 +323,21 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             elasticity_schedule: ScheduleLike | None = None,
             growth: float | Mapping[str, float] | None = None,
             reference: Any = None, closure: Closure = "fixed_deficit", model: Model = "ge",
-            year_rule: YearRule = "average", **options: Any) -> Projection:
+            year_rule: YearRule = DEFAULT_YEAR_RULE, date: Any = None,
+            **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
     of ``scenario`` in force in t are applied (commitments phased in by their
     schedules), and the model is solved with the trade elasticity of that year's
-    horizon h = t - (first policy year) + 1 (MODEL.md §4). The path "without" is the
-    grown baseline itself, or, with ``reference``, the same model solved under the
-    reference scenario (for example the tariffs already in force).
+    horizon h = t - (first policy year) + 1 (MODEL.md §4).
+
+    Both paths live in the same world (like for like): the path "without" is the
+    reference world of the same solve -- the grown baseline under ``fixed_deficit`` and
+    ``deficit_ratio``, its zero-deficit equilibrium under ``balanced`` (the Caliendo-Parro
+    NAFTA exercise: first the world without deficits, then the policy from there) -- or,
+    with ``reference``, the same model solved under the reference scenario from that same
+    world. A policy that changes nothing reports a change of zero under every closure.
 
     Parameters
     ----------
@@ -339,7 +361,12 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         Passed to :func:`tariffsim.simulate`. Only ``model="ge"`` projects balances.
     year_rule : {"average", "mid-year"}
         How a policy that starts or ends within a year counts in that year: weighted by
-        the days it is in force (default), or as in force on 1 July.
+        the days it is in force (default, :data:`tariffsim.literals.DEFAULT_YEAR_RULE`),
+        or as in force on 1 July.
+    date : date, str or int, optional
+        Hold the policy in force on this day (a bare year such as ``"2026"`` is 1 January
+        of it) in every projected year instead of each year's own policy; commitments are
+        phased to the year of ``date``. ``year=`` is refused: the years are ``years``.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 
@@ -353,6 +380,16 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                          f"equilibrium engine; got {model!r}. Use model='ge'.", field="model")
     check_option(closure, Closure, "closure")
     check_option(year_rule, YearRule, "year_rule", error=ScenarioError)
+    if "year" in options:
+        raise ScenarioError(f"date/year: project evaluates each of years=; got year="
+                            f"{options['year']!r}. Give years=[...] (each year's policy) or "
+                            f"date= (one day's policy held in every year), not year=.",
+                            field="year")
+    when = to_date(date, "date")
+    spec = {"baseline": baseline, "scenario": scenario, "years": years,
+            "elasticity_schedule": elasticity_schedule, "growth": growth,
+            "reference": reference, "closure": closure, "model": model,
+            "year_rule": year_rule, "date": date, "options": dict(options)}
     from . import scenarios as _scenarios
     if isinstance(scenario, str | os.PathLike):
         scenario = _scenarios.load(scenario)
@@ -392,20 +429,25 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                                   closure=closure, **options)
         return cache[key]
 
+    def shocks_in(base_t: Baseline, policy: Any, t: int) -> Shocks:
+        if when is not None:
+            return as_shocks(base_t, policy, date=when, year_rule=year_rule)
+        return as_shocks(base_t, policy, year=t, year_rule=year_rule)
+
     for t in years:
         gf = _growth_factor(growth, baseline, t - base_year)
         base_t = baseline.replace(flows=baseline.flows * gf, year=t) if growth else baseline
         horizon = max(t - start + 1, 1)
         theta = sched(horizon)
         gkey = gf.tobytes()
-        with_r = solve(base_t, as_shocks(base_t, scenario, year=t, year_rule=year_rule),
-                       theta, gkey)
+        with_r = solve(base_t, shocks_in(base_t, scenario, t), theta, gkey)
         if reference is None:
+            # like for like: the reference world of the same solve (the data, or the
+            # zero-deficit world under the balanced closure), not the data as such
             without_r = None
-            without_flows = base_t.flows
+            without_flows = _flows_from_result(with_r, base_t, "baseline")
         else:
-            without_r = solve(base_t, as_shocks(base_t, reference, year=t,
-                                                year_rule=year_rule), theta, gkey)
+            without_r = solve(base_t, shocks_in(base_t, reference, t), theta, gkey)
             without_flows = _flows_from_result(without_r, base_t)
         results[t] = (without_r, with_r)
         f = bilateral_balances(without_flows, baseline.countries, "balance_baseline")
@@ -422,10 +464,22 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                          "bug, please report it with the scenario.", field="projection")
     scen_name = getattr(scenario, "name", None)
     ref_name = getattr(reference, "name", None)
+    without = _without_text(base_year, growth, ref_name, closure)
     frame.attrs.update({"units": baseline.units, "model": model, "closure": closure,
-                        "year_rule": year_rule,
+                        "year_rule": year_rule, "date": str(when) if when else None,
                         "schedule": sched.describe(), "scenario": scen_name,
-                        "reference": ref_name})
+                        "reference": ref_name, "without": without})
     return Projection(frame=frame, schedule=sched, closure=closure, model=model,
                       scenario=scen_name, reference=ref_name, units=baseline.units,
-                      results=results)
+                      results=results, without=without, spec=spec)
+
+
+def _without_text(base_year: int, growth: Any, reference: str | None, closure: str) -> str:
+    """What the "without" path of a projection is, in words."""
+    world = (f"the {base_year} baseline held flat (no growth)" if growth is None
+             else f"the {base_year} baseline grown year by year")
+    if closure == "balanced":
+        world += ", in its zero-deficit equilibrium (closure 'balanced')"
+    if reference is not None:
+        return f"{world}, solved under the reference scenario '{reference}'"
+    return f"{world}, with no policy change"

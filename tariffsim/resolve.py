@@ -21,11 +21,11 @@ The work is split by step, so that a new rule lands in one function:
 
 Evaluating a scenario in a year
 -------------------------------
-``year_rule="mid-year"`` (the default of :meth:`Scenario.shocks`) uses the policy in force
-on 1 July of the year; ``"average"`` averages tariffs, trade-cost factors and export taxes
-over the year, weighting each policy regime by the number of days it is in force (quotas
-still use the policy of 1 July). Purchase commitments are phased by year either way
-(:meth:`tariffsim.ImportCommitment.phase`).
+``year_rule="average"`` (the default everywhere, :data:`tariffsim.literals.DEFAULT_YEAR_RULE`)
+averages tariffs, trade-cost factors and export taxes over the year, weighting each policy
+regime by the number of days it is in force (quotas still use the policy of 1 July);
+``"mid-year"`` uses the policy in force on 1 July of the year. Purchase commitments are
+phased by year either way (:meth:`tariffsim.ImportCommitment.phase`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validate import YEAR_RANGE, to_date
+from ._validate import YEAR_RANGE, check_when, to_date
 from .errors import ScenarioError, suggest
 from .instruments import (
     ALL,
@@ -49,7 +49,7 @@ from .instruments import (
     Tariff,
     TradeCost,
 )
-from .literals import Rents, YearRule, check_option
+from .literals import DEFAULT_YEAR_RULE, Rents, YearRule, check_option
 from .shocks import CommitmentTarget, QuotaTarget, Shocks
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ Item = tuple[int, Instrument]
 
 # ----------------------------------------------------------------------------- entry points
 def resolve(scenario: Scenario, baseline: Any, *, date: Any = None, year: int | None = None,
-            year_rule: YearRule = "mid-year") -> Shocks:
+            year_rule: YearRule = DEFAULT_YEAR_RULE) -> Shocks:
     """Array-level shocks of ``scenario`` on ``baseline`` on a date or in a year.
 
     Parameters
@@ -94,8 +94,9 @@ def resolve(scenario: Scenario, baseline: Any, *, date: Any = None, year: int | 
         bare year is 1 January of it).
     year : int, optional
         Evaluate a calendar year (see ``year_rule``).
-    year_rule : {"mid-year", "average"}
-        How a policy that starts or ends within ``year`` counts. Without ``date`` and
+    year_rule : {"average", "mid-year"}
+        How a policy that starts or ends within ``year`` counts (default
+        :data:`~tariffsim.literals.DEFAULT_YEAR_RULE`, ``"average"``). Without ``date`` and
         ``year`` the scenario's own ``date`` is used; without that, the day its last
         instrument starts (the policy once fully in place); a scenario with no dated
         instrument is evaluated with all its instruments.
@@ -112,8 +113,7 @@ def resolve(scenario: Scenario, baseline: Any, *, date: Any = None, year: int | 
         1900-2200, unknown codes or sectors, contradictory tariffs, disagreeing rents, a
         dated scenario without a date.
     """
-    if date is not None and year is not None:
-        raise ScenarioError("shocks: give date= or year=, not both.", field="date")
+    check_when(date, year)
     check_option(year_rule, YearRule, "year_rule", error=ScenarioError)
     res = Resolver(baseline)
     instruments = scenario.instruments

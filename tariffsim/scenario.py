@@ -13,11 +13,12 @@ The TOML format is shown in :mod:`tariffsim.scenario_io` and docs/scenarios.md.
 
 Evaluating a scenario in a year
 -------------------------------
-``shocks(baseline, year=Y)`` uses, by default (``year_rule="mid-year"``), the policy in
-force on 1 July of Y, with purchase commitments phased by year
-(:meth:`ImportCommitment.value_in`). ``year_rule="average"`` instead averages tariffs,
-trade-cost factors and export taxes over the year, weighting each policy regime by the
-number of days it is in force (quotas and commitments still use the mid-year rule).
+``shocks(baseline, year=Y)`` by default (``year_rule="average"``, the one default of every
+entry point: :data:`tariffsim.literals.DEFAULT_YEAR_RULE`) averages tariffs, trade-cost
+factors and export taxes over Y, weighting each policy regime by the number of days it is
+in force (quotas and commitments use the policy of 1 July); ``year_rule="mid-year"`` takes
+the policy in force on 1 July of Y. Purchase commitments are phased by year
+(:meth:`ImportCommitment.value_in`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from .instruments import (
     Tariff,
     TradeCost,
 )
-from .literals import TariffMode, YearRule
+from .literals import DEFAULT_YEAR_RULE, TariffMode, YearRule
 from .shocks import Shocks
 
 __all__ = ["Scenario"]
@@ -305,7 +306,7 @@ class Scenario:
 
     # ------------------------------------------------------------------ shocks
     def shocks(self, baseline: Any, date: Any = None, year: int | None = None,
-               year_rule: YearRule = "mid-year") -> Shocks:
+               year_rule: YearRule = DEFAULT_YEAR_RULE) -> Shocks:
         """Array-level shocks of this scenario on ``baseline`` on a date or in a year.
 
         Parameters
@@ -315,10 +316,11 @@ class Scenario:
             Evaluate the policy in force on this day (a bare year such as ``"2026"`` is
             1 January of it; see :func:`tariffsim._validate.to_date`).
         year : int, optional
-            Evaluate a year: ``year_rule="mid-year"`` (default) takes the policy in force on
-            1 July; ``"average"`` averages tariffs, trade costs and export taxes over the
-            year weighted by days in force. Commitments phase by year either way.
-        year_rule : {"mid-year", "average"}
+            Evaluate a year: ``year_rule="average"`` (default) averages tariffs, trade
+            costs and export taxes over the year weighted by days in force;
+            ``"mid-year"`` takes the policy in force on 1 July. Commitments phase by year
+            either way. ``date`` and ``year`` together raise ScenarioError.
+        year_rule : {"average", "mid-year"}
             How a policy that starts or ends within ``year`` counts. Without ``date``
             and ``year`` the scenario's own ``date`` is used; without that, the day its
             last instrument starts (the policy once fully in place); a scenario with no

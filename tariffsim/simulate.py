@@ -5,29 +5,36 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ._validate import to_date
+from ._validate import check_when, to_date
 from .baseline import Baseline
 from .errors import ModelError, ScenarioError, suggest
-from .literals import MODELS, Model, YearRule, check_option
+from .literals import DEFAULT_YEAR_RULE, MODELS, Model, YearRule, check_option
 from .shocks import Shocks
 
 __all__ = ["simulate", "MODELS", "as_shocks"]
 
 
+
 def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
-              year: int | None = None, year_rule: YearRule = "mid-year") -> Shocks:
+              year: int | None = None, year_rule: YearRule = DEFAULT_YEAR_RULE) -> Shocks:
     """Turn a Scenario (or a Shocks, or None) into array shocks on ``baseline``.
 
     A :class:`~tariffsim.scenario.Scenario` is validated against the baseline first, so
     unknown codes and contradictory rates are reported before any solve. ``date`` or
     ``year`` select the policies in force (default: the scenario's own ``date``);
     with ``year``, ``year_rule`` says how a policy that starts or ends within the year
-    counts (``"mid-year"``: the policy in force on 1 July; ``"average"``: each policy
-    weighted by the days it is in force; see :meth:`Scenario.shocks`).
+    counts (``"average"``, the default: each policy weighted by the days it is in force;
+    ``"mid-year"``: the policy in force on 1 July; see :meth:`Scenario.shocks`). ``date``
+    and ``year`` together raise ScenarioError; so does either with a Shocks (not dated).
     """
+    check_when(date, year)
     if scenario is None:
         return Shocks()
     if isinstance(scenario, Shocks):
+        if date is not None or year is not None:
+            raise ScenarioError(f"date/year: array-level Shocks are not dated (got date="
+                                f"{date!r}, year={year!r}); pass a Scenario to select the "
+                                f"policy in force, or drop date= and year=.", field="date")
         return scenario
     if isinstance(scenario, str | os.PathLike):
         from . import scenarios as _scenarios
@@ -39,12 +46,13 @@ def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
     scenario.validate(baseline)
     date = to_date(date, "date")
     if year is None:
-        return scenario.shocks(baseline, date=date)
+        return scenario.shocks(baseline, date=date, year_rule=year_rule)
     return scenario.shocks(baseline, year=year, year_rule=year_rule)
 
 
 def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
-             date: Any = None, year: int | None = None, **options: Any) -> Any:
+             date: Any = None, year: int | None = None,
+             year_rule: YearRule = DEFAULT_YEAR_RULE, **options: Any) -> Any:
     """Solve a scenario on a baseline with one of the engines.
 
     Parameters
@@ -63,7 +71,12 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
     date, year
         Which of the scenario's dated policies are in force: on the day ``date`` (a date,
         an ISO string, or a bare year such as ``"2026"``, read as 1 January of it; see
-        :func:`tariffsim._validate.to_date`), or in the calendar year ``year``.
+        :func:`tariffsim._validate.to_date`), or in the calendar year ``year``; not both
+        (ScenarioError).
+    year_rule : {"average", "mid-year"}
+        With ``year``: each policy regime of the year weighted by the days it is in force
+        (``"average"``, the default of every engine and entry point,
+        :data:`tariffsim.literals.DEFAULT_YEAR_RULE`), or the policy in force on 1 July.
     **options
         Passed to the engine, e.g. ``trade_elasticity=``, ``closure=``, ``tol=`` for GE.
 
@@ -74,6 +87,8 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
         closure, elasticities and data vintage that produced them.
     """
     check_option(model, Model, "model")
+    check_when(date, year)
+    check_option(year_rule, YearRule, "year_rule", error=ScenarioError)
     if model == "ge":
         from .ge import solve
         _check_options(solve, options, skip=("baseline", "shocks"), engine="ge")
@@ -84,7 +99,7 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
         if isinstance(scenario, str | os.PathLike):
             from . import scenarios as _scenarios
             scenario = _scenarios.load(scenario)
-        shocks = as_shocks(baseline, scenario, date=date, year=year)
+        shocks = as_shocks(baseline, scenario, date=date, year=year, year_rule=year_rule)
         result = solve(baseline, shocks, **options)
         name = getattr(scenario, "name", None)
         try:
@@ -97,8 +112,9 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
     from .pe import _SHOCK_KEYS, gsim, simulate_pe, smart
     engine = smart if model == "smart" else gsim
     _check_options(engine, options, skip=("data", "new_tariffs"), engine=model,
-                   extra=_SHOCK_KEYS + ("year_rule", "importer"))
-    return simulate_pe(baseline, scenario, model=model, date=date, year=year, **options)
+                   extra=_SHOCK_KEYS + ("importer",))
+    return simulate_pe(baseline, scenario, model=model, date=date, year=year,
+                       year_rule=year_rule, **options)
 
 
 def _check_options(fn: Any, options: dict, *, skip: tuple, engine: str,

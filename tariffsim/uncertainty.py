@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import require_columns
+from ._validate import check_when, require_columns
 from .errors import ModelError, TariffSimError
 from .literals import Closure, OnError, check_option
 from .projection import ElasticitySchedule, as_schedule, project
@@ -372,7 +372,10 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         tests); with a ``ProcessPoolExecutor`` it must be picklable (a module-level
         function).
     **kwargs
-        Passed to the engine (``tol``, ``numeraire``, ``growth`` for projections, ...).
+        Passed to the engine (``tol``, ``numeraire``, ``growth`` for projections,
+        ``date`` or ``year`` (not both) and ``year_rule``, ...). Every draw of a GE run
+        compares the policy with the reference world of the same solve (the zero-deficit
+        world under ``closure="balanced"``), so draws differ only by the elasticity.
 
     Returns
     -------
@@ -385,6 +388,7 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         failing.
     """
     qs = _check_quantiles(quantiles)
+    check_when(kwargs.get("date"), kwargs.get("year"))
     if n is not None:
         _check_n(n)
     check_option(on_error, OnError, "on_error")

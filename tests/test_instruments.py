@@ -220,9 +220,11 @@ def test_dates_select_layers():
 def test_year_rules():
     insts = [Tariff("USA", "VNM", 0.2, mode="add", start="2026-02-24", end="2026-07-24")]
     s = Scenario("t", insts)
-    assert s.shocks(base(), year=2026).tariffs[1, 0, 0] == pytest.approx(0.22)
+    mid = s.shocks(base(), year=2026, year_rule="mid-year").tariffs[1, 0, 0]
+    assert mid == pytest.approx(0.22)
     avg = s.shocks(base(), year=2026, year_rule="average").tariffs[1, 0, 0]
     assert avg == pytest.approx(0.02 + 0.2 * 150 / 365)
+    assert s.shocks(base(), year=2026).tariffs[1, 0, 0] == avg   # the default
     assert s.shocks(base(), year=2027).tariffs is None
 
 

@@ -20,8 +20,9 @@ from typing import Any
 
 import pandas as pd
 
+from .._validate import check_when
 from ..errors import ModelError, ScenarioError
-from ..literals import PEModel, YearRule, check_option
+from ..literals import DEFAULT_YEAR_RULE, PEModel, YearRule, check_option
 from .bridge import (
     PEScenarioResult,
     PEShocks,
@@ -73,7 +74,7 @@ _SHOCK_KEYS = ("new_tariffs", "export_taxes", "supply_cuts", "commitments")
 
 
 def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date: Any = None,
-                year: int | None = None, year_rule: YearRule = "mid-year",
+                year: int | None = None, year_rule: YearRule = DEFAULT_YEAR_RULE,
                 **kwargs: Any) -> PEResult:
     """Run SMART or GSIM with PE shocks or with a scenario.
 
@@ -91,7 +92,8 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date
     model : {"smart", "gsim"}
     date, year, year_rule
         Which of a scenario's dated policies are in force (see
-        :meth:`tariffsim.Scenario.shocks`); only for scenarios.
+        :meth:`tariffsim.Scenario.shocks`); only for scenarios; ``date`` and ``year``
+        together raise ScenarioError.
     **kwargs
         PE shock keywords (with PE shocks only) and model options: elasticities,
         ``importer`` (SMART: run only this importer's markets; default all importers, each
@@ -106,6 +108,8 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date
     """
     engines: dict[str, Callable[..., PEResult]] = {"smart": smart, "gsim": gsim}
     check_option(model, PEModel, "model")
+    check_when(date, year)
+    check_option(year_rule, YearRule, "year_rule", error=ScenarioError)
     if model == "gsim" and "importer" in kwargs:
         raise ModelError("importer: GSIM solves every importer and exporter of a product "
                          "together (world prices clear all markets); drop importer= and read "

@@ -76,6 +76,7 @@ from .._validate import to_date
 from ..baseline import Baseline
 from ..errors import ScenarioError, UnreachableError, suggest
 from ..instruments import ALL, Tariff
+from ..literals import DEFAULT_YEAR_RULE, YearRule
 from ..scenario import Scenario
 from ..shocks import Shocks
 from .products import PEResult, ProductData, as_data
@@ -313,7 +314,8 @@ def _keys(data: ProductData, mask: np.ndarray) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- the bridge
 def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = None,
-              year_rule: str = "mid-year", max_cells: int = MAX_CELLS) -> PEShocks:
+              year_rule: YearRule = DEFAULT_YEAR_RULE, max_cells: int = MAX_CELLS
+              ) -> PEShocks:
     """Translate a scenario into SMART/GSIM inputs on product data.
 
     Parameters
