@@ -3,6 +3,7 @@
 Examples
 --------
 ``tariffsim run us-asean-2025``            the 26 Oct 2025 deals on the embedded baseline
+``tariffsim run us-asean-2025 --as-signed`` the deals' rates as signed, held to 2030
 ``tariffsim run my.toml --years 2026 2030`` a scenario file of your own
 ``tariffsim list`` / ``tariffsim show NAME`` the built-in scenarios
 ``tariffsim baseline``                      the embedded baseline's summary
@@ -11,11 +12,16 @@ Examples
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
+import hashlib
 import io
 import json
+import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -24,7 +30,7 @@ from ._atomic import write_atomic
 from .errors import DataError, TariffSimError
 from .literals import CLOSURES
 
-__all__ = ["main", "write_atomic"]
+__all__ = ["main", "write_atomic", "illustrative_figures"]
 
 #: The partners of the US whose balances the main job reports by default.
 DEFAULT_COUNTRIES = ("VNM", "MYS", "THA", "KHM", "CHN")
@@ -34,13 +40,44 @@ def _fmt_table(table: pd.DataFrame) -> str:
     return table.to_string(float_format=lambda v: f"{v:,.0f}")
 
 
+def illustrative_figures(scenario: Any, first: int, last: int) -> list[str]:
+    """The figures of ``scenario`` that are assumptions, among the instruments in force at
+    some time from ``first`` to ``last`` (calendar years): instruments flagged
+    ``illustrative``, whose source or note says "illustrative", or whose source gives an
+    "up to" amount (a ceiling, not a commitment). One line each: the instrument and why."""
+    lo, hi = _dt.date(first, 1, 1), _dt.date(last + 1, 1, 1)
+    out = []
+    for k, inst in enumerate(scenario.instruments):
+        if (inst.start is not None and inst.start >= hi) or (inst.end is not None
+                                                               and inst.end <= lo):
+            continue
+        text = f"{inst.source} {inst.note}".lower()
+        why = []
+        if inst.illustrative or "illustrative" in text:
+            why.append("illustrative")
+        if re.search(r"\bup to\b", text):
+            why.append("an 'up to' amount taken as the figure")
+        if why:
+            note = inst.note if len(inst.note) <= 120 else inst.note[:117] + "..."
+            out.append(f"[{k}] {inst.label} ({' and '.join(why)})"
+                       + (f": {note}" if note else ""))
+    return out
+
+
+def _scenario_hash(scenario: Any) -> str:
+    return hashlib.sha256(scenario.to_toml().encode("utf-8")).hexdigest()
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from . import load_baseline, project
-    scenario = scenarios.load(args.scenario)
+    from . import __version__, load_baseline, project
+    variant = "as-signed" if args.as_signed else args.variant
+    scenario = scenarios.load(args.scenario, variant=variant)
+    if args.realisation is not None:
+        scenario = scenario.with_realisation(args.realisation)
     reference = scenarios.load(args.reference) if args.reference else None
     base = load_baseline()
     first, last = args.years
@@ -54,20 +91,44 @@ def _cmd_run(args: argparse.Namespace) -> int:
         DEFAULT_COUNTRIES)
     show_years = sorted({min(years), max(years)} | set(args.show_years or []))
     table = proj.table(partner=args.partner, countries=countries, years=show_years)
+    parts = proj.decompose()
+    drivers = _drivers(parts, proj, args.partner, countries, last)
+    figures = illustrative_figures(scenario, first, last)
     out = Path(args.out)
     print(f"tariffsim run {scenario.name}: goods balance with {args.partner}, {base.units} "
           f"(exports minus imports of the country; positive = surplus)")
     print(_fmt_table(table))
+    print(f"\nWhat drives the {last} change (Shapley split over instrument families: each "
+          f"family's effect averaged over every order of switching them on, so the parts "
+          f"add up to the change):")
+    print(_fmt_table(drivers))
+    print("\nIllustrative figures used (assumptions, not sourced numbers):")
+    print("\n".join(f"  {f}" for f in figures) if figures else "  none")
+    if reference is None and args.growth is None:
+        print(f"\nNote: the 'without' path is {proj.without}; it is not a forecast of "
+              f"trade without the policy (add --growth or --reference for one).")
+    else:
+        print(f"\nWithout path: {proj.without}.")
     print(f"\nModel: {proj.describe()}.")
     print(f"Baseline: {base!r}")
     balances = proj.balances(partner=args.partner, countries=countries)
     write_atomic(out / "projection.csv", proj.frame.to_csv(index=False, float_format="%.6f"))
     write_atomic(out / "table.csv", table.to_csv(float_format="%.6f"))
-    meta = {"scenario": scenario.name, "reference": getattr(reference, "name", None),
+    write_atomic(out / "decomposition.csv", parts.to_csv(index=False, float_format="%.6f"))
+    meta = {"scenario": scenario.name, "scenario_sha256": _scenario_hash(scenario),
+            "variant": variant, "realisation": args.realisation,
+            "reference": getattr(reference, "name", None),
+            "reference_sha256": _scenario_hash(reference) if reference is not None else None,
+            "tariffsim_version": __version__,
             "model": proj.model, "closure": proj.closure, "schedule": proj.schedule.describe(),
             "schedule_points": {str(k): v for k, v in proj.schedule.points.items()},
             "baseline": repr(base), "baseline_source": base.source, "units": base.units,
-            "partner": args.partner, "countries": countries, "years": years}
+            "partner": args.partner, "countries": countries, "years": years,
+            "without": proj.without,
+            "results": _records(table), "drivers": {"year": last,
+                                                    "method": parts.attrs.get("method"),
+                                                    "table": _records(drivers)},
+            "illustrative": figures}
     write_atomic(out / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
     from .plot import surplus_paths
     fig, ax = plt.subplots(figsize=(9, 5.5))
@@ -79,9 +140,32 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         plt.close(fig)
     write_atomic(out / "surplus.png", png.getvalue())
-    print(f"\nWrote {out / 'projection.csv'}, {out / 'table.csv'}, {out / 'run.json'}, "
-          f"{out / 'surplus.png'}")
+    print(f"\nWrote {out / 'projection.csv'}, {out / 'table.csv'}, "
+          f"{out / 'decomposition.csv'}, {out / 'run.json'}, {out / 'surplus.png'}")
     return 0
+
+
+def _drivers(parts: pd.DataFrame, proj: Any, partner: str, countries: Sequence[str],
+             year: int) -> pd.DataFrame:
+    """Per country: the change in ``year`` and its parts by family (columns)."""
+    sel = parts[(parts["partner"] == partner) & (parts["year"] == year)
+                & parts["country"].isin(list(countries))]
+    wide = sel.pivot(index="country", columns="family", values="change")
+    wide = wide.reindex(index=list(countries),
+                        columns=[f for f in parts.attrs.get("families", []) if f in wide])
+    f = proj.frame
+    change = f[(f["partner"] == partner) & (f["year"] == year)].set_index("country")["change"]
+    wide.insert(0, "change", change.reindex(wide.index))
+    wide.columns = ["change", *(f"of which {c}" for c in wide.columns[1:])]
+    wide.index.name = f"{year}, balance with {partner}"
+    return wide
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as JSON-ready records (the index as the first field)."""
+    frame = table.reset_index()
+    return [{str(k): (None if isinstance(v, float) and not math.isfinite(v) else v)
+             for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -125,6 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--closure", default="fixed_deficit",
                    choices=list(CLOSURES))
     r.add_argument("--growth", type=float, default=None, help="annual trade growth, 0.03 = 3%%")
+    r.add_argument("--realisation", type=float, default=None, metavar="SHARE",
+                   help="run every purchase commitment at this share met, 0-1 (the 2020 "
+                        "US-China Phase One purchases: 0.58 of the committed level)")
+    v = r.add_mutually_exclusive_group()
+    v.add_argument("--variant", default=None,
+                   help="run a variant the scenario declares (its [variants] table)")
+    v.add_argument("--as-signed", action="store_true",
+                   help="the scenario's 'as-signed' variant: a deal's rates as signed, "
+                        "held, instead of the law as it evolved")
     r.add_argument("--out", default="tariffsim-output", help="output folder")
     r.set_defaults(func=_cmd_run)
     sub.add_parser("list", help="list the built-in scenarios").set_defaults(func=_cmd_list)

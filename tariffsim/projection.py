@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,12 +21,20 @@ import pandas as pd
 from ._validate import to_date
 from .baseline import Baseline
 from .errors import DataError, ModelError, ScenarioError
-from .literals import DEFAULT_YEAR_RULE, Closure, Model, YearRule, check_option
+from .literals import (
+    DEFAULT_YEAR_RULE,
+    POLICY_FAMILIES,
+    Closure,
+    Model,
+    PolicyFamily,
+    YearRule,
+    check_option,
+)
 from .shocks import Shocks
 from .simulate import as_shocks, simulate
 
 __all__ = ["ElasticitySchedule", "BLP2023", "Projection", "project", "bilateral_balances",
-           "as_schedule", "ScheduleLike"]
+           "as_schedule", "ScheduleLike", "policy_family", "decompose"]
 
 
 @dataclass(frozen=True)
@@ -261,6 +270,7 @@ class Projection:
     results: dict = field(default_factory=dict, repr=False)
     without: str = ""
     spec: dict = field(default_factory=dict, repr=False)
+    _parts: pd.DataFrame | None = field(default=None, repr=False)
 
     def balances(self, partner: str = "USA", countries: Iterable[str] | None = None
                  ) -> pd.DataFrame:
@@ -318,13 +328,124 @@ class Projection:
         from .plot import PlotAccessor
         return PlotAccessor(self)
 
+    def decompose(self) -> pd.DataFrame:
+        """Each change split into the parts its instrument families drive (Shapley).
+
+        See :func:`decompose`; the result is computed once and kept.
+
+        Returns
+        -------
+        DataFrame
+            Tidy: ``year, country, partner, family, change`` with ``family`` in
+            ``"tariff"``, ``"commitment"``, ``"other"`` (the families the scenario or the
+            reference has); for every (year, country, partner) the parts add up to the
+            projection's ``change``. ``attrs``: ``method``, ``families`` and those of
+            :attr:`frame`.
+        """
+        if self._parts is None:
+            self._parts = decompose(self)
+        return self._parts
+
+
+def policy_family(inst: Any) -> PolicyFamily:
+    """The family an instrument belongs to in :func:`decompose`: ``"tariff"``
+    (:class:`~tariffsim.Tariff`), ``"commitment"`` (:class:`~tariffsim.ImportCommitment`)
+    or ``"other"`` (trade costs, export restrictions)."""
+    from .instruments import ImportCommitment, Tariff
+    if isinstance(inst, Tariff):
+        return "tariff"
+    if isinstance(inst, ImportCommitment):
+        return "commitment"
+    return "other"
+
+
+def decompose(projection: Projection) -> pd.DataFrame:
+    r"""Split each change of a projection into the contributions of instrument families.
+
+    The families are :func:`policy_family`'s: tariffs, purchase commitments, the rest. For
+    a set S of families, ``v(S)`` is the change the projection reports when the scenario's
+    instruments of the families in S apply and, for the other families, those of the
+    reference scenario (none without one); so ``v(none) = 0`` and ``v(all)`` is the
+    projection's change. The contribution of family f is its Shapley value
+
+    .. math:: \phi_f = \sum_{S \subseteq F \setminus \{f\}}
+              \frac{|S|!\,(n - |S| - 1)!}{n!}\,[v(S \cup \{f\}) - v(S)],
+
+    the average of f's marginal effect over every order in which the families can be
+    switched on, so the parts add up exactly to the change (which switching each family
+    off in turn would not: families interact, e.g. a purchase floor binds less when a
+    tariff cut already lifts imports). Every ``v(S)`` is a full projection with the same
+    years, growth, closure, schedule and first policy year (so the same elasticity in each
+    year): ``2^n - 2`` extra projections for n families.
+
+    Parameters
+    ----------
+    projection : Projection
+
+    Returns
+    -------
+    DataFrame
+        ``year, country, partner, family, change`` (see :meth:`Projection.decompose`).
+    """
+    spec = projection.spec
+    if not spec:
+        raise ModelError("decompose: this Projection does not carry the arguments of its "
+                         "project() call; build it with tariffsim.project.",
+                         field="projection")
+    scenario, reference = spec["scenario"], spec["reference"]
+    insts = list(getattr(scenario, "instruments", ()))
+    ref_insts = list(getattr(reference, "instruments", ())) if reference is not None else []
+    present = [f for f in POLICY_FAMILIES
+               if any(policy_family(i) == f for i in insts + ref_insts)]
+    n = len(present)
+    keys = ["year", "country", "partner"]
+    base = projection.frame[keys + ["change"]]
+    values: dict[frozenset[str], np.ndarray] = {
+        frozenset(): np.zeros(len(base)),
+        frozenset(present): base["change"].to_numpy(dtype=float)}
+    from itertools import combinations
+
+    from .scenario import Scenario
+    for size in range(1, n):
+        for combo in combinations(present, size):
+            on = set(combo)
+            chosen = tuple([i for i in insts if policy_family(i) in on]
+                           + [i for i in ref_insts if policy_family(i) not in on])
+            sub = Scenario(f"{getattr(scenario, 'name', 'scenario')} [{'+'.join(combo)}]",
+                           chosen, date=getattr(scenario, "date", None))
+            proj = project(spec["baseline"], sub, spec["years"],
+                           elasticity_schedule=projection.schedule, growth=spec["growth"],
+                           reference=reference, closure=spec["closure"], model=spec["model"],
+                           year_rule=spec["year_rule"], date=spec["date"],
+                           first_policy_year=spec["first_policy_year"], **spec["options"])
+            got = proj.frame.merge(base[keys], on=keys, how="right")["change"]
+            values[frozenset(on)] = got.to_numpy(dtype=float)
+    rows = []
+    for f in present:
+        others = [g for g in present if g != f]
+        phi = np.zeros(len(base))
+        for size in range(n):
+            w = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for combo in combinations(others, size):
+                s0 = frozenset(combo)
+                phi += w * (values[s0 | {f}] - values[s0])
+        rows.append(base[keys].assign(family=f, change=phi))
+    out = (pd.concat(rows, ignore_index=True) if rows else
+           base[keys].assign(family=pd.Series(dtype=object), change=0.0).iloc[:0])
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True)
+    out.attrs = {**projection.frame.attrs, "families": present,
+                 "method": "Shapley split over instrument families (tariff, commitment, "
+                           "other): each family's marginal effect averaged over every order "
+                           "of switching the families on; the parts add up to the change"}
+    return out
+
 
 def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = None, *,
             elasticity_schedule: ScheduleLike | None = None,
             growth: float | Mapping[str, float] | None = None,
             reference: Any = None, closure: Closure = "fixed_deficit", model: Model = "ge",
             year_rule: YearRule = DEFAULT_YEAR_RULE, date: Any = None,
-            **options: Any) -> Projection:
+            first_policy_year: int | None = None, **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -367,6 +488,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         Hold the policy in force on this day (a bare year such as ``"2026"`` is 1 January
         of it) in every projected year instead of each year's own policy; commitments are
         phased to the year of ``date``. ``year=`` is refused: the years are ``years``.
+    first_policy_year : int, optional
+        The calendar year of horizon 1 of the elasticity schedule; default: the year the
+        first instrument of ``scenario`` (or ``reference``) starts, else the year after the
+        baseline's.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 
@@ -386,10 +511,6 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                             f"date= (one day's policy held in every year), not year=.",
                             field="year")
     when = to_date(date, "date")
-    spec = {"baseline": baseline, "scenario": scenario, "years": years,
-            "elasticity_schedule": elasticity_schedule, "growth": growth,
-            "reference": reference, "closure": closure, "model": model,
-            "year_rule": year_rule, "date": date, "options": dict(options)}
     from . import scenarios as _scenarios
     if isinstance(scenario, str | os.PathLike):
         scenario = _scenarios.load(scenario)
@@ -415,6 +536,16 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     start = _policy_start_year(scenario, base_year + 1)
     if reference is not None:
         start = min(start, _policy_start_year(reference, start))
+    if first_policy_year is not None:
+        if isinstance(first_policy_year, bool) or not isinstance(first_policy_year,
+                                                                 int | np.integer):
+            raise DataError(f"first_policy_year: expected a calendar year such as 2025, got "
+                            f"{first_policy_year!r}.", field="first_policy_year")
+        start = int(first_policy_year)
+    spec = {"baseline": baseline, "scenario": scenario, "years": list(years),
+            "growth": growth, "reference": reference, "closure": closure, "model": model,
+            "year_rule": year_rule, "date": date, "first_policy_year": start,
+            "options": dict(options)}
 
     rows = [bilateral_balances(baseline.flows, baseline.countries, "balance_baseline")
             .assign(year=base_year, horizon=0, trade_elasticity=0.0)]

@@ -67,6 +67,13 @@ class Scenario:
     sources : sequence of str
         Citations for the scenario as a whole (each instrument has its own ``source``).
     notes : str
+    variants : mapping name -> scenario, optional
+        Other versions of the same policy that a reader may want to compare, each the
+        name of a built-in scenario or the path of a TOML file (relative paths are read
+        from the folder of this scenario's file): a deal "as signed" against the law as it
+        evolved (``variants = {"as-signed": "us-asean-2025-as-signed"}``). Read one with
+        ``tariffsim.scenarios.load(name, variant="as-signed")`` or ``tariffsim run NAME
+        --as-signed`` (``--variant NAME``).
 
     Examples
     --------
@@ -83,6 +90,7 @@ class Scenario:
     date: _dt.date | None = None
     sources: tuple[str, ...] = ()
     notes: str = ""
+    variants: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -116,6 +124,7 @@ class Scenario:
                 raise ScenarioError(f"sources[{k}]: expected text, got {type(s).__name__}.",
                                     field=f"sources[{k}]")
         set_(self, "sources", src)
+        set_(self, "variants", _variants(self.variants))
         for attr in ("name", "description", "notes", *(f"sources[{k}]" for k in
                                                         range(len(src)))):
             val = (src[int(attr[8:-1])] if attr.startswith("sources[")
@@ -223,6 +232,10 @@ class Scenario:
             lines.append("Scenario sources:")
             for s in self.sources:
                 lines.extend(wrap(s, "  - ", "    "))
+        if self.variants:
+            lines.append("Variants (tariffsim.scenarios.load(name, variant=...)):")
+            for key, target in self.variants:
+                lines.extend(wrap(f"{key}: {target}", "  - ", "    "))
         if self.notes:
             lines.append("Notes:")
             for ln in self.notes.strip().splitlines():
@@ -340,6 +353,37 @@ class Scenario:
         tariffsim.resolve.resolve : the resolver this method calls.
         """
         return _resolve.resolve(self, baseline, date=date, year=year, year_rule=year_rule)
+
+    # ------------------------------------------------------------------ variations
+    def with_realisation(self, share: float) -> Scenario:
+        """The same scenario with every purchase commitment met to ``share`` (0-1): the
+        ``realisation`` of each :class:`ImportCommitment` replaced (the 2020 US-China
+        Phase One purchases reached 0.58 of the committed level). The name says so."""
+        import dataclasses
+
+        insts = tuple(dataclasses.replace(i, realisation=share)
+                      if isinstance(i, ImportCommitment) else i for i in self.instruments)
+        return dataclasses.replace(self, name=f"{self.name} (commitments x{share:g})",
+                                   instruments=insts)
+
+
+def _variants(value: Any) -> tuple[tuple[str, str], ...]:
+    """``variants`` as sorted (name, scenario) pairs, checked."""
+    if value is None:
+        return ()
+    items = list(value.items()) if isinstance(value, Mapping) else value
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise ScenarioError("variants: expected a table name -> scenario (a built-in name or "
+                            "a TOML path), e.g. variants = {as-signed = \"my-deal-as-signed\"}.",
+                            field="variants")
+    out: dict[str, str] = {}
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2
+                and all(isinstance(x, str) and x.strip() for x in item)):
+            raise ScenarioError(f"variants: entry {item!r} is not a name and a scenario (a "
+                                f"built-in name or a TOML path).", field="variants")
+        out[item[0].strip()] = item[1].strip()
+    return tuple(sorted(out.items()))
 
 
 # ----------------------------------------------------------------------------- text

@@ -8,6 +8,9 @@ The file format of a :class:`tariffsim.Scenario` (see docs/scenarios.md)::
     sources = ["EO 14326 Annex I"]
     notes = "..."
 
+    [variants]                 # optional: other versions of the same policy, by name
+    as-signed = "my-scenario-as-signed"   # a built-in name, or a path beside this file
+
     [[instruments]]
     type = "tariff"            # tariff | trade_cost | import_commitment | export_restriction
     importer = "USA"
@@ -50,7 +53,7 @@ __all__ = ["is_path", "from_toml", "from_dict", "from_frame", "to_dict", "to_tom
            "instrument_from_dict", "locate", "syntax_error", "TOP_KEYS"]
 
 #: The top-level keys of a scenario file.
-TOP_KEYS = ("name", "description", "date", "sources", "notes", "instruments")
+TOP_KEYS = ("name", "description", "date", "sources", "notes", "variants", "instruments")
 
 
 def _scenario_class(cls: type[Scenario] | None) -> type[Scenario]:
@@ -158,7 +161,8 @@ def from_dict(data: Mapping[str, Any], *, cls: type[Scenario] | None = None,
                             f"([[instruments]]), got {type(raw).__name__}.",
                             field="instruments")
     insts = [instrument_from_dict(k, d, text, origin) for k, d in enumerate(raw)]
-    kwargs = {k: data[k] for k in ("description", "date", "sources", "notes") if k in data}
+    kwargs = {k: data[k] for k in ("description", "date", "sources", "notes", "variants")
+              if k in data}
     try:
         return cls(name=data["name"], instruments=tuple(insts), **kwargs)
     except ScenarioError as exc:
@@ -346,6 +350,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
         out["sources"] = list(scenario.sources)
     if scenario.notes:
         out["notes"] = scenario.notes
+    if scenario.variants:
+        out["variants"] = dict(scenario.variants)
     insts = []
     for inst in scenario.instruments:
         d = inst.to_dict()
