@@ -31,6 +31,7 @@ import datetime as _dt
 import math
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,8 +47,8 @@ from .literals import TariffMode, check_option
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ["is_path", "from_toml", "from_dict", "from_frame", "to_dict", "to_toml",
-           "instrument_from_dict", "locate", "syntax_error", "TOP_KEYS"]
+__all__ = ["is_path", "read_file", "MAX_FILE_BYTES", "from_toml", "from_dict", "from_frame",
+           "to_dict", "to_toml", "instrument_from_dict", "locate", "syntax_error", "TOP_KEYS"]
 
 #: The top-level keys of a scenario file.
 TOP_KEYS = ("name", "description", "date", "sources", "notes", "instruments")
@@ -83,6 +84,59 @@ def is_path(source: object) -> TypeGuard[str | os.PathLike[str]]:
         return False
 
 # ----------------------------------------------------------------------------- reading
+#: Largest scenario file read [bytes]: 64 MB, about 400,000 instruments. A larger file is
+#: refused (not read into memory); raise this limit for a larger scenario.
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the scenario file ``path``: a regular file of at most
+    :data:`MAX_FILE_BYTES`.
+
+    Devices (``/dev/zero``), FIFOs and sockets are refused before they are opened (reading
+    them would never end or block forever), and so are folders; a file larger than the
+    limit is refused without reading it, and at most the limit plus one byte is ever read
+    (a file that grows while it is read is refused too).
+
+    Raises
+    ------
+    ScenarioError
+        Missing, not a regular file, unreadable or too large, naming the path and the fix.
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file; check the path (built-in "
+                            f"scenarios: tariffsim.scenarios.list()).", field="path") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc}); check the "
+                            f"path and its permissions.", field="path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"{path}: is a folder, not a scenario file; give the path of a "
+                            f".toml file in it.", field="path")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"{path}: not a regular file (a device, a pipe or a socket); "
+                            f"save the scenario to a .toml file and give its path.",
+                            field="path")
+    limit = MAX_FILE_BYTES
+    too_big = ScenarioError(f"{path}: the file is larger than {limit:,} bytes, far more than "
+                            f"a scenario needs (about 150 bytes per instrument); check that "
+                            f"it is the scenario file, or raise "
+                            f"tariffsim.scenario_io.MAX_FILE_BYTES.", field="path")
+    if info.st_size > limit:
+        raise too_big
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc}); check "
+                            f"its permissions.", field="path") from None
+    if len(raw) > limit:
+        raise too_big
+    return raw
+
+
 def from_toml(source: str | bytes | os.PathLike[str], *,
               cls: type[Scenario] | None = None) -> Scenario:
     """Read a scenario from a TOML file path or TOML text.
@@ -97,16 +151,7 @@ def from_toml(source: str | bytes | os.PathLike[str], *,
     if is_path(source):
         path = Path(source)
         origin = str(path)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise ScenarioError(f"{path}: no such scenario file; check the path (built-in "
-                                f"scenarios: tariffsim.scenarios.list()).",
-                                field="path") from None
-        except OSError as exc:
-            raise ScenarioError(f"{path}: cannot read the file ({exc}).",
-                                field="path") from None
-        source = raw
+        source = read_file(path)
     if isinstance(source, (bytes, bytearray)):
         try:
             text = bytes(source).decode("utf-8")
