@@ -6,8 +6,10 @@ offending rows (as line numbers of the file) and the fix.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..concordance import normalise_iso3
-from ..errors import DataError
+from ..errors import DataError, TariffSimWarning, unknown_codes_message
 
 __all__ = [
     "PathLike",
@@ -31,6 +33,7 @@ __all__ = [
     "show_rows",
     "gdp_series",
     "regional_gdp",
+    "domestic_floor_share",
     "domestic_from_gdp",
     "domestic_frame",
     "to_baseline",
@@ -312,6 +315,19 @@ def regional_gdp(gdp_usd: pd.Series, cmap: Mapping[str, str], regions_needed: Se
     return pd.Series(out, dtype=float) / 1e6
 
 
+def domestic_floor_share(floor: Any, field: str = "domestic_floor") -> float:
+    """``domestic_floor=`` as a float in [0, 1); DataError naming the field otherwise."""
+    if isinstance(floor, bool) or not isinstance(floor, int | float | np.integer | np.floating):
+        raise DataError(f"{field}: expected a number in [0, 1), the floor on domestic sales "
+                        f"as a share of GDP (0.1 = 10%), got {type(floor).__name__} "
+                        f"{floor!r}.", field=field)
+    value = float(floor)
+    if not (math.isfinite(value) and 0 <= value < 1):
+        raise DataError(f"{field}: {floor!r} must be in [0, 1), the floor on domestic sales "
+                        f"as a share of GDP (0.1 = 10%).", field=field)
+    return value
+
+
 def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
                       floor: float = DOMESTIC_FLOOR) -> pd.DataFrame:
     """Domestic sales from GDP: ``max(GDP - exports, floor * GDP)``, split by import mix.
@@ -343,13 +359,25 @@ def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
     -------
     DataFrame
         ``exporter, importer, sector, value`` rows with ``exporter == importer``.
+
+    Raises
+    ------
+    DataError
+        ``floor`` not in [0, 1); the floor binding for **every** economy: GDP below
+        (1 - floor) x exports everywhere means GDP in the wrong units (USD million given
+        where USD is expected), and the message says so.
+
+    Warns
+    -----
+    TariffSimWarning
+        Naming the economies where the floor binds (entrepots, or a GDP in wrong units or
+        for the wrong year).
     """
-    if not 0 <= floor < 1:
-        raise DataError(f"domestic_floor: {floor!r} must be in [0, 1).",
-                        field="domestic_floor")
+    floor = domestic_floor_share(floor)
     codes = sorted(set(flows["exporter"]) | set(flows["importer"]))
     exports = flows.groupby("exporter")["value"].sum().reindex(codes, fill_value=0.0)
     y = gdp_musd.reindex(codes)
+    _check_floor(y, exports, floor)
     dom = np.maximum(y - exports, floor * y)
     imp = flows.pivot_table(index="importer", columns="sector", values="value",
                             aggfunc="sum", fill_value=0.0).reindex(codes, fill_value=0.0)
@@ -366,8 +394,40 @@ def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
     return long[["exporter", "importer", "sector", "value"]]
 
 
-def domestic_frame(domestic: Any, field: str = "domestic") -> pd.DataFrame:
-    """User-given domestic sales (USD million) as ``exporter, importer, [sector], value``."""
+def _check_floor(y: pd.Series, exports: pd.Series, floor: float) -> None:
+    """Raise when the domestic floor binds everywhere (units), warn where it binds."""
+    binds = (y - exports < floor * y) & (exports > 0)
+    if not binds.any():
+        return
+    who = list(binds.index[binds])
+    if binds.sum() == len(y) and len(y) > 1:
+        top = y.idxmax()
+        raise DataError(
+            f"gdp: GDP minus exports is below the floor ({floor:g} x GDP) for every economy "
+            f"({', '.join(who[:10])}{' ...' if len(who) > 10 else ''}): the GDP given is "
+            f"smaller than the goods exports in the file, e.g. {top} GDP "
+            f"{y[top] * 1e6:,.0f} USD against exports of {exports[top] * 1e6:,.0f} USD. "
+            f"gdp= takes USD; GDP in USD million must be multiplied by 1e6 (USD billion by "
+            f"1e9).", field="gdp")
+    warnings.warn(
+        f"domestic_floor: exports in the file exceed {1 - floor:.0%} of GDP for "
+        f"{', '.join(who[:20])}{' ...' if len(who) > 20 else ''}, so their domestic sales "
+        f"are set to the floor, {floor:g} x GDP. Expected for entrepots (SGP, HKG: "
+        f"re-exports); otherwise check that gdp= is in USD and for the file's year.",
+        TariffSimWarning, stacklevel=5)
+
+
+def domestic_frame(domestic: Any, field: str = "domestic", *,
+                   codes: Sequence[str] | None = None,
+                   sectors: Sequence[str] | None = None) -> pd.DataFrame:
+    """User-given domestic sales (USD million) as ``exporter, importer, [sector], value``.
+
+    With ``codes`` (the economies or regions of the baseline) every code must be one of
+    them -- a typo would add a phantom economy and leave the real one without domestic
+    sales -- and every one of them must have a row; with ``sectors``, every sector must be
+    one of them. A code is matched as given and, failing that, as an ISO3 code
+    (``"vnm"`` -> ``"VNM"``), so region names such as ``"Asia"`` keep their spelling.
+    """
     if isinstance(domestic, Mapping):  # a Series is not a Mapping
         domestic = pd.Series(dict(domestic))
     if isinstance(domestic, pd.Series):
@@ -381,15 +441,38 @@ def domestic_frame(domestic: Any, field: str = "domestic") -> pd.DataFrame:
         raise DataError(f"{field}: a domestic-sales frame needs columns country and value "
                         f"(USD million), optionally sector; got {list(domestic.columns)}.",
                         field=field)
-    out = pd.DataFrame({"exporter": domestic[code].map(normalise_iso3),
+    known = set(codes) if codes is not None else None
+
+    def match(c: Any) -> str:
+        text = str(c).strip()
+        if known is not None and text in known:
+            return text
+        return normalise_iso3(text)
+
+    out = pd.DataFrame({"exporter": domestic[code].map(match),
                         "value": pd.to_numeric(domestic[val], errors="coerce")})
     sec = find_column(domestic, ["sector"])
     if sec is not None:
-        out["sector"] = domestic[sec].astype(str)
-    if out["value"].isna().any() or (out["value"] < 0).any():
-        raise DataError(f"{field}: domestic sales must be non-negative numbers; bad rows:\n"
-                        f"{domestic[out['value'].isna() | (out['value'] < 0)].head()}",
-                        field=field)
+        out["sector"] = domestic[sec].astype(str).str.strip()
+    bad = ~np.isfinite(out["value"].to_numpy(dtype=float)) | (out["value"] < 0).to_numpy()
+    if bad.any():
+        raise DataError(f"{field}: domestic sales must be finite non-negative numbers (USD "
+                        f"million); bad rows:\n{domestic[bad].head()}", field=field)
+    if codes is not None:
+        unknown = [c for c in dict.fromkeys(out["exporter"]) if c not in known]
+        if unknown:
+            raise DataError(unknown_codes_message(field, unknown, list(codes)), field=field)
+        missing = [c for c in codes if c not in set(out["exporter"])]
+        if missing:
+            raise DataError(f"{field}: no domestic sales for {', '.join(map(repr, missing))}; "
+                            f"give a row for every economy and region of the baseline "
+                            f"({', '.join(codes)}), 0 where there truly are none.",
+                            field=field)
+    if sectors is not None and "sector" in out.columns:
+        unknown = [c for c in dict.fromkeys(out["sector"]) if c not in set(sectors)]
+        if unknown:
+            raise DataError(unknown_codes_message(f"{field}.sector", unknown, list(sectors)),
+                            field=field)
     out["importer"] = out["exporter"]
     return out
 
@@ -446,6 +529,7 @@ def trade_baseline(fine: pd.DataFrame, *, what: str, regions: Any, sectors: Any,
     Trade between members of one region is dropped: under the GDP rule it is part of the
     region's domestic sales (GDP of the members minus their exports outside the region).
     """
+    domestic_floor = domestic_floor_share(domestic_floor)
     flows, cmap = aggregate_trade(fine, regions, sectors, other_sector=other_sector)
     if domestic is None and gdp is None:
         raise DataError(
@@ -467,7 +551,8 @@ def trade_baseline(fine: pd.DataFrame, *, what: str, regions: Any, sectors: Any,
         raise DataError(f"{what}: domestic={domestic!r} is not understood; use None, 'gdp' "
                         f"or a frame of domestic sales.", field="domestic")
     else:
-        dom = domestic_frame(domestic)
+        regs = sorted(set(flows["exporter"]) | set(flows["importer"]))
+        dom = domestic_frame(domestic, codes=regs, sectors=sorted(set(flows["sector"])))
         if "sector" not in dom.columns:
             if flows["sector"].nunique() > 1:
                 raise DataError(f"{what}: domestic= needs a sector column when the baseline "
