@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import code_column, group_map, numeric_column, require_columns, show_rows
+from ._validate import (
+    bare_year,
+    code_column,
+    group_map,
+    numeric_column,
+    require_columns,
+    show_rows,
+)
 from .errors import DataError, TariffSimWarning, suggest, unknown_codes_message
 
 __all__ = ["Baseline", "DEFAULT_SECTOR"]
@@ -67,9 +74,46 @@ def _float_array(a: Any, name: str) -> np.ndarray:
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.flags.writeable = False
-    return a
+    """A copy of ``a`` backed by an immutable ``bytes`` buffer: read-only for good (numpy
+    refuses ``flags.writeable = True`` on it), so a baseline shared by a cache cannot be
+    changed through any of its arrays."""
+    a = np.ascontiguousarray(a, dtype=float)
+    return np.frombuffer(a.tobytes(), dtype=float).reshape(a.shape)
+
+
+#: Years a baseline may carry (those of the loaders' year columns).
+YEAR_LIMITS = (1800, 2200)
+
+
+def _year(value: Any) -> int | None:
+    """``year=`` as an int (an integer, a four-digit string or a whole float), or None."""
+    if value is None:
+        return None
+    year = bare_year(value)
+    if (year is None and isinstance(value, float | np.floating) and np.isfinite(value)
+            and float(value).is_integer()):
+        year = int(value)
+    lo, hi = YEAR_LIMITS
+    if year is None or not lo <= year <= hi:
+        raise DataError(f"year: got {type(value).__name__} {value!r}; give the year of the "
+                        f"data as an integer from {lo} to {hi}, such as 2024 (or None).",
+                        field="year")
+    return year
+
+
+def _case_clashes(codes: Sequence[str]) -> list[list[str]]:
+    """Groups of distinct codes that are equal apart from upper/lower case."""
+    groups: dict[str, list[str]] = {}
+    for c in dict.fromkeys(codes):
+        groups.setdefault(c.upper(), []).append(c)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _clash_message(field_: str, clashes: list[list[str]]) -> str:
+    pairs = "; ".join(" and ".join(repr(c) for c in g) for g in clashes[:5])
+    return (f"{field_}: {pairs} differ only in upper/lower case and would be separate "
+            f"{'economies' if 'sector' not in field_ else 'sectors'}; write each code one "
+            f"way (ISO3 codes are upper case: 'USA').")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -133,6 +177,16 @@ class Baseline:
             if dup:
                 raise DataError(f"{name}: duplicate code(s) {dup}; each must appear once.",
                                 field=name)
+            clashes = _case_clashes(codes)
+            if clashes:
+                raise DataError(_clash_message(name, clashes), field=name)
+        year = _year(self.year)
+        if not isinstance(self.units, str) or not self.units.strip():
+            raise DataError(f"units: expected the money units as text such as 'USD million', "
+                            f"got {self.units!r}.", field="units")
+        if self.source is not None and not isinstance(self.source, str):
+            raise DataError(f"source: expected a citation as text (or None), got "
+                            f"{type(self.source).__name__}.", field="source")
         n, j = len(countries), len(sectors)
         arrays = {}
         for name, shape in (("flows", (n, n, j)), ("tariffs", (n, n, j)),
@@ -187,7 +241,7 @@ class Baseline:
             set_(self, name, _readonly(a))
         set_(self, "has_io", bool(io.any()))
         set_(self, "provenance", prov.reset_index(drop=True))
-        set_(self, "year", None if self.year is None else int(self.year))
+        set_(self, "year", year)
 
     @classmethod
     def from_arrays(cls, countries: Sequence[str], sectors: Sequence[str] | None,
@@ -286,6 +340,15 @@ class Baseline:
                             f"{show_rows(df[neg])}\nTrade flows must be >= 0.",
                             field="flows.value", rows=df[neg])
         _check_duplicates(df, "flows", ("exporter", "importer", "sector"))
+        clashes = _case_clashes([*df["exporter"], *df["importer"]])
+        if clashes:
+            bad = {c for g in clashes for c in g}
+            # name the column that holds two spellings (the exporter's when neither does)
+            col = next((c for c in ("exporter", "importer")
+                        if any(len(set(g) & set(df[c])) > 1 for g in clashes)), "exporter")
+            rows = df[df["exporter"].isin(bad) | df["importer"].isin(bad)]
+            raise DataError(_clash_message(f"flows.{col}", clashes) + show_rows(rows),
+                            field=f"flows.{col}", rows=rows)
         seen_c = set(df["exporter"]) | set(df["importer"])
         if countries is None:
             countries = tuple(sorted(seen_c))
