@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import math
 import os
 import re
@@ -226,23 +227,23 @@ def instrument_from_dict(k: int, d: Any, text: str | None, origin: str) -> Instr
         raise ScenarioError(f"{origin}: {p}.type{locate(text, k, 'type')}: "
                             f"{_after_field(exc)}", field=f"{p}.type") from None
     cls = KINDS[kind]
-    allowed = field_names(cls)
+    allowed, must = _keys(cls)
     kwargs = {}
     for key, value in d.items():
         if key == "type":
             continue
         if key not in allowed:
+            names = field_names(cls)
             raise ScenarioError(f"{origin}: {p}.{key}{locate(text, k, key)}: unknown key "
-                                f"{key!r} for a {kind}{suggest(key, allowed)}. Allowed keys: "
-                                f"{', '.join(a for a in allowed if a != 'sector')}.",
+                                f"{key!r} for a {kind}{suggest(key, names)}. Allowed keys: "
+                                f"{', '.join(a for a in names if a != 'sector')}.",
                                 field=f"{p}.{key}")
         if isinstance(value, (_dt.time,)) or (isinstance(value, _dt.datetime)
                                               and key not in ("start", "end", "by")):
             raise ScenarioError(f"{origin}: {p}.{key}{locate(text, k, key)}: unexpected "
                                 f"time value {value!r}.", field=f"{p}.{key}")
         kwargs[key] = value
-    required = [f.name for f in dataclasses.fields(cls)
-                if f.name not in kwargs and _is_required(cls, f.name)]
+    required = [name for name in must if name not in kwargs]
     if cls is ExportRestriction and "sectors" not in kwargs and "sector" not in kwargs:
         required.append("sectors")
     if required:
@@ -265,11 +266,14 @@ def _after_field(exc: ScenarioError) -> str:
     return msg[len(sub) + 2:] if sub and msg.startswith(sub + ": ") else msg
 
 
-def _is_required(cls: type, name: str) -> bool:
-    for f in dataclasses.fields(cls):
-        if f.name == name:
-            return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    return False
+@functools.cache
+def _keys(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The keys an instrument class accepts and those it requires (worked out once per
+    class: reading 100,000 instruments spent most of its time here)."""
+    required = tuple(f.name for f in dataclasses.fields(cls)
+                     if f.default is dataclasses.MISSING
+                     and f.default_factory is dataclasses.MISSING)
+    return frozenset(field_names(cls)), required
 
 
 def locate(text: str | None, k: int, key: str | None) -> str:
@@ -330,7 +334,8 @@ def from_frame(name: str, tariffs: Any = None, trade_costs: Any = None, *,
                date: Any = None, cls: type[Scenario] | None = None) -> Scenario:
     """:meth:`tariffsim.Scenario.from_frame` (see there): one :class:`Tariff` per row of
     ``tariffs`` and one :class:`TradeCost` per row of ``trade_costs``; ``cls`` is the class
-    to build (default :class:`tariffsim.Scenario`)."""
+    to build (default :class:`tariffsim.Scenario`). In a frame with a ``sector`` column a
+    row without a sector is refused (it would otherwise cover every sector)."""
     insts: list[Instrument] = []
     for label, frame, value_col, make in (
             ("tariffs", tariffs, "rate",
@@ -361,8 +366,14 @@ def from_frame(name: str, tariffs: Any = None, trade_costs: Any = None, *,
                 "end": r.get("end") if r.get("end") is not None else end,
                 "source": r.get("source") if r.get("source") is not None else source,
             }
-            if "sector" in r and r["sector"] is not None:
-                kw["sectors"] = (str(r["sector"]),)
+            if "sector" in r:
+                if r["sector"] is None or not str(r["sector"]).strip():
+                    raise ScenarioError(f"{label} row {pos} ({r.get('exporter')}->"
+                                        f"{r.get('importer')}): missing sector; fill it (an "
+                                        f"empty sector would cover every sector), or give "
+                                        f"the rows for all sectors in a frame without a "
+                                        f"'sector' column.", field=f"{label}.sector")
+                kw["sectors"] = (str(r["sector"]).strip(),)
             try:
                 insts.append(make(r, kw))
             except ScenarioError as exc:
