@@ -389,6 +389,12 @@ class Baseline:
             if t_has_sector:
                 _check_known(t["sector"], sectors, "tariffs.sector", t)
             _check_duplicates(t, "tariffs", ("exporter", "importer", "sector"))
+            positive = t.loc[t["rate"] > 0, "rate"]
+            if len(positive) and positive.median() >= 1.5:
+                warnings.warn(f"tariffs.rate: the typical rate is {positive.median():g} "
+                              f"({positive.median():.0%}); rates are fractions (0.19 means "
+                              f"19%). If the column holds percentages, divide it by 100.",
+                              TariffSimWarning, stacklevel=2)
             low = t["rate"] <= -1
             if low.any():
                 raise DataError(f"tariffs.rate: rate(s) at or below -100% in {int(low.sum())} "
