@@ -23,6 +23,8 @@ from ..errors import DataError, TariffSimWarning, unknown_codes_message
 __all__ = [
     "PathLike",
     "as_path",
+    "MAX_VALUE_MUSD",
+    "check_magnitude",
     "read_csv_checked",
     "read_text_checked",
     "find_column",
@@ -45,13 +47,47 @@ PathLike = str | os.PathLike
 DOMESTIC_FLOOR = 0.10
 
 
+#: Largest trade value a loader accepts [USD million]: world goods trade is about 2.5e7,
+#: so a larger value means the units are wrong (or the file is corrupt).
+MAX_VALUE_MUSD = 1e12
+
+
 def as_path(path: PathLike, what: str) -> Path:
-    """Return ``path`` as a Path, or raise DataError when the file does not exist."""
+    """Return ``path`` as a Path; DataError when it is not a path, does not exist, is a
+    folder, or is not a regular file (a device or a pipe, which would never end or block:
+    it is refused before it is opened)."""
+    if not isinstance(path, str | os.PathLike) or (isinstance(path, str) and not path):
+        raise DataError(f"{what}: path: expected the path of a file, got "
+                        f"{type(path).__name__} {path!r}.", field="path")
     p = Path(path)
+    if p.is_dir():
+        raise DataError(f"{what}: {str(p)!r} is a folder; give the path of the file in it.",
+                        field=str(p))
+    if p.exists() and not p.is_file():
+        raise DataError(f"{what}: {str(p)!r} is not a regular file (a device, a pipe or a "
+                        f"socket); save the data to a file and give its path.", field=str(p))
     if not p.is_file():
         raise DataError(f"{what}: file {str(p)!r} not found. Check the path (download the "
                         f"file first; tariffsim never downloads data).", field=str(p))
     return p
+
+
+def check_magnitude(values_musd: np.ndarray, df: pd.DataFrame, col: str, path: PathLike,
+                    what: str, unit: str, line_offset: int = 2) -> None:
+    """DataError when a value exceeds :data:`MAX_VALUE_MUSD` once converted to USD million
+    (``unit`` names the file's unit in the message); ``line_offset`` as in
+    :func:`numeric_column`."""
+    huge = values_musd > MAX_VALUE_MUSD
+    if huge.any():
+        lines = df[huge].copy()
+        lines.index = lines.index + line_offset
+        raise DataError(f"{what}: column {col!r} of {str(path)!r} has value(s) above "
+                        f"{MAX_VALUE_MUSD:g} USD million (world goods trade is about 2.5e7 "
+                        f"USD million):\n{show_rows(lines)}\nThe values must be in {unit}; "
+                        f"fix or delete these rows.", field=col, rows=lines)
+
+
+_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def read_csv_checked(path: PathLike, what: str, **kwargs: Any) -> pd.DataFrame:
@@ -74,9 +110,34 @@ def read_csv_checked(path: PathLike, what: str, **kwargs: Any) -> pd.DataFrame:
                         f"header line and the separator, or delete the extra fields.",
                         field=str(p))
     df.columns = [str(c).strip() for c in df.columns]
+    if "sep" not in kwargs and len(df.columns) == 1:
+        found = [name for sep, name in _SEPARATORS.items() if sep in df.columns[0]]
+        if found:
+            raise DataError(f"{what}: the header of {str(p)!r} is one column, "
+                            f"{df.columns[0][:60]!r}: the file looks {found[0]}-separated. "
+                            f"The separator must be a comma: save the file as CSV "
+                            f"(comma-separated).", field=str(p))
+    _refuse_repeated_header(p, what, kwargs)
     if df.empty:
         raise DataError(f"{what}: file {str(p)!r} has a header but no rows.", field=str(p))
     return df
+
+
+def _refuse_repeated_header(p: Path, what: str, kwargs: Mapping[str, Any]) -> None:
+    """DataError when a column name appears twice in the header (pandas would rename the
+    second to ``name.1`` and the reader would use the first without a word)."""
+    keep = {k: kwargs[k] for k in ("sep", "encoding", "encoding_errors", "skipinitialspace")
+            if k in kwargs}
+    try:
+        head = pd.read_csv(p, header=None, nrows=1, dtype=str, keep_default_na=False, **keep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            ValueError):
+        return
+    names = [str(c).strip().lstrip("\ufeff").lower() for c in head.iloc[0]]
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        raise DataError(f"{what}: column(s) {twice} appear twice in the header of "
+                        f"{str(p)!r}; delete or rename the extra one.", field=twice[0])
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -507,6 +568,10 @@ def aggregate_trade(fine: pd.DataFrame, regions: Any, sectors: Any, *,
     """
     from ..concordance import region_map
 
+    if not isinstance(other_sector, str) or not other_sector.strip():
+        raise DataError(f"other_sector: expected the name of the sector of products that "
+                        f"match no prefix, such as 'other', got {other_sector!r}.",
+                        field="other_sector")
     codes = sorted(set(fine["exporter"]) | set(fine["importer"]))
     cmap = region_map(regions, codes)
     df = pd.DataFrame({
@@ -516,6 +581,11 @@ def aggregate_trade(fine: pd.DataFrame, regions: Any, sectors: Any, *,
         "value": fine["value"].to_numpy(dtype=float),
     })
     df = df[df["exporter"] != df["importer"]]
+    if df.empty:
+        raise DataError(f"regions: no trade between economies or regions is left: every flow "
+                        f"of the file is inside one region ({sorted(set(cmap.values()))[:10]})."
+                        f" Keep at least two regions that trade with each other.",
+                        field="regions")
     out = (df.groupby(["exporter", "importer", product_col], sort=True, observed=True)["value"]
            .sum().reset_index())
     return out, cmap

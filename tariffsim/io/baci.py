@@ -35,6 +35,7 @@ from ._common import (
     DOMESTIC_FLOOR,
     PathLike,
     as_year,
+    check_magnitude,
     integer_column,
     numeric_column,
     product_frame,
@@ -103,6 +104,7 @@ def _read_fine(path: PathLike, year: int | None,
     keep = t == year
     df = df[keep]
     v = numeric_column(df, "v", path, _WHAT)
+    check_magnitude(v / 1000.0, df, "v", path, _WHAT, "thousand USD")
     table = (read_baci_countries(countries) if isinstance(countries, str | os.PathLike) else
              (dict(countries) if countries is not None else ISO_NUMERIC))
     ij = {col: integer_column(df, col, path, _WHAT, lo=0, hi=99_999, kind="country code")

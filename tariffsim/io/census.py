@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -29,12 +30,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..concordance import CENSUS_CODES, CENSUS_EU, CENSUS_WORLD, EU27_MEMBERS, region_map
+from ..concordance import (
+    CENSUS_CODES,
+    CENSUS_EU,
+    CENSUS_WORLD,
+    EU27_MEMBERS,
+    normalise_iso3,
+    region_map,
+)
 from ..errors import DataError, TariffSimWarning
 from ._common import (
     PathLike,
     as_path,
     as_year,
+    check_magnitude,
     find_column,
     integer_column,
     numeric_column,
@@ -51,9 +60,6 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
 
 _LAYOUT = ("Expected the country.txt layout: year, CTY_CODE, CTYNAME, IJAN..IDEC, IYR, "
            "EJAN..EDEC, EYR.")
-#: Largest value accepted, USD million (world goods trade is about 2.5e7).
-_MAX_VALUE = 1e12
-
 _Columns = tuple[str, str, str, dict[str, tuple[str | None, list[str | None]]]]
 
 
@@ -167,14 +173,11 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, _Columns]:
 
 def _values(df: pd.DataFrame, col: str, path: Path, allow_missing: bool = False
             ) -> np.ndarray:
-    """A value column (USD million): numeric, non-negative and below :data:`_MAX_VALUE`."""
+    """A value column (USD million): numeric, non-negative and below
+    :data:`tariffsim.io._common.MAX_VALUE_MUSD`."""
     vals = numeric_column(df, col, path, _WHAT, line_offset=0, allow_missing=allow_missing)
-    huge = vals > _MAX_VALUE
-    if huge.any():
-        raise DataError(f"{_WHAT}: column {col!r} of {str(path)!r} has values above "
-                        f"{_MAX_VALUE:g} USD million (world goods trade is about 2.5e7):\n"
-                        f"{show_rows(df[huge])}\nThe values must be in millions of US "
-                        f"dollars.", field=col, rows=df[huge])
+    check_magnitude(np.nan_to_num(vals), df, col, path, _WHAT, "millions of US dollars",
+                    line_offset=0)
     return vals
 
 
@@ -237,6 +240,9 @@ def read_census(path: PathLike, year: int | None = None, *,
         UTF-16 (with a byte-order mark) or Latin-1.
     """
     rest = _residual_name(rest)
+    if not isinstance(eu, bool | np.bool_):
+        raise DataError(f"eu: expected True or False, got {eu!r}.", field="eu")
+    extra = _extra_codes(codes)
     p = as_path(path, _WHAT)
     df, (ycol, ccol, ncol, flows) = _read_table(p)
     yv = integer_column(df, ycol, p, _WHAT, lo=1800, hi=2200, kind="year", line_offset=0)
@@ -265,7 +271,7 @@ def read_census(path: PathLike, year: int | None = None, *,
                         f"{yr}, which would double count:\n{show_rows(df[dup])}\nKeep one row "
                         f"per partner and year.", field=ccol, rows=df[dup])
     table = dict(CENSUS_CODES)
-    table.update({str(k).zfill(4): v for k, v in (codes or {}).items()})
+    table.update(extra)
     frame = pd.DataFrame({"code": code.to_numpy(), "name": df[ncol].to_numpy(),
                           "imports": vals["I"], "exports": vals["E"]})
     world = frame[frame["code"] == CENSUS_WORLD]
@@ -331,6 +337,24 @@ def read_census(path: PathLike, year: int | None = None, *,
 _US = "USA"
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December")
+
+
+def _extra_codes(codes: Any) -> dict[str, str]:
+    """``codes=`` checked: ``{CTY_CODE: ISO3}`` with Census codes of up to four digits."""
+    if codes is None:
+        return {}
+    if not isinstance(codes, Mapping):
+        raise DataError(f"codes: expected a mapping {{CTY_CODE: ISO3}} such as "
+                        f"{{'5570': 'MYS'}}, got {type(codes).__name__} {codes!r}.",
+                        field="codes")
+    out = {}
+    for k, v in codes.items():
+        key = str(k).strip().zfill(4)
+        if not re.fullmatch(r"[0-9]{4}", key) or not isinstance(v, str) or not v.strip():
+            raise DataError(f"codes: {k!r}: {v!r} is not a 4-digit Census CTY_CODE mapped to "
+                            f"an ISO3 code, such as {{'5570': 'MYS'}}.", field="codes")
+        out[key] = normalise_iso3(v)
+    return out
 
 
 def _residual_name(rest: Any) -> str:

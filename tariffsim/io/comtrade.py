@@ -46,6 +46,7 @@ from ._common import (
     DOMESTIC_FLOOR,
     PathLike,
     as_year,
+    check_magnitude,
     find_column,
     numeric_column,
     product_frame,
@@ -116,6 +117,14 @@ def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
           drop_codes: Sequence[str]) -> tuple[pd.DataFrame, int | None]:
     check_option(flow, ReportedFlow, "flow", error=DataError,
                  hint="'imports': importer-reported (CIF); 'exports': exporter-reported (FOB).")
+    if not isinstance(mirror, bool | np.bool_):
+        raise DataError(f"mirror: expected True or False, got {mirror!r}.", field="mirror")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int | np.integer)
+                              or not 1 <= level <= 6):
+        raise DataError(f"level: expected the length of the HS codes to keep, 2, 4 or 6, got "
+                        f"{level!r}.", field="level")
+    if isinstance(drop_codes, str):
+        drop_codes = [drop_codes]
     df = read_csv_checked(path, _WHAT, dtype=str, keep_default_na=False,
                           encoding_errors="replace")
     df = require_columns(df, path, _WHAT, _COLUMNS,
@@ -203,6 +212,7 @@ def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
         raise DataError(f"{_WHAT}: column cmdCode of {str(path)!r} has codes that are not HS "
                         f"digits:\n{show_rows(df[bad])}", field="cmdCode", rows=df[bad])
     value = numeric_column(df, "value", path, _WHAT, line_offset=0)
+    check_magnitude(value / 1e6, df, "value", path, _WHAT, "USD", line_offset=0)
     df = df.assign(value=value / 1e6)  # USD -> USD million
     key = ["reporter", "partner", "flow", "cmd"]
     dup = df.duplicated(key, keep=False)
