@@ -10,7 +10,7 @@ built and immutable afterwards (every array is read-only); ``replace`` and
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +65,34 @@ def _check_known(values: pd.Series, known: Sequence[str], name: str, df: pd.Data
 
 
 def _float_array(a: Any, name: str) -> np.ndarray:
-    """``np.asarray(a, dtype=float)`` with a DataError (not a bare ValueError) for text."""
+    """``np.asarray(a, dtype=float)`` with a DataError (not a bare ValueError) for text, and
+    for complex numbers (numpy would drop the imaginary part with only a warning)."""
+    if np.iscomplexobj(a):
+        raise DataError(f"{name}: complex numbers; give real numbers.", field=name)
     try:
         return np.asarray(a, dtype=float)
     except (TypeError, ValueError) as exc:
         raise DataError(f"{name}: cannot read the entries as numbers ({exc}); give a numeric "
                         f"array.", field=name) from None
+
+
+def _labels(value: Any, name: str, *, one: bool = False) -> tuple[str, ...]:
+    """Codes or sector names as a tuple of stripped strings.
+
+    A single string is one name when ``one`` (``sectors="goods"``) and an error otherwise
+    (``countries="USA"`` would be read letter by letter); empty names are refused.
+    """
+    if isinstance(value, str) and one:
+        value = (value,)
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise DataError(f"{name}: expected a list of names such as ['USA', 'CHN'], got "
+                        f"{type(value).__name__} {value!r:.60}.", field=name)
+    out = tuple(str(v).strip() for v in value)
+    empty = [k for k, v in enumerate(out) if not v]
+    if empty:
+        raise DataError(f"{name}: empty name at position(s) {empty[:5]}; every entry needs a "
+                        f"code or name.", field=name)
+    return out
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -165,8 +187,8 @@ class Baseline:
     # ------------------------------------------------------------------ construction
     def __post_init__(self) -> None:
         # Normalise and validate; the dataclass is frozen, so write through object.
-        countries = tuple(str(c) for c in self.countries)
-        sectors = tuple(str(s) for s in self.sectors)
+        countries = _labels(self.countries, "countries")
+        sectors = _labels(self.sectors, "sectors", one=True)
         if not countries:
             raise DataError("countries: the baseline is empty; give at least two economies.",
                             field="countries")
@@ -206,7 +228,12 @@ class Baseline:
             where = [(countries[a], countries[b], sectors[c]) for a, b, c in idx]
             raise DataError(f"flows: negative value(s) at (exporter, importer, sector) {where}; "
                             f"trade flows must be >= 0.", field="flows")
-        if flows.sum() <= 0:
+        with np.errstate(over="ignore"):
+            total = flows.sum()
+        if not np.isfinite(total) or total > 1e300:
+            raise DataError("flows: the values are too large (their total is beyond 1e300); "
+                            "give them in larger units (USD million, not USD).", field="flows")
+        if total <= 0:
             raise DataError("flows: all flows are zero; the baseline has no trade and no "
                             "domestic sales.", field="flows")
         if (tariffs <= -1).any():
@@ -232,8 +259,13 @@ class Baseline:
                             f"(country, sector, sum) {where}. Give io as shares of gross output "
                             f"and value_added = 1 - sum of io shares.", field="io")
         prov: Any = self.provenance  # what the caller passed, checked here
-        if prov is None or not isinstance(prov, pd.DataFrame):
+        if prov is None:
             prov = pd.DataFrame()
+        if not isinstance(prov, pd.DataFrame):
+            raise DataError(f"provenance: expected a DataFrame of sources (columns field, "
+                            f"exporter, importer, sector, source) or None, got "
+                            f"{type(prov).__name__}; put a citation of the whole data set "
+                            f"in source=.", field="provenance")
         set_ = object.__setattr__
         set_(self, "countries", countries)
         set_(self, "sectors", sectors)
@@ -259,7 +291,9 @@ class Baseline:
         flows = _float_array(flows, "flows")
         if flows.ndim == 2:
             flows = flows[:, :, None]
-        sectors = tuple(sectors) if sectors is not None else (DEFAULT_SECTOR,)
+        countries = _labels(countries, "countries")
+        sectors = (_labels(sectors, "sectors", one=True) if sectors is not None
+                   else (DEFAULT_SECTOR,))
         n, j = len(countries), len(sectors)
         tariffs = np.zeros((n, n, j)) if tariffs is None else _float_array(tariffs, "tariffs")
         if tariffs.ndim == 2:
@@ -353,13 +387,13 @@ class Baseline:
         if countries is None:
             countries = tuple(sorted(seen_c))
         else:
-            countries = tuple(str(c) for c in countries)
+            countries = _labels(countries, "countries")
             _check_known(df["exporter"], countries, "flows.exporter", df)
             _check_known(df["importer"], countries, "flows.importer", df)
         if sectors is None:
             sectors = tuple(dict.fromkeys(df["sector"]))  # first-seen order
         else:
-            sectors = tuple(str(x) for x in sectors)
+            sectors = _labels(sectors, "sectors", one=True)
             _check_known(df["sector"], sectors, "flows.sector", df)
         ci = {c: i for i, c in enumerate(countries)}
         si = {s: k for k, s in enumerate(sectors)}

@@ -143,8 +143,8 @@ def from_toml(source: str | bytes | os.PathLike[str], *,
     """Read a scenario from a TOML file path or TOML text.
 
     ``source`` is a :class:`pathlib.Path`, a path string (see :func:`is_path`), TOML
-    text, or bytes (UTF-8 TOML); ``cls`` the class to build (default
-    :class:`tariffsim.Scenario`).
+    text, or bytes (UTF-8 TOML, with or without a byte-order mark); ``cls`` the class to
+    build (default :class:`tariffsim.Scenario`). Files are read with :func:`read_file`.
     Every problem raises ScenarioError with the line, the key path
     (``instruments[3].rate``) and the fix.
     """
@@ -164,6 +164,7 @@ def from_toml(source: str | bytes | os.PathLike[str], *,
     else:
         raise ScenarioError(f"from_toml: expected a path or TOML text, got "
                             f"{type(source).__name__}.", field="source")
+    text = text.removeprefix("\ufeff")  # the byte-order mark Notepad writes before UTF-8
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
