@@ -79,7 +79,14 @@ def read_baci_countries(path: PathLike) -> dict[int, str]:
         raise DataError(f"{what}: {str(path)!r} has rows without a numeric country_code or an "
                         f"ISO3 code:\n{show_rows(rows)}\nFix or delete them.",
                         field="country_code", rows=rows)
-    return {int(c): normalise_iso3(a) for c, a in zip(codes, df["country_iso3"], strict=True)}
+    out: dict[int, str] = {}
+    for line, (c, a) in enumerate(zip(codes, df["country_iso3"], strict=True), start=2):
+        iso = normalise_iso3(a)
+        if out.setdefault(int(c), iso) != iso:
+            raise DataError(f"{what}: {str(path)!r} maps country_code {int(c)} to both "
+                            f"{out[int(c)]!r} and {iso!r} (line {line}); keep one row per "
+                            f"code.", field="country_code")
+    return out
 
 
 def _read_fine(path: PathLike, year: int | None,
