@@ -376,11 +376,11 @@ class Baseline:
         _check_duplicates(df, "flows", ("exporter", "importer", "sector"))
         clashes = _case_clashes([*df["exporter"], *df["importer"]])
         if clashes:
-            bad = {c for g in clashes for c in g}
+            twins = {c for g in clashes for c in g}
             # name the column that holds two spellings (the exporter's when neither does)
             col = next((c for c in ("exporter", "importer")
                         if any(len(set(g) & set(df[c])) > 1 for g in clashes)), "exporter")
-            rows = df[df["exporter"].isin(bad) | df["importer"].isin(bad)]
+            rows = df[df["exporter"].isin(twins) | df["importer"].isin(twins)]
             raise DataError(_clash_message(f"flows.{col}", clashes) + show_rows(rows),
                             field=f"flows.{col}", rows=rows)
         seen_c = set(df["exporter"]) | set(df["importer"])

@@ -462,7 +462,7 @@ def _check_floor(y: pd.Series, exports: pd.Series, floor: float) -> None:
         return
     who = list(binds.index[binds])
     if binds.sum() == len(y) and len(y) > 1:
-        top = y.idxmax()
+        top = str(y.idxmax())
         raise DataError(
             f"gdp: GDP minus exports is below the floor ({floor:g} x GDP) for every economy "
             f"({', '.join(who[:10])}{' ...' if len(who) > 10 else ''}): the GDP given is "
@@ -519,7 +519,7 @@ def domestic_frame(domestic: Any, field: str = "domestic", *,
     if bad.any():
         raise DataError(f"{field}: domestic sales must be finite non-negative numbers (USD "
                         f"million); bad rows:\n{domestic[bad].head()}", field=field)
-    if codes is not None:
+    if codes is not None and known is not None:
         unknown = [c for c in dict.fromkeys(out["exporter"]) if c not in known]
         if unknown:
             raise DataError(unknown_codes_message(field, unknown, list(codes)), field=field)
