@@ -374,7 +374,7 @@ class Baseline:
                             f"{show_rows(df[neg])}\nTrade flows must be >= 0.",
                             field="flows.value", rows=df[neg])
         _check_duplicates(df, "flows", ("exporter", "importer", "sector"))
-        clashes = _case_clashes([*df["exporter"], *df["importer"]])
+        clashes = _case_clashes([*df["exporter"].unique(), *df["importer"].unique()])
         if clashes:
             twins = {c for g in clashes for c in g}
             # name the column that holds two spellings (the exporter's when neither does)

@@ -262,7 +262,7 @@ case("BACI", "GDP codes in lower case",
      lambda t: baci(t, gdp={k.lower(): v for k, v in GDP.items()}), "ok",
      check=same_flows(BACI_MUSD))
 case("BACI", "GDP in USD billion", lambda t: baci(t, gdp={k: v / 1e9 for k, v in GDP.items()}),
-     DataError, "every economy", fixed=True)
+     DataError, "every exporter", fixed=True)
 case("BACI", "GDP frame without a value column",
      lambda t: baci(t, gdp=pd.DataFrame({"iso3": ["USA"], "gdp_2020": [1.0]})),
      DataError, "value column")
@@ -397,7 +397,7 @@ case("Comtrade", "header only", lambda t: comtrade(t, COMTRADE.splitlines()[0] +
      DataError, "no rows")
 case("Comtrade", "baseline: GDP in USD million",
      lambda t: read_comtrade(write(t, COMTRADE), gdp={"USA": 27e6, "CHN": 17e6, "VNM": 4e5}),
-     DataError, "every economy", fixed=True)
+     DataError, "every exporter", fixed=True)
 
 # ---- Census
 case("Census", "partners mapped to the residual 'ROW'",

@@ -211,7 +211,7 @@ def test_baci_duplicate_rows_are_refused(tmp_path, extra, lines):
 def test_baci_gdp_in_usd_million_is_detected(tmp_path):
     p = _baci(tmp_path)
     gdp_musd = {k: v / 1e6 for k, v in GDP_USD.items()}
-    with pytest.raises(DataError, match=r"(?s)gdp.*every economy.*USD million.*1e6") as info:
+    with pytest.raises(DataError, match=r"(?s)gdp.*every exporter.*USD million.*1e6") as info:
         read_baci(p, gdp=gdp_musd)
     assert info.value.field == "gdp"
 

@@ -461,10 +461,11 @@ def _check_floor(y: pd.Series, exports: pd.Series, floor: float) -> None:
     if not binds.any():
         return
     who = list(binds.index[binds])
-    if binds.sum() == len(y) and len(y) > 1:
+    exporters = int((exports > 0).sum())
+    if binds.sum() == exporters and exporters > 1:
         top = str(y.idxmax())
         raise DataError(
-            f"gdp: GDP minus exports is below the floor ({floor:g} x GDP) for every economy "
+            f"gdp: GDP minus exports is below the floor ({floor:g} x GDP) for every exporter "
             f"({', '.join(who[:10])}{' ...' if len(who) > 10 else ''}): the GDP given is "
             f"smaller than the goods exports in the file, e.g. {top} GDP "
             f"{y[top] * 1e6:,.0f} USD against exports of {exports[top] * 1e6:,.0f} USD. "
@@ -523,14 +524,16 @@ def domestic_frame(domestic: Any, field: str = "domestic", *,
         unknown = [c for c in dict.fromkeys(out["exporter"]) if c not in known]
         if unknown:
             raise DataError(unknown_codes_message(field, unknown, list(codes)), field=field)
-        missing = [c for c in codes if c not in set(out["exporter"])]
+        given = set(out["exporter"])
+        missing = [c for c in codes if c not in given]
         if missing:
             raise DataError(f"{field}: no domestic sales for {', '.join(map(repr, missing))}; "
                             f"give a row for every economy and region of the baseline "
                             f"({', '.join(codes)}), 0 where there truly are none.",
                             field=field)
     if sectors is not None and "sector" in out.columns:
-        unknown = [c for c in dict.fromkeys(out["sector"]) if c not in set(sectors)]
+        allowed = set(sectors)
+        unknown = [c for c in dict.fromkeys(out["sector"]) if c not in allowed]
         if unknown:
             raise DataError(unknown_codes_message(f"{field}.sector", unknown, list(sectors)),
                             field=field)
