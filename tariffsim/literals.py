@@ -42,6 +42,7 @@ __all__ = [
     "ReportedFlow",
     "TradeVintage",
     "HSLevel",
+    "Retaliation",
     "CLOSURES",
     "RENTS",
     "YEAR_RULES",
@@ -57,6 +58,7 @@ __all__ = [
     "REPORTED_FLOWS",
     "TRADE_VINTAGES",
     "HS_LEVELS",
+    "RETALIATIONS",
     "choices",
     "check_option",
 ]
@@ -112,6 +114,10 @@ TradeVintage = Literal["feb2025", "revised", "both"]
 #: Levels of the Harmonized System a product code can be cut to (2, 4 or 6 digits).
 HSLevel = Literal["HS2", "HS4", "HS6"]
 
+#: Partners' response to the US tariffs in the Liberation Day replication data: none, or
+#: each partner levying on US goods the rate the US levies on it.
+Retaliation = Literal["none", "reciprocal"]
+
 CLOSURES: tuple[Closure, ...] = get_args(Closure)
 RENTS: tuple[Rents, ...] = get_args(Rents)
 YEAR_RULES: tuple[YearRule, ...] = get_args(YearRule)
@@ -127,6 +133,7 @@ BAR_ORIENTATIONS: tuple[BarOrientation, ...] = get_args(BarOrientation)
 REPORTED_FLOWS: tuple[ReportedFlow, ...] = get_args(ReportedFlow)
 TRADE_VINTAGES: tuple[TradeVintage, ...] = get_args(TradeVintage)
 HS_LEVELS: tuple[HSLevel, ...] = get_args(HSLevel)
+RETALIATIONS: tuple[Retaliation, ...] = get_args(Retaliation)
 
 def choices(vocabulary: Any) -> tuple[str, ...]:
     """The words of a vocabulary: a ``Literal`` type, or an iterable of words (a tuple,
