@@ -107,10 +107,14 @@ def to_date(value: Any, field: str = "date") -> _dt.date | None:
     Raises
     ------
     ScenarioError
-        A value that is not a date, an impossible date, or a year outside 1900-2200.
+        A value that is not a date (NaT and NaN included), an impossible date, or a year
+        outside 1900-2200.
     """
     if value is None:
         return None
+    if value is pd.NaT:  # a datetime subclass whose date() is NaT again
+        raise ScenarioError(f"{field}: got NaT (no date); {_DATE_HINT}, or leave it out.",
+                            field=field)
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):

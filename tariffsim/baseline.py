@@ -10,14 +10,21 @@ built and immutable afterwards (every array is read-only); ``replace`` and
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._validate import code_column, group_map, numeric_column, require_columns, show_rows
+from ._validate import (
+    bare_year,
+    code_column,
+    group_map,
+    numeric_column,
+    require_columns,
+    show_rows,
+)
 from .errors import DataError, TariffSimWarning, suggest, unknown_codes_message
 
 __all__ = ["Baseline", "DEFAULT_SECTOR"]
@@ -58,7 +65,10 @@ def _check_known(values: pd.Series, known: Sequence[str], name: str, df: pd.Data
 
 
 def _float_array(a: Any, name: str) -> np.ndarray:
-    """``np.asarray(a, dtype=float)`` with a DataError (not a bare ValueError) for text."""
+    """``np.asarray(a, dtype=float)`` with a DataError (not a bare ValueError) for text, and
+    for complex numbers (numpy would drop the imaginary part with only a warning)."""
+    if np.iscomplexobj(a):
+        raise DataError(f"{name}: complex numbers; give real numbers.", field=name)
     try:
         return np.asarray(a, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -66,10 +76,66 @@ def _float_array(a: Any, name: str) -> np.ndarray:
                         f"array.", field=name) from None
 
 
+def _labels(value: Any, name: str, *, one: bool = False) -> tuple[str, ...]:
+    """Codes or sector names as a tuple of stripped strings.
+
+    A single string is one name when ``one`` (``sectors="goods"``) and an error otherwise
+    (``countries="USA"`` would be read letter by letter); empty names are refused.
+    """
+    if isinstance(value, str) and one:
+        value = (value,)
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise DataError(f"{name}: expected a list of names such as ['USA', 'CHN'], got "
+                        f"{type(value).__name__} {value!r:.60}.", field=name)
+    out = tuple(str(v).strip() for v in value)
+    empty = [k for k, v in enumerate(out) if not v]
+    if empty:
+        raise DataError(f"{name}: empty name at position(s) {empty[:5]}; every entry needs a "
+                        f"code or name.", field=name)
+    return out
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.flags.writeable = False
-    return a
+    """A copy of ``a`` backed by an immutable ``bytes`` buffer: read-only for good (numpy
+    refuses ``flags.writeable = True`` on it), so a baseline shared by a cache cannot be
+    changed through any of its arrays."""
+    a = np.ascontiguousarray(a, dtype=float)
+    return np.frombuffer(a.tobytes(), dtype=float).reshape(a.shape)
+
+
+#: Years a baseline may carry (those of the loaders' year columns).
+YEAR_LIMITS = (1800, 2200)
+
+
+def _year(value: Any) -> int | None:
+    """``year=`` as an int (an integer, a four-digit string or a whole float), or None."""
+    if value is None:
+        return None
+    year = bare_year(value)
+    if (year is None and isinstance(value, float | np.floating) and np.isfinite(value)
+            and float(value).is_integer()):
+        year = int(value)
+    lo, hi = YEAR_LIMITS
+    if year is None or not lo <= year <= hi:
+        raise DataError(f"year: got {type(value).__name__} {value!r}; give the year of the "
+                        f"data as an integer from {lo} to {hi}, such as 2024 (or None).",
+                        field="year")
+    return year
+
+
+def _case_clashes(codes: Sequence[str]) -> list[list[str]]:
+    """Groups of distinct codes that are equal apart from upper/lower case."""
+    groups: dict[str, list[str]] = {}
+    for c in dict.fromkeys(codes):
+        groups.setdefault(c.upper(), []).append(c)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _clash_message(field_: str, clashes: list[list[str]]) -> str:
+    pairs = "; ".join(" and ".join(repr(c) for c in g) for g in clashes[:5])
+    return (f"{field_}: {pairs} differ only in upper/lower case and would be separate "
+            f"{'economies' if 'sector' not in field_ else 'sectors'}; write each code one "
+            f"way (ISO3 codes are upper case: 'USA').")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -121,8 +187,8 @@ class Baseline:
     # ------------------------------------------------------------------ construction
     def __post_init__(self) -> None:
         # Normalise and validate; the dataclass is frozen, so write through object.
-        countries = tuple(str(c) for c in self.countries)
-        sectors = tuple(str(s) for s in self.sectors)
+        countries = _labels(self.countries, "countries")
+        sectors = _labels(self.sectors, "sectors", one=True)
         if not countries:
             raise DataError("countries: the baseline is empty; give at least two economies.",
                             field="countries")
@@ -133,6 +199,16 @@ class Baseline:
             if dup:
                 raise DataError(f"{name}: duplicate code(s) {dup}; each must appear once.",
                                 field=name)
+            clashes = _case_clashes(codes)
+            if clashes:
+                raise DataError(_clash_message(name, clashes), field=name)
+        year = _year(self.year)
+        if not isinstance(self.units, str) or not self.units.strip():
+            raise DataError(f"units: expected the money units as text such as 'USD million', "
+                            f"got {self.units!r}.", field="units")
+        if self.source is not None and not isinstance(self.source, str):
+            raise DataError(f"source: expected a citation as text (or None), got "
+                            f"{type(self.source).__name__}.", field="source")
         n, j = len(countries), len(sectors)
         arrays = {}
         for name, shape in (("flows", (n, n, j)), ("tariffs", (n, n, j)),
@@ -152,7 +228,12 @@ class Baseline:
             where = [(countries[a], countries[b], sectors[c]) for a, b, c in idx]
             raise DataError(f"flows: negative value(s) at (exporter, importer, sector) {where}; "
                             f"trade flows must be >= 0.", field="flows")
-        if flows.sum() <= 0:
+        with np.errstate(over="ignore"):
+            total = flows.sum()
+        if not np.isfinite(total) or total > 1e300:
+            raise DataError("flows: the values are too large (their total is beyond 1e300); "
+                            "give them in larger units (USD million, not USD).", field="flows")
+        if total <= 0:
             raise DataError("flows: all flows are zero; the baseline has no trade and no "
                             "domestic sales.", field="flows")
         if (tariffs <= -1).any():
@@ -178,8 +259,13 @@ class Baseline:
                             f"(country, sector, sum) {where}. Give io as shares of gross output "
                             f"and value_added = 1 - sum of io shares.", field="io")
         prov: Any = self.provenance  # what the caller passed, checked here
-        if prov is None or not isinstance(prov, pd.DataFrame):
+        if prov is None:
             prov = pd.DataFrame()
+        if not isinstance(prov, pd.DataFrame):
+            raise DataError(f"provenance: expected a DataFrame of sources (columns field, "
+                            f"exporter, importer, sector, source) or None, got "
+                            f"{type(prov).__name__}; put a citation of the whole data set "
+                            f"in source=.", field="provenance")
         set_ = object.__setattr__
         set_(self, "countries", countries)
         set_(self, "sectors", sectors)
@@ -187,7 +273,7 @@ class Baseline:
             set_(self, name, _readonly(a))
         set_(self, "has_io", bool(io.any()))
         set_(self, "provenance", prov.reset_index(drop=True))
-        set_(self, "year", None if self.year is None else int(self.year))
+        set_(self, "year", year)
 
     @classmethod
     def from_arrays(cls, countries: Sequence[str], sectors: Sequence[str] | None,
@@ -205,7 +291,9 @@ class Baseline:
         flows = _float_array(flows, "flows")
         if flows.ndim == 2:
             flows = flows[:, :, None]
-        sectors = tuple(sectors) if sectors is not None else (DEFAULT_SECTOR,)
+        countries = _labels(countries, "countries")
+        sectors = (_labels(sectors, "sectors", one=True) if sectors is not None
+                   else (DEFAULT_SECTOR,))
         n, j = len(countries), len(sectors)
         tariffs = np.zeros((n, n, j)) if tariffs is None else _float_array(tariffs, "tariffs")
         if tariffs.ndim == 2:
@@ -286,17 +374,26 @@ class Baseline:
                             f"{show_rows(df[neg])}\nTrade flows must be >= 0.",
                             field="flows.value", rows=df[neg])
         _check_duplicates(df, "flows", ("exporter", "importer", "sector"))
+        clashes = _case_clashes([*df["exporter"].unique(), *df["importer"].unique()])
+        if clashes:
+            twins = {c for g in clashes for c in g}
+            # name the column that holds two spellings (the exporter's when neither does)
+            col = next((c for c in ("exporter", "importer")
+                        if any(len(set(g) & set(df[c])) > 1 for g in clashes)), "exporter")
+            rows = df[df["exporter"].isin(twins) | df["importer"].isin(twins)]
+            raise DataError(_clash_message(f"flows.{col}", clashes) + show_rows(rows),
+                            field=f"flows.{col}", rows=rows)
         seen_c = set(df["exporter"]) | set(df["importer"])
         if countries is None:
             countries = tuple(sorted(seen_c))
         else:
-            countries = tuple(str(c) for c in countries)
+            countries = _labels(countries, "countries")
             _check_known(df["exporter"], countries, "flows.exporter", df)
             _check_known(df["importer"], countries, "flows.importer", df)
         if sectors is None:
             sectors = tuple(dict.fromkeys(df["sector"]))  # first-seen order
         else:
-            sectors = tuple(str(x) for x in sectors)
+            sectors = _labels(sectors, "sectors", one=True)
             _check_known(df["sector"], sectors, "flows.sector", df)
         ci = {c: i for i, c in enumerate(countries)}
         si = {s: k for k, s in enumerate(sectors)}
@@ -326,6 +423,12 @@ class Baseline:
             if t_has_sector:
                 _check_known(t["sector"], sectors, "tariffs.sector", t)
             _check_duplicates(t, "tariffs", ("exporter", "importer", "sector"))
+            positive = t.loc[t["rate"] > 0, "rate"]
+            if len(positive) and positive.median() >= 1.5:
+                warnings.warn(f"tariffs.rate: the typical rate is {positive.median():g} "
+                              f"({positive.median():.0%}); rates are fractions (0.19 means "
+                              f"19%). If the column holds percentages, divide it by 100.",
+                              TariffSimWarning, stacklevel=2)
             low = t["rate"] <= -1
             if low.any():
                 raise DataError(f"tariffs.rate: rate(s) at or below -100% in {int(low.sum())} "

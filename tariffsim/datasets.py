@@ -30,6 +30,7 @@ from BACI 2023 split with ICIO shares, and US 2024 applied tariffs by partner an
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 from importlib import resources
@@ -243,8 +244,9 @@ def load_baseline(name: str = "default") -> Baseline:
 
     The floor binds for Vietnam and Malaysia, whose gross goods exports (nearly) exceed GDP;
     ``"sectoral-2024"`` has no such floor (its domestic sales come from gross output).
-    The loaded object is cached: repeated calls return the same immutable baseline
-    (its arrays are read-only; use :meth:`Baseline.replace` to change it).
+    The data are read once and cached; each call returns an independent baseline: its
+    arrays are read-only (use :meth:`Baseline.replace` to change it) and its provenance
+    frame is a copy, so editing what one call returned never changes a later call.
 
     Raises
     ------
@@ -262,8 +264,16 @@ def load_baseline(name: str = "default") -> Baseline:
     check_option(name, sorted(_BASELINES), "name", error=DataError,
                  hint="See tariffsim.list_baselines().")
     if name == "sectoral-2024":
-        return _load_sectoral()
-    return _load_default()
+        return _independent(_load_sectoral())
+    return _independent(_load_default())
+
+
+def _independent(base: Baseline) -> Baseline:
+    """A handle on a cached baseline that shares nothing mutable with it: the arrays are
+    shared (read-only for good), the provenance frame is copied (about 0.4 ms)."""
+    out = copy.copy(base)
+    object.__setattr__(out, "provenance", base.provenance.copy(deep=True))
+    return out
 
 
 _FEB_COLS = {"exports_2024_musd": "exports", "imports_2024_musd": "imports",

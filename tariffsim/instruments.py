@@ -85,6 +85,11 @@ ALL = "*"
 #: origin-country reciprocal rate" (EO 14326, 31 Jul 2025, effective 7 Aug 2025).
 TRANSSHIPMENT_RATE = 0.40
 
+#: Rates from this value (150%) to 10 (1000%) warn that they may be percentages (5 meaning
+#: 5%): the highest US layers of 2025 were 1.25 (China, April 2025) and 1.0 (Section 301
+#: on Chinese electric vehicles), which do not warn.
+PERCENT_HINT = 1.5
+
 #: Multipliers to US dollars, to convert commitment and quota values to baseline units.
 #: (the words are :data:`tariffsim.literals.UNITS`: USD, USD thousand, USD million, USD billion)
 UNIT_FACTORS: dict[str, float] = dict(zip(UNITS, (1.0, 1e3, 1e6, 1e9), strict=True))
@@ -195,6 +200,10 @@ def _rate(value: Any, field_: str) -> float:
     if x > 10:
         warnings.warn(f"{field_}: rate {x!r} is above 1000%; rates are fractions (0.19 means "
                       f"19%), check the units.", TariffSimWarning, stacklevel=4)
+    elif x >= PERCENT_HINT:
+        warnings.warn(f"{field_}: rate {x!r} means {x:.0%}; rates are fractions (0.19 means "
+                      f"19%). If you meant {x:g}%, write {x / 100:g}. (No US tariff layer "
+                      f"of 2025-26 was above 125%.)", TariffSimWarning, stacklevel=4)
     return x
 
 
@@ -351,7 +360,9 @@ class Tariff(_Base):
     exporter : str or list of str or "*"
         The partner(s) whose goods are taxed; ``"*"`` for all (see ``exclude``).
     rate : float
-        Ad valorem rate as a fraction (0.19 = 19%); must be above -1.
+        Ad valorem rate as a fraction (0.19 = 19%); must be above -1. A rate from 1.5 to
+        10 (150%-1000%) warns that it may be a percentage (5 meaning 5%), and one above 10
+        that it is above 1000% (:class:`~tariffsim.errors.TariffSimWarning`).
     sectors : str or list of str, optional
         Baseline sectors covered (None: all). See the module notes on ``coverage``.
     start, end : date, str or int, optional

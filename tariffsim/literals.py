@@ -44,6 +44,7 @@ __all__ = [
     "HSLevel",
     "CommitmentBasis",
     "PolicyFamily",
+    "Retaliation",
     "CLOSURES",
     "RENTS",
     "YEAR_RULES",
@@ -62,6 +63,7 @@ __all__ = [
     "COMMITMENT_BASES",
     "POLICY_FAMILIES",
     "DEFAULT_YEAR_RULE",
+    "RETALIATIONS",
     "choices",
     "check_option",
 ]
@@ -131,6 +133,10 @@ TradeVintage = Literal["feb2025", "revised", "both"]
 #: Levels of the Harmonized System a product code can be cut to (2, 4 or 6 digits).
 HSLevel = Literal["HS2", "HS4", "HS6"]
 
+#: Partners' response to the US tariffs in the Liberation Day replication data: none, or
+#: each partner levying on US goods the rate the US levies on it.
+Retaliation = Literal["none", "reciprocal"]
+
 CLOSURES: tuple[Closure, ...] = get_args(Closure)
 RENTS: tuple[Rents, ...] = get_args(Rents)
 YEAR_RULES: tuple[YearRule, ...] = get_args(YearRule)
@@ -148,6 +154,7 @@ TRADE_VINTAGES: tuple[TradeVintage, ...] = get_args(TradeVintage)
 HS_LEVELS: tuple[HSLevel, ...] = get_args(HSLevel)
 COMMITMENT_BASES: tuple[CommitmentBasis, ...] = get_args(CommitmentBasis)
 POLICY_FAMILIES: tuple[PolicyFamily, ...] = get_args(PolicyFamily)
+RETALIATIONS: tuple[Retaliation, ...] = get_args(Retaliation)
 
 def choices(vocabulary: Any) -> tuple[str, ...]:
     """The words of a vocabulary: a ``Literal`` type, or an iterable of words (a tuple,

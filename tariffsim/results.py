@@ -9,7 +9,6 @@ numeraire named in ``result.numeraire``.
 from __future__ import annotations
 
 import html
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ import pandas as pd
 
 from tariffsim.errors import DataError, ModelError, suggest
 
-from ._atomic import write_atomic
+from ._atomic import json_text, write_atomic
 
 __all__ = ["Result"]
 
@@ -196,22 +195,35 @@ class Result:
         """Write ``countries.csv``, ``flows.csv``, ``welfare_decomposition.csv`` (when
         available) and ``metadata.json`` to ``folder``, each atomically (temporary file in
         the same folder, then ``os.replace``). Row order is the baseline's order; timings
-        are left out of ``metadata.json``, so the same run writes byte-identical files."""
+        are left out of ``metadata.json``, so the same run writes byte-identical files.
+
+        ``folder`` is created when missing; new files follow the umask (as any file the
+        user creates). ``metadata.json`` is valid JSON: a NaN or infinite diagnostic (the
+        last step of a solve that started at the solution) is written as ``null``.
+
+        Raises
+        ------
+        DataError
+            ``folder`` is a file, or cannot be written (permissions, a full or read-only
+            disk); the message names the path and the fix.
+        """
+        if not isinstance(folder, str | os.PathLike):
+            raise DataError(f"folder: expected a folder path, got {type(folder).__name__}.",
+                            field="folder")
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         written = []
         tables = [("countries", self.countries), ("flows", self.flows)]
         if self._frames.get("decomposition") is not None:
             tables.append(("welfare_decomposition", self.welfare_decomposition()))
         for name, df in tables:
             path = folder / f"{name}.csv"
-            write_atomic(path, df.to_csv(index=False, lineterminator="\n"))
+            write_atomic(path, df.to_csv(index=False, lineterminator="\n"), field="folder")
             written.append(path)
         path = folder / "metadata.json"
         meta = self.metadata()
         meta["diagnostics"] = {k: v for k, v in meta["diagnostics"].items()
                                if not k.endswith(_VOLATILE)}
-        write_atomic(path, json.dumps(meta, indent=2, default=str, sort_keys=True) + "\n")
+        write_atomic(path, json_text(meta), field="folder")
         written.append(path)
         return written
 

@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import math
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,8 +51,8 @@ from .literals import TariffMode, check_option
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ["is_path", "from_toml", "from_dict", "from_frame", "to_dict", "to_toml",
-           "instrument_from_dict", "locate", "syntax_error", "TOP_KEYS"]
+__all__ = ["is_path", "read_file", "MAX_FILE_BYTES", "from_toml", "from_dict", "from_frame",
+           "to_dict", "to_toml", "instrument_from_dict", "locate", "syntax_error", "TOP_KEYS"]
 
 #: The top-level keys of a scenario file.
 TOP_KEYS = ("name", "description", "date", "sources", "notes", "variants", "instruments")
@@ -86,13 +88,66 @@ def is_path(source: object) -> TypeGuard[str | os.PathLike[str]]:
         return False
 
 # ----------------------------------------------------------------------------- reading
+#: Largest scenario file read [bytes]: 64 MB, about 400,000 instruments. A larger file is
+#: refused (not read into memory); raise this limit for a larger scenario.
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the scenario file ``path``: a regular file of at most
+    :data:`MAX_FILE_BYTES`.
+
+    Devices (``/dev/zero``), FIFOs and sockets are refused before they are opened (reading
+    them would never end or block forever), and so are folders; a file larger than the
+    limit is refused without reading it, and at most the limit plus one byte is ever read
+    (a file that grows while it is read is refused too).
+
+    Raises
+    ------
+    ScenarioError
+        Missing, not a regular file, unreadable or too large, naming the path and the fix.
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file; check the path (built-in "
+                            f"scenarios: tariffsim.scenarios.list()).", field="path") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc}); check the "
+                            f"path and its permissions.", field="path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"{path}: is a folder, not a scenario file; give the path of a "
+                            f".toml file in it.", field="path")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"{path}: not a regular file (a device, a pipe or a socket); "
+                            f"save the scenario to a .toml file and give its path.",
+                            field="path")
+    limit = MAX_FILE_BYTES
+    too_big = ScenarioError(f"{path}: the file is larger than {limit:,} bytes, far more than "
+                            f"a scenario needs (about 150 bytes per instrument); check that "
+                            f"it is the scenario file, or raise "
+                            f"tariffsim.scenario_io.MAX_FILE_BYTES.", field="path")
+    if info.st_size > limit:
+        raise too_big
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc}); check "
+                            f"its permissions.", field="path") from None
+    if len(raw) > limit:
+        raise too_big
+    return raw
+
+
 def from_toml(source: str | bytes | os.PathLike[str], *,
               cls: type[Scenario] | None = None) -> Scenario:
     """Read a scenario from a TOML file path or TOML text.
 
     ``source`` is a :class:`pathlib.Path`, a path string (see :func:`is_path`), TOML
-    text, or bytes (UTF-8 TOML); ``cls`` the class to build (default
-    :class:`tariffsim.Scenario`).
+    text, or bytes (UTF-8 TOML, with or without a byte-order mark); ``cls`` the class to
+    build (default :class:`tariffsim.Scenario`). Files are read with :func:`read_file`.
     Every problem raises ScenarioError with the line, the key path
     (``instruments[3].rate``) and the fix.
     """
@@ -100,16 +155,7 @@ def from_toml(source: str | bytes | os.PathLike[str], *,
     if is_path(source):
         path = Path(source)
         origin = str(path)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise ScenarioError(f"{path}: no such scenario file; check the path (built-in "
-                                f"scenarios: tariffsim.scenarios.list()).",
-                                field="path") from None
-        except OSError as exc:
-            raise ScenarioError(f"{path}: cannot read the file ({exc}).",
-                                field="path") from None
-        source = raw
+        source = read_file(path)
     if isinstance(source, (bytes, bytearray)):
         try:
             text = bytes(source).decode("utf-8")
@@ -121,6 +167,7 @@ def from_toml(source: str | bytes | os.PathLike[str], *,
     else:
         raise ScenarioError(f"from_toml: expected a path or TOML text, got "
                             f"{type(source).__name__}.", field="source")
+    text = text.removeprefix("\ufeff")  # the byte-order mark Notepad writes before UTF-8
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -185,23 +232,23 @@ def instrument_from_dict(k: int, d: Any, text: str | None, origin: str) -> Instr
         raise ScenarioError(f"{origin}: {p}.type{locate(text, k, 'type')}: "
                             f"{_after_field(exc)}", field=f"{p}.type") from None
     cls = KINDS[kind]
-    allowed = field_names(cls)
+    allowed, must = _keys(cls)
     kwargs = {}
     for key, value in d.items():
         if key == "type":
             continue
         if key not in allowed:
+            names = field_names(cls)
             raise ScenarioError(f"{origin}: {p}.{key}{locate(text, k, key)}: unknown key "
-                                f"{key!r} for a {kind}{suggest(key, allowed)}. Allowed keys: "
-                                f"{', '.join(a for a in allowed if a != 'sector')}.",
+                                f"{key!r} for a {kind}{suggest(key, names)}. Allowed keys: "
+                                f"{', '.join(a for a in names if a != 'sector')}.",
                                 field=f"{p}.{key}")
         if isinstance(value, (_dt.time,)) or (isinstance(value, _dt.datetime)
                                               and key not in ("start", "end", "by")):
             raise ScenarioError(f"{origin}: {p}.{key}{locate(text, k, key)}: unexpected "
                                 f"time value {value!r}.", field=f"{p}.{key}")
         kwargs[key] = value
-    required = [f.name for f in dataclasses.fields(cls)
-                if f.name not in kwargs and _is_required(cls, f.name)]
+    required = [name for name in must if name not in kwargs]
     if cls is ExportRestriction and "sectors" not in kwargs and "sector" not in kwargs:
         required.append("sectors")
     if required:
@@ -224,11 +271,14 @@ def _after_field(exc: ScenarioError) -> str:
     return msg[len(sub) + 2:] if sub and msg.startswith(sub + ": ") else msg
 
 
-def _is_required(cls: type, name: str) -> bool:
-    for f in dataclasses.fields(cls):
-        if f.name == name:
-            return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    return False
+@functools.cache
+def _keys(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The keys an instrument class accepts and those it requires (worked out once per
+    class: reading 100,000 instruments spent most of its time here)."""
+    required = tuple(f.name for f in dataclasses.fields(cls)
+                     if f.default is dataclasses.MISSING
+                     and f.default_factory is dataclasses.MISSING)
+    return frozenset(field_names(cls)), required
 
 
 def locate(text: str | None, k: int, key: str | None) -> str:
@@ -289,7 +339,8 @@ def from_frame(name: str, tariffs: Any = None, trade_costs: Any = None, *,
                date: Any = None, cls: type[Scenario] | None = None) -> Scenario:
     """:meth:`tariffsim.Scenario.from_frame` (see there): one :class:`Tariff` per row of
     ``tariffs`` and one :class:`TradeCost` per row of ``trade_costs``; ``cls`` is the class
-    to build (default :class:`tariffsim.Scenario`)."""
+    to build (default :class:`tariffsim.Scenario`). In a frame with a ``sector`` column a
+    row without a sector is refused (it would otherwise cover every sector)."""
     insts: list[Instrument] = []
     for label, frame, value_col, make in (
             ("tariffs", tariffs, "rate",
@@ -320,8 +371,14 @@ def from_frame(name: str, tariffs: Any = None, trade_costs: Any = None, *,
                 "end": r.get("end") if r.get("end") is not None else end,
                 "source": r.get("source") if r.get("source") is not None else source,
             }
-            if "sector" in r and r["sector"] is not None:
-                kw["sectors"] = (str(r["sector"]),)
+            if "sector" in r:
+                if r["sector"] is None or not str(r["sector"]).strip():
+                    raise ScenarioError(f"{label} row {pos} ({r.get('exporter')}->"
+                                        f"{r.get('importer')}): missing sector; fill it (an "
+                                        f"empty sector would cover every sector), or give "
+                                        f"the rows for all sectors in a frame without a "
+                                        f"'sector' column.", field=f"{label}.sector")
+                kw["sectors"] = (str(r["sector"]).strip(),)
             try:
                 insts.append(make(r, kw))
             except ScenarioError as exc:

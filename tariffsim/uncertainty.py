@@ -62,12 +62,23 @@ class LogNormal:
     sigma: float = DEFAULT_LOG_SPREAD
 
     def __post_init__(self) -> None:
-        if self.median is not None and not (np.isfinite(self.median) and self.median > 0):
+        def real(value: Any) -> float | None:
+            ok = isinstance(value, int | float | np.integer | np.floating)
+            return float(value) if ok and not isinstance(value, bool | np.bool_) else None
+
+        median = None if self.median is None else real(self.median)
+        if self.median is not None and not (median is not None and math.isfinite(median)
+                                            and median > 0):
             raise ModelError(f"trade_elasticity: LogNormal median must be a positive finite "
-                             f"number, got {self.median!r}.", field="trade_elasticity")
-        if not (np.isfinite(self.sigma) and self.sigma >= 0):
+                             f"number such as 5, got {self.median!r}.",
+                             field="trade_elasticity")
+        sigma = real(self.sigma)
+        if not (sigma is not None and math.isfinite(sigma) and sigma >= 0):
             raise ModelError(f"trade_elasticity: LogNormal sigma must be a non-negative "
-                             f"finite number, got {self.sigma!r}.", field="trade_elasticity")
+                             f"finite number such as 0.221, got {self.sigma!r}.",
+                             field="trade_elasticity")
+        object.__setattr__(self, "median", median)
+        object.__setattr__(self, "sigma", sigma)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws from ``rng`` (the median must be set)."""

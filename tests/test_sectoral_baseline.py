@@ -91,8 +91,8 @@ def _goods(base: ts.Baseline, e: str, i: str) -> float:
 def test_registered_and_shaped(base):
     names = ts.list_baselines()["name"].tolist()
     assert {"default", "goods-2024", "sectoral-2024"} <= set(names)
-    assert ts.load_baseline() is ts.load_baseline("goods-2024")     # default unchanged
-    assert ts.load_baseline("sectoral-2024") is base
+    assert ts.load_baseline() == ts.load_baseline("goods-2024")     # default unchanged
+    assert ts.load_baseline("sectoral-2024") == base
     assert base.countries == ECONOMIES
     assert base.sectors == SECTORS and len(GOODS_SECTORS) == 19 and len(SERVICE_SECTORS) == 3
     assert base.has_io and base.year == 2024 and base.units == "USD million"

@@ -6,8 +6,10 @@ offending rows (as line numbers of the file) and the fix.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from ..concordance import normalise_iso3
-from ..errors import DataError
+from ..errors import DataError, TariffSimWarning, unknown_codes_message
 
 __all__ = [
     "PathLike",
     "as_path",
+    "MAX_VALUE_MUSD",
+    "check_magnitude",
     "read_csv_checked",
     "read_text_checked",
     "find_column",
@@ -31,6 +35,7 @@ __all__ = [
     "show_rows",
     "gdp_series",
     "regional_gdp",
+    "domestic_floor_share",
     "domestic_from_gdp",
     "domestic_frame",
     "to_baseline",
@@ -42,13 +47,47 @@ PathLike = str | os.PathLike
 DOMESTIC_FLOOR = 0.10
 
 
+#: Largest trade value a loader accepts [USD million]: world goods trade is about 2.5e7,
+#: so a larger value means the units are wrong (or the file is corrupt).
+MAX_VALUE_MUSD = 1e12
+
+
 def as_path(path: PathLike, what: str) -> Path:
-    """Return ``path`` as a Path, or raise DataError when the file does not exist."""
+    """Return ``path`` as a Path; DataError when it is not a path, does not exist, is a
+    folder, or is not a regular file (a device or a pipe, which would never end or block:
+    it is refused before it is opened)."""
+    if not isinstance(path, str | os.PathLike) or (isinstance(path, str) and not path):
+        raise DataError(f"{what}: path: expected the path of a file, got "
+                        f"{type(path).__name__} {path!r}.", field="path")
     p = Path(path)
+    if p.is_dir():
+        raise DataError(f"{what}: {str(p)!r} is a folder; give the path of the file in it.",
+                        field=str(p))
+    if p.exists() and not p.is_file():
+        raise DataError(f"{what}: {str(p)!r} is not a regular file (a device, a pipe or a "
+                        f"socket); save the data to a file and give its path.", field=str(p))
     if not p.is_file():
         raise DataError(f"{what}: file {str(p)!r} not found. Check the path (download the "
                         f"file first; tariffsim never downloads data).", field=str(p))
     return p
+
+
+def check_magnitude(values_musd: np.ndarray, df: pd.DataFrame, col: str, path: PathLike,
+                    what: str, unit: str, line_offset: int = 2) -> None:
+    """DataError when a value exceeds :data:`MAX_VALUE_MUSD` once converted to USD million
+    (``unit`` names the file's unit in the message); ``line_offset`` as in
+    :func:`numeric_column`."""
+    huge = values_musd > MAX_VALUE_MUSD
+    if huge.any():
+        lines = df[huge].copy()
+        lines.index = lines.index + line_offset
+        raise DataError(f"{what}: column {col!r} of {str(path)!r} has value(s) above "
+                        f"{MAX_VALUE_MUSD:g} USD million (world goods trade is about 2.5e7 "
+                        f"USD million):\n{show_rows(lines)}\nThe values must be in {unit}; "
+                        f"fix or delete these rows.", field=col, rows=lines)
+
+
+_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def read_csv_checked(path: PathLike, what: str, **kwargs: Any) -> pd.DataFrame:
@@ -71,9 +110,34 @@ def read_csv_checked(path: PathLike, what: str, **kwargs: Any) -> pd.DataFrame:
                         f"header line and the separator, or delete the extra fields.",
                         field=str(p))
     df.columns = [str(c).strip() for c in df.columns]
+    if "sep" not in kwargs and len(df.columns) == 1:
+        found = [name for sep, name in _SEPARATORS.items() if sep in df.columns[0]]
+        if found:
+            raise DataError(f"{what}: the header of {str(p)!r} is one column, "
+                            f"{df.columns[0][:60]!r}: the file looks {found[0]}-separated. "
+                            f"The separator must be a comma: save the file as CSV "
+                            f"(comma-separated).", field=str(p))
+    _refuse_repeated_header(p, what, kwargs)
     if df.empty:
         raise DataError(f"{what}: file {str(p)!r} has a header but no rows.", field=str(p))
     return df
+
+
+def _refuse_repeated_header(p: Path, what: str, kwargs: Mapping[str, Any]) -> None:
+    """DataError when a column name appears twice in the header (pandas would rename the
+    second to ``name.1`` and the reader would use the first without a word)."""
+    keep = {k: kwargs[k] for k in ("sep", "encoding", "encoding_errors", "skipinitialspace")
+            if k in kwargs}
+    try:
+        head = pd.read_csv(p, header=None, nrows=1, dtype=str, keep_default_na=False, **keep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            ValueError):
+        return
+    names = [str(c).strip().lstrip("\ufeff").lower() for c in head.iloc[0]]
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        raise DataError(f"{what}: column(s) {twice} appear twice in the header of "
+                        f"{str(p)!r}; delete or rename the extra one.", field=twice[0])
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -312,6 +376,19 @@ def regional_gdp(gdp_usd: pd.Series, cmap: Mapping[str, str], regions_needed: Se
     return pd.Series(out, dtype=float) / 1e6
 
 
+def domestic_floor_share(floor: Any, field: str = "domestic_floor") -> float:
+    """``domestic_floor=`` as a float in [0, 1); DataError naming the field otherwise."""
+    if isinstance(floor, bool) or not isinstance(floor, int | float | np.integer | np.floating):
+        raise DataError(f"{field}: expected a number in [0, 1), the floor on domestic sales "
+                        f"as a share of GDP (0.1 = 10%), got {type(floor).__name__} "
+                        f"{floor!r}.", field=field)
+    value = float(floor)
+    if not (math.isfinite(value) and 0 <= value < 1):
+        raise DataError(f"{field}: {floor!r} must be in [0, 1), the floor on domestic sales "
+                        f"as a share of GDP (0.1 = 10%).", field=field)
+    return value
+
+
 def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
                       floor: float = DOMESTIC_FLOOR) -> pd.DataFrame:
     """Domestic sales from GDP: ``max(GDP - exports, floor * GDP)``, split by import mix.
@@ -343,13 +420,25 @@ def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
     -------
     DataFrame
         ``exporter, importer, sector, value`` rows with ``exporter == importer``.
+
+    Raises
+    ------
+    DataError
+        ``floor`` not in [0, 1); the floor binding for **every** economy: GDP below
+        (1 - floor) x exports everywhere means GDP in the wrong units (USD million given
+        where USD is expected), and the message says so.
+
+    Warns
+    -----
+    TariffSimWarning
+        Naming the economies where the floor binds (entrepots, or a GDP in wrong units or
+        for the wrong year).
     """
-    if not 0 <= floor < 1:
-        raise DataError(f"domestic_floor: {floor!r} must be in [0, 1).",
-                        field="domestic_floor")
+    floor = domestic_floor_share(floor)
     codes = sorted(set(flows["exporter"]) | set(flows["importer"]))
     exports = flows.groupby("exporter")["value"].sum().reindex(codes, fill_value=0.0)
     y = gdp_musd.reindex(codes)
+    _check_floor(y, exports, floor)
     dom = np.maximum(y - exports, floor * y)
     imp = flows.pivot_table(index="importer", columns="sector", values="value",
                             aggfunc="sum", fill_value=0.0).reindex(codes, fill_value=0.0)
@@ -366,8 +455,41 @@ def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
     return long[["exporter", "importer", "sector", "value"]]
 
 
-def domestic_frame(domestic: Any, field: str = "domestic") -> pd.DataFrame:
-    """User-given domestic sales (USD million) as ``exporter, importer, [sector], value``."""
+def _check_floor(y: pd.Series, exports: pd.Series, floor: float) -> None:
+    """Raise when the domestic floor binds everywhere (units), warn where it binds."""
+    binds = (y - exports < floor * y) & (exports > 0)
+    if not binds.any():
+        return
+    who = list(binds.index[binds])
+    exporters = int((exports > 0).sum())
+    if binds.sum() == exporters and exporters > 1:
+        top = str(y.idxmax())
+        raise DataError(
+            f"gdp: GDP minus exports is below the floor ({floor:g} x GDP) for every exporter "
+            f"({', '.join(who[:10])}{' ...' if len(who) > 10 else ''}): the GDP given is "
+            f"smaller than the goods exports in the file, e.g. {top} GDP "
+            f"{y[top] * 1e6:,.0f} USD against exports of {exports[top] * 1e6:,.0f} USD. "
+            f"gdp= takes USD; GDP in USD million must be multiplied by 1e6 (USD billion by "
+            f"1e9).", field="gdp")
+    warnings.warn(
+        f"domestic_floor: exports in the file exceed {1 - floor:.0%} of GDP for "
+        f"{', '.join(who[:20])}{' ...' if len(who) > 20 else ''}, so their domestic sales "
+        f"are set to the floor, {floor:g} x GDP. Expected for entrepots (SGP, HKG: "
+        f"re-exports); otherwise check that gdp= is in USD and for the file's year.",
+        TariffSimWarning, stacklevel=5)
+
+
+def domestic_frame(domestic: Any, field: str = "domestic", *,
+                   codes: Sequence[str] | None = None,
+                   sectors: Sequence[str] | None = None) -> pd.DataFrame:
+    """User-given domestic sales (USD million) as ``exporter, importer, [sector], value``.
+
+    With ``codes`` (the economies or regions of the baseline) every code must be one of
+    them -- a typo would add a phantom economy and leave the real one without domestic
+    sales -- and every one of them must have a row; with ``sectors``, every sector must be
+    one of them. A code is matched as given and, failing that, as an ISO3 code
+    (``"vnm"`` -> ``"VNM"``), so region names such as ``"Asia"`` keep their spelling.
+    """
     if isinstance(domestic, Mapping):  # a Series is not a Mapping
         domestic = pd.Series(dict(domestic))
     if isinstance(domestic, pd.Series):
@@ -381,15 +503,40 @@ def domestic_frame(domestic: Any, field: str = "domestic") -> pd.DataFrame:
         raise DataError(f"{field}: a domestic-sales frame needs columns country and value "
                         f"(USD million), optionally sector; got {list(domestic.columns)}.",
                         field=field)
-    out = pd.DataFrame({"exporter": domestic[code].map(normalise_iso3),
+    known = set(codes) if codes is not None else None
+
+    def match(c: Any) -> str:
+        text = str(c).strip()
+        if known is not None and text in known:
+            return text
+        return normalise_iso3(text)
+
+    out = pd.DataFrame({"exporter": domestic[code].map(match),
                         "value": pd.to_numeric(domestic[val], errors="coerce")})
     sec = find_column(domestic, ["sector"])
     if sec is not None:
-        out["sector"] = domestic[sec].astype(str)
-    if out["value"].isna().any() or (out["value"] < 0).any():
-        raise DataError(f"{field}: domestic sales must be non-negative numbers; bad rows:\n"
-                        f"{domestic[out['value'].isna() | (out['value'] < 0)].head()}",
-                        field=field)
+        out["sector"] = domestic[sec].astype(str).str.strip()
+    bad = ~np.isfinite(out["value"].to_numpy(dtype=float)) | (out["value"] < 0).to_numpy()
+    if bad.any():
+        raise DataError(f"{field}: domestic sales must be finite non-negative numbers (USD "
+                        f"million); bad rows:\n{domestic[bad].head()}", field=field)
+    if codes is not None and known is not None:
+        unknown = [c for c in dict.fromkeys(out["exporter"]) if c not in known]
+        if unknown:
+            raise DataError(unknown_codes_message(field, unknown, list(codes)), field=field)
+        given = set(out["exporter"])
+        missing = [c for c in codes if c not in given]
+        if missing:
+            raise DataError(f"{field}: no domestic sales for {', '.join(map(repr, missing))}; "
+                            f"give a row for every economy and region of the baseline "
+                            f"({', '.join(codes)}), 0 where there truly are none.",
+                            field=field)
+    if sectors is not None and "sector" in out.columns:
+        allowed = set(sectors)
+        unknown = [c for c in dict.fromkeys(out["sector"]) if c not in allowed]
+        if unknown:
+            raise DataError(unknown_codes_message(f"{field}.sector", unknown, list(sectors)),
+                            field=field)
     out["importer"] = out["exporter"]
     return out
 
@@ -424,6 +571,10 @@ def aggregate_trade(fine: pd.DataFrame, regions: Any, sectors: Any, *,
     """
     from ..concordance import region_map
 
+    if not isinstance(other_sector, str) or not other_sector.strip():
+        raise DataError(f"other_sector: expected the name of the sector of products that "
+                        f"match no prefix, such as 'other', got {other_sector!r}.",
+                        field="other_sector")
     codes = sorted(set(fine["exporter"]) | set(fine["importer"]))
     cmap = region_map(regions, codes)
     df = pd.DataFrame({
@@ -433,6 +584,11 @@ def aggregate_trade(fine: pd.DataFrame, regions: Any, sectors: Any, *,
         "value": fine["value"].to_numpy(dtype=float),
     })
     df = df[df["exporter"] != df["importer"]]
+    if df.empty:
+        raise DataError(f"regions: no trade between economies or regions is left: every flow "
+                        f"of the file is inside one region ({sorted(set(cmap.values()))[:10]})."
+                        f" Keep at least two regions that trade with each other.",
+                        field="regions")
     out = (df.groupby(["exporter", "importer", product_col], sort=True, observed=True)["value"]
            .sum().reset_index())
     return out, cmap
@@ -446,6 +602,7 @@ def trade_baseline(fine: pd.DataFrame, *, what: str, regions: Any, sectors: Any,
     Trade between members of one region is dropped: under the GDP rule it is part of the
     region's domestic sales (GDP of the members minus their exports outside the region).
     """
+    domestic_floor = domestic_floor_share(domestic_floor)
     flows, cmap = aggregate_trade(fine, regions, sectors, other_sector=other_sector)
     if domestic is None and gdp is None:
         raise DataError(
@@ -467,7 +624,8 @@ def trade_baseline(fine: pd.DataFrame, *, what: str, regions: Any, sectors: Any,
         raise DataError(f"{what}: domestic={domestic!r} is not understood; use None, 'gdp' "
                         f"or a frame of domestic sales.", field="domestic")
     else:
-        dom = domestic_frame(domestic)
+        regs = sorted(set(flows["exporter"]) | set(flows["importer"]))
+        dom = domestic_frame(domestic, codes=regs, sectors=sorted(set(flows["sector"])))
         if "sector" not in dom.columns:
             if flows["sector"].nunique() > 1:
                 raise DataError(f"{what}: domestic= needs a sector column when the baseline "

@@ -35,6 +35,7 @@ from ._common import (
     DOMESTIC_FLOOR,
     PathLike,
     as_year,
+    check_magnitude,
     integer_column,
     numeric_column,
     product_frame,
@@ -78,7 +79,14 @@ def read_baci_countries(path: PathLike) -> dict[int, str]:
         raise DataError(f"{what}: {str(path)!r} has rows without a numeric country_code or an "
                         f"ISO3 code:\n{show_rows(rows)}\nFix or delete them.",
                         field="country_code", rows=rows)
-    return {int(c): normalise_iso3(a) for c, a in zip(codes, df["country_iso3"], strict=True)}
+    out: dict[int, str] = {}
+    for line, (c, a) in enumerate(zip(codes, df["country_iso3"], strict=True), start=2):
+        iso = normalise_iso3(a)
+        if out.setdefault(int(c), iso) != iso:
+            raise DataError(f"{what}: {str(path)!r} maps country_code {int(c)} to both "
+                            f"{out[int(c)]!r} and {iso!r} (line {line}); keep one row per "
+                            f"code.", field="country_code")
+    return out
 
 
 def _read_fine(path: PathLike, year: int | None,
@@ -103,6 +111,7 @@ def _read_fine(path: PathLike, year: int | None,
     keep = t == year
     df = df[keep]
     v = numeric_column(df, "v", path, _WHAT)
+    check_magnitude(v / 1000.0, df, "v", path, _WHAT, "thousand USD")
     table = (read_baci_countries(countries) if isinstance(countries, str | os.PathLike) else
              (dict(countries) if countries is not None else ISO_NUMERIC))
     ij = {col: integer_column(df, col, path, _WHAT, lo=0, hi=99_999, kind="country code")
@@ -128,6 +137,20 @@ def _read_fine(path: PathLike, year: int | None,
         raise DataError(f"{_WHAT}: column 'k' of {str(path)!r} has product codes that are not "
                         f"HS6 digits:\n{show_rows(rows)}\nFix or delete these rows.",
                         field="k", rows=rows)
+    # the same exporter, importer and product twice would be summed: refuse, as the
+    # Comtrade and Census readers do (one integer key per row: fast on 10 million rows)
+    key = (ij["i"] * 100_000 + ij["j"]) * 1_000_000 + k.astype(np.int64).to_numpy()
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
+    if dup.any():
+        rows = df[dup].copy()
+        rows.index = rows.index + 2
+        rows = rows.assign(_key=key[dup]).sort_values(["_key"], kind="stable").drop(
+            columns="_key")
+        raise DataError(f"{_WHAT}: {str(path)!r} has several rows for the same year, "
+                        f"exporter, importer and product (t, i, j, k), which would be summed "
+                        f"({int(dup.sum())} rows):\n{show_rows(rows, 10)}\nKeep one row per "
+                        f"flow: a BACI file has one; check that files were not concatenated "
+                        f"twice.", field="k", rows=rows)
     fine = pd.DataFrame({
         "exporter": iso[:len(df)],
         "importer": iso[len(df):],
@@ -167,8 +190,9 @@ def read_baci(path: PathLike, year: int | None = None, *,
     domestic : None, "gdp" or DataFrame
         How to get domestic sales, which BACI lacks: ``"gdp"`` (the default when ``gdp`` is
         given) uses ``max(GDP - exports, domestic_floor x GDP)``, split across sectors by
-        the economy's import mix; a DataFrame/Series gives them directly (``country,
-        [sector], value`` in USD million, at the region level).
+        the economy's import mix; a DataFrame/Series/dict gives them directly (``country,
+        [sector], value`` in USD million, at the region level: one row, or one per sector,
+        for every economy and region of the baseline).
     gdp : Series, dict or DataFrame, optional
         GDP in USD (not million) by ISO3 code; regions sum their members' GDP unless the
         region's own name is given.
@@ -184,7 +208,16 @@ def read_baci(path: PathLike, year: int | None = None, *,
     ------
     DataError
         Missing columns, non-numeric or negative values, unknown country codes, a missing
-        year, no way to build domestic sales, economies without GDP.
+        year, several rows for the same flow (t, i, j, k), no way to build domestic sales,
+        economies without GDP, GDP in the wrong units (the floor binding for every
+        economy), ``domestic=`` codes or sectors not in the baseline or economies without
+        a row there, ``domestic_floor`` not a number in [0, 1).
+
+    Warns
+    -----
+    TariffSimWarning
+        Economies whose exports exceed (1 - floor) x GDP, whose domestic sales are set to
+        the floor (see :func:`tariffsim.io._common.domestic_from_gdp`).
 
     Examples
     --------

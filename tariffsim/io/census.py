@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -29,12 +30,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..concordance import CENSUS_CODES, CENSUS_EU, CENSUS_WORLD, EU27_MEMBERS, region_map
+from ..concordance import (
+    CENSUS_CODES,
+    CENSUS_EU,
+    CENSUS_WORLD,
+    EU27_MEMBERS,
+    normalise_iso3,
+    region_map,
+)
 from ..errors import DataError, TariffSimWarning
 from ._common import (
     PathLike,
     as_path,
     as_year,
+    check_magnitude,
     find_column,
     integer_column,
     numeric_column,
@@ -51,9 +60,6 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
 
 _LAYOUT = ("Expected the country.txt layout: year, CTY_CODE, CTYNAME, IJAN..IDEC, IYR, "
            "EJAN..EDEC, EYR.")
-#: Largest value accepted, USD million (world goods trade is about 2.5e7).
-_MAX_VALUE = 1e12
-
 _Columns = tuple[str, str, str, dict[str, tuple[str | None, list[str | None]]]]
 
 
@@ -167,21 +173,18 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, _Columns]:
 
 def _values(df: pd.DataFrame, col: str, path: Path, allow_missing: bool = False
             ) -> np.ndarray:
-    """A value column (USD million): numeric, non-negative and below :data:`_MAX_VALUE`."""
+    """A value column (USD million): numeric, non-negative and below
+    :data:`tariffsim.io._common.MAX_VALUE_MUSD`."""
     vals = numeric_column(df, col, path, _WHAT, line_offset=0, allow_missing=allow_missing)
-    huge = vals > _MAX_VALUE
-    if huge.any():
-        raise DataError(f"{_WHAT}: column {col!r} of {str(path)!r} has values above "
-                        f"{_MAX_VALUE:g} USD million (world goods trade is about 2.5e7):\n"
-                        f"{show_rows(df[huge])}\nThe values must be in millions of US "
-                        f"dollars.", field=col, rows=df[huge])
+    check_magnitude(np.nan_to_num(vals), df, col, path, _WHAT, "millions of US dollars",
+                    line_offset=0)
     return vals
 
 
 def read_census(path: PathLike, year: int | None = None, *,
                 partners: Mapping[str, Any] | Sequence[str] | None = None,
                 codes: Mapping[str, str] | None = None, eu: bool = False,
-                rest: str = "ROW") -> pd.DataFrame:
+                rest: str = "ROW", partial: bool = False) -> pd.DataFrame:
     """Read US goods trade by partner for one year as a long frame (USD million).
 
     Parameters
@@ -190,7 +193,11 @@ def read_census(path: PathLike, year: int | None = None, *,
         ``country.txt`` (tab, pipe, comma or space aligned) or ``country.xlsx`` (needs
         openpyxl).
     year : int, optional
-        Year to read (default: the latest in the file).
+        Year to read (default: the latest complete year in the file). The real file always
+        carries the current year to date, with the months not yet published left at 0 (or
+        blank): a year is complete when each of its twelve months has data in some row.
+        When the latest year is not complete, the latest complete one is read and a
+        :class:`~tariffsim.errors.TariffSimWarning` names the year skipped and its months.
     partners : list or mapping, optional
         A list of ISO3 codes to keep (every other partner is summed into ``rest``), or a
         mapping ``{code: region}``; default every partner with a known code.
@@ -202,7 +209,11 @@ def read_census(path: PathLike, year: int | None = None, *,
         Use the European Union aggregate (code 0003) as one partner ``"EU27"`` instead of
         its members (default False).
     rest : str
-        Name of the residual partner (default ``"ROW"``).
+        Name of the residual partner (default ``"ROW"``); not ``"USA"``, the reporter.
+    partial : bool
+        Accept a year with fewer than twelve months of data (the months published so far,
+        e.g. January-August); ``attrs["months"]`` and the source say which. Default False:
+        such a year is refused when asked for, and skipped when ``year`` is None.
 
     Returns
     -------
@@ -211,8 +222,9 @@ def read_census(path: PathLike, year: int | None = None, *,
         (``importer == "USA"``) by partner, USD million. When the file has the World row
         (0004), ``rest`` is the World total minus the partners listed, so the frame adds up
         to US total trade; otherwise it sums the partners not listed (partners with codes
-        not in the table go there, with a warning naming them). ``attrs`` holds the year
-        and source.
+        not in the table go there, with a warning naming them). ``attrs`` holds the year,
+        ``months`` (the number of months with data; None for a file with annual columns
+        only, whose completeness cannot be checked), units and source.
 
     Raises
     ------
@@ -221,18 +233,22 @@ def read_census(path: PathLike, year: int | None = None, *,
         binary or zipped files; missing or repeated columns; lines with too few or too
         many fields; non-numeric, missing, negative or implausibly large values (above
         1e12 USD million); years that are not whole numbers in 1800-2200; malformed or
-        repeated CTY_CODEs; a missing year; ``eu=True`` without the 0003 row; a file with
-        only aggregates. Text is read as UTF-8, UTF-16 (with a byte-order mark) or
-        Latin-1.
+        repeated CTY_CODEs; a missing year; a year with only some months (unless
+        ``partial=True``) or a file without a complete year; ``eu=True`` without the 0003
+        row; a file with only aggregates; ``rest`` or a ``partners`` region named
+        ``"USA"`` (its trade would vanish as US trade with itself). Text is read as UTF-8,
+        UTF-16 (with a byte-order mark) or Latin-1.
     """
+    rest = _residual_name(rest)
+    if not isinstance(eu, bool | np.bool_):
+        raise DataError(f"eu: expected True or False, got {eu!r}.", field="eu")
+    extra = _extra_codes(codes)
     p = as_path(path, _WHAT)
     df, (ycol, ccol, ncol, flows) = _read_table(p)
     yv = integer_column(df, ycol, p, _WHAT, lo=1800, hi=2200, kind="year", line_offset=0)
     years = sorted({int(y) for y in yv})
-    yr = years[-1] if year is None else as_year(year)
-    if yr not in years:
-        raise DataError(f"{_WHAT}: year {yr} is not in {str(p)!r} (years present: {years}).",
-                        field="year")
+    have = _months_with_data(df, yv, flows, p)
+    yr = _choose_year(year, years, have, partial, p)
     df = df[yv == yr]
     vals = {}
     for side, (tot, months) in flows.items():
@@ -255,7 +271,7 @@ def read_census(path: PathLike, year: int | None = None, *,
                         f"{yr}, which would double count:\n{show_rows(df[dup])}\nKeep one row "
                         f"per partner and year.", field=ccol, rows=df[dup])
     table = dict(CENSUS_CODES)
-    table.update({str(k).zfill(4): v for k, v in (codes or {}).items()})
+    table.update(extra)
     frame = pd.DataFrame({"code": code.to_numpy(), "name": df[ncol].to_numpy(),
                           "imports": vals["I"], "exports": vals["E"]})
     world = frame[frame["code"] == CENSUS_WORLD]
@@ -273,6 +289,11 @@ def read_census(path: PathLike, year: int | None = None, *,
     unmapped = countries[countries["iso3"].isna()]
     known = countries[countries["iso3"].notna()]
     cmap = region_map(partners, sorted(known["iso3"].unique()), rest=rest, field="partners")
+    selves = sorted(c for c, reg in cmap.items() if str(reg).strip().upper() == _US)
+    if selves:
+        raise DataError(f"partners: {', '.join(selves)} would be put in a region named "
+                        f"{_US!r}, the reporter itself, and their trade would vanish as US "
+                        f"trade with the US; give the region another name.", field="partners")
     if partners is None or isinstance(partners, Mapping):
         if not unmapped.empty:
             warnings.warn(f"{_WHAT}: {len(unmapped)} partner code(s) without an ISO3 code go "
@@ -305,8 +326,135 @@ def read_census(path: PathLike, year: int | None = None, *,
         raise DataError(f"{_WHAT}: {str(p)!r} has no trade with a partner country nor a World "
                         f"row (CTY_CODE 0004) for {yr}: only aggregates "
                         f"({', '.join(sorted(set(code))[:10])}). {_LAYOUT}", field=ccol)
-    out.attrs.update(year=yr, units="USD million",
+    n_months = None if have is None else len(have[yr])
+    out.attrs.update(year=yr, months=n_months, units="USD million",
                      source=f"US Census Bureau, U.S. Trade in Goods by Country, file "
-                            f"{str(p)!r}, {yr} (exports F.A.S., general imports customs "
-                            f"value, NSA)")
+                            f"{str(p)!r}, {yr}{_coverage_note(yr, years, have)} (exports "
+                            f"F.A.S., general imports customs value, NSA)")
     return out
+
+
+_US = "USA"
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def _extra_codes(codes: Any) -> dict[str, str]:
+    """``codes=`` checked: ``{CTY_CODE: ISO3}`` with Census codes of up to four digits."""
+    if codes is None:
+        return {}
+    if not isinstance(codes, Mapping):
+        raise DataError(f"codes: expected a mapping {{CTY_CODE: ISO3}} such as "
+                        f"{{'5570': 'MYS'}}, got {type(codes).__name__} {codes!r}.",
+                        field="codes")
+    out = {}
+    for k, v in codes.items():
+        key = str(k).strip().zfill(4)
+        if not re.fullmatch(r"[0-9]{4}", key) or not isinstance(v, str) or not v.strip():
+            raise DataError(f"codes: {k!r}: {v!r} is not a 4-digit Census CTY_CODE mapped to "
+                            f"an ISO3 code, such as {{'5570': 'MYS'}}.", field="codes")
+        out[key] = normalise_iso3(v)
+    return out
+
+
+def _residual_name(rest: Any) -> str:
+    """``rest=`` checked: a non-empty name that is not the reporter's."""
+    if not isinstance(rest, str) or not rest.strip():
+        raise DataError(f"rest: expected the name of the residual partner such as 'ROW', got "
+                        f"{rest!r}.", field="rest")
+    if rest.strip().upper() == _US:
+        raise DataError(f"rest: {rest!r} is the reporter itself; the trade of the partners "
+                        f"not listed would vanish as US trade with the US. Name the residual "
+                        f"partner otherwise, e.g. rest='ROW'.", field="rest")
+    return rest.strip()
+
+
+def _months_with_data(df: pd.DataFrame, yv: np.ndarray, flows: dict[str, Any], path: Path
+                      ) -> dict[int, tuple[int, ...]] | None:
+    """``{year: months with data}`` (0 = January), or None without monthly columns.
+
+    A month has data in a year when some row of that year has a non-zero import or export
+    value for it; the file leaves the months not yet published at 0 or blank.
+    """
+    cols = [m for side in ("I", "E") for m in flows[side][1]]
+    if any(c is None for c in cols):
+        return None
+    present = np.zeros((len(df), 12), dtype=bool)
+    for side in ("I", "E"):
+        for k, col in enumerate(flows[side][1]):
+            vals = _values(df, col, path, allow_missing=True)
+            present[:, k] |= np.nan_to_num(vals) > 0
+    return {int(y): tuple(np.flatnonzero(present[yv == y].any(axis=0)).tolist())
+            for y in np.unique(yv)}
+
+
+def _span(months: Sequence[int]) -> str:
+    """``"January-August"``; ``"January-March, May"`` for gaps; ``"no month"``."""
+    if not months:
+        return "no month"
+    runs: list[list[int]] = []
+    for m in months:
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(_MONTH_NAMES[r[0]] if len(r) == 1 else
+                     f"{_MONTH_NAMES[r[0]]}-{_MONTH_NAMES[r[-1]]}" for r in runs)
+
+
+def _choose_year(year: Any, years: list[int], months: dict[int, tuple[int, ...]] | None,
+                 partial: bool, path: Path) -> int:
+    """The year to read: ``year``, else the latest complete year (see :func:`read_census`)."""
+    if not isinstance(partial, bool | np.bool_):
+        raise DataError(f"partial: expected True or False, got {partial!r}.", field="partial")
+
+    def complete(y: int) -> bool:
+        return months is None or len(months[y]) == 12
+
+    if year is not None:
+        yr = as_year(year)
+        if yr not in years:
+            raise DataError(f"{_WHAT}: year {yr} is not in {str(path)!r} (years present: "
+                            f"{years}).", field="year")
+        if not complete(yr) and not partial:
+            assert months is not None
+            done = [y for y in years if complete(y)]
+            other = f"read a complete year ({done[-1]}), or " if done else ""
+            raise DataError(f"{_WHAT}: {yr} in {str(path)!r} has data for "
+                            f"{_span(months[yr])} only, not a whole year (the file carries "
+                            f"the current year to date). {other.capitalize()}pass "
+                            f"partial=True to read the {_span(months[yr])} total as it is.",
+                            field="year")
+        return yr
+    if partial:
+        return years[-1]
+    done = [y for y in years if complete(y)]
+    if not done:
+        assert months is not None
+        raise DataError(f"{_WHAT}: {str(path)!r} has no complete year: "
+                        f"{'; '.join(f'{y} has {_span(months[y])}' for y in years)}. Pass "
+                        f"year={years[-1]}, partial=True to read the months there are.",
+                        field="year")
+    yr = done[-1]
+    later = [y for y in years if y > yr]
+    if later:
+        assert months is not None
+        warnings.warn(f"{_WHAT}: {', '.join(f'{y} ({_span(months[y])})' for y in later)} in "
+                      f"{str(path)!r} is not a whole year; reading {yr}, the latest complete "
+                      f"year. Pass year={later[-1]}, partial=True to read the months of "
+                      f"{later[-1]} instead.", TariffSimWarning, stacklevel=3)
+    return yr
+
+
+def _coverage_note(yr: int, years: list[int], months: dict[int, tuple[int, ...]] | None
+                   ) -> str:
+    """What the source says about the months read: partial, or a later year skipped."""
+    if months is None:
+        return " (annual columns only: the months were not checked)"
+    if len(months[yr]) < 12:
+        return f" ({_span(months[yr])} only: a partial year)"
+    later = [y for y in years if y > yr]
+    if later:
+        return (f" (complete year; {', '.join(f'{y} has {_span(months[y])}' for y in later)}"
+                f" only and was not read)")
+    return ""

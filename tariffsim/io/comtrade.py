@@ -26,6 +26,9 @@ where the columns exist, second-partner, customs-procedure and transport-mode br
 other than their totals (``partner2Code`` 0, ``customsCode`` C00, ``motCode`` 0). A file
 mixing commodity levels (``TOTAL`` and HS chapters) uses ``TOTAL`` for a one-sector
 baseline and the detailed codes otherwise; mixed detailed levels need ``level=``.
+
+A baseline is a year of trade: a monthly file (``freqCode`` M, ``refMonth`` 1-12, periods
+``YYYYMM``) is refused, even when it holds one month, rather than read as a year.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from ._common import (
     DOMESTIC_FLOOR,
     PathLike,
     as_year,
+    check_magnitude,
     find_column,
     numeric_column,
     product_frame,
@@ -77,11 +81,50 @@ _TOTAL_FILTERS = {  # column names -> accepted "total" values
 _FLOW = {"M": "M", "X": "X", "1": "M", "2": "X", "IMPORT": "M", "EXPORT": "X"}
 
 
+_MONTHLY_FIX = ("A baseline needs a year of trade: download the annual data (frequency "
+                "'Annual', freqCode A), or sum the twelve months of one year into one row per "
+                "reporter, partner, flow and commodity first.")
+
+
+def _refuse_monthly(df: pd.DataFrame, path: PathLike) -> None:
+    """DataError when the file holds monthly data: ``freqCode`` M, ``refMonth`` 1-12 (52
+    marks annual data) or periods ``YYYYMM`` in ``period``/``Period``/the year column."""
+    why = None
+    freq = find_column(df, ("freqCode", "freq_code"))
+    month = find_column(df, ("refMonth", "ref_month"))
+    if freq is not None and df[freq].astype(str).str.strip().str.upper().eq("M").any():
+        why = f"column {freq!r} is 'M' (monthly)"
+    elif month is not None:
+        m = pd.to_numeric(df[month].astype(str).str.strip(), errors="coerce")
+        if m.between(1, 12).any():
+            why = (f"column {month!r} holds months "
+                   f"{sorted({int(v) for v in m[m.between(1, 12)]})[:12]}")
+    if why is None:
+        for col in dict.fromkeys(c for c in (find_column(df, ("period", "Period")),
+                                             find_column(df, _YEAR)) if c is not None):
+            text = df[col].astype(str).str.strip()
+            ym = text.str.fullmatch(r"\d{4}(0[1-9]|1[0-2])").fillna(False).astype(bool)
+            if ym.any():
+                why = f"column {col!r} holds periods YYYYMM such as {text[ym].iloc[0]}"
+                break
+    if why is not None:
+        raise DataError(f"{_WHAT}: {str(path)!r} holds monthly data ({why}). {_MONTHLY_FIX}",
+                        field=str(path))
+
+
 def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
           level: int | None, one_sector: bool, regions: Any,
           drop_codes: Sequence[str]) -> tuple[pd.DataFrame, int | None]:
     check_option(flow, ReportedFlow, "flow", error=DataError,
                  hint="'imports': importer-reported (CIF); 'exports': exporter-reported (FOB).")
+    if not isinstance(mirror, bool | np.bool_):
+        raise DataError(f"mirror: expected True or False, got {mirror!r}.", field="mirror")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int | np.integer)
+                              or not 1 <= level <= 6):
+        raise DataError(f"level: expected the length of the HS codes to keep, 2, 4 or 6, got "
+                        f"{level!r}.", field="level")
+    if isinstance(drop_codes, str):
+        drop_codes = [drop_codes]
     df = read_csv_checked(path, _WHAT, dtype=str, keep_default_na=False,
                           encoding_errors="replace")
     df = require_columns(df, path, _WHAT, _COLUMNS,
@@ -89,6 +132,7 @@ def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
     df.index = df.index + 2  # file line numbers
     for col in ("reporter", "partner", "flow", "cmd"):
         df[col] = df[col].astype(str).str.strip()
+    _refuse_monthly(df, path)
     # keep totals of the breakdowns that would double count
     for names, ok in _TOTAL_FILTERS.items():
         found = find_column(df, names)
@@ -98,13 +142,13 @@ def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
     yr: int | None = None
     if ycol is not None:
         ytext = df[ycol].astype(str).str.strip()
-        # a year (2023, or 2023.0 from a spreadsheet) or a monthly period (202301)
-        nonyear = ~ytext.str.fullmatch(r"\d{4}(\d{2})?(\.0*)?").fillna(False).astype(bool)
+        # a year (2023, or 2023.0 from a spreadsheet); monthly periods were refused above
+        nonyear = ~ytext.str.fullmatch(r"\d{4}(\.0*)?").fillna(False).astype(bool)
         if nonyear.any():
             rows = df[nonyear]
             raise DataError(f"{_WHAT}: column {ycol!r} of {str(path)!r} has values that are not "
-                            f"years (YYYY, or periods YYYYMM):\n{show_rows(rows)}\nFix or "
-                            f"delete these rows.", field=ycol, rows=rows)
+                            f"years (YYYY):\n{show_rows(rows)}\nFix or delete these rows.",
+                            field=ycol, rows=rows)
         yv = ytext.str[:4].astype(int)
         years = sorted({int(y) for y in yv.unique()})
         if year is None:
@@ -168,14 +212,16 @@ def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
         raise DataError(f"{_WHAT}: column cmdCode of {str(path)!r} has codes that are not HS "
                         f"digits:\n{show_rows(df[bad])}", field="cmdCode", rows=df[bad])
     value = numeric_column(df, "value", path, _WHAT, line_offset=0)
+    check_magnitude(value / 1e6, df, "value", path, _WHAT, "USD", line_offset=0)
     df = df.assign(value=value / 1e6)  # USD -> USD million
     key = ["reporter", "partner", "flow", "cmd"]
     dup = df.duplicated(key, keep=False)
     if dup.any():
         raise DataError(f"{_WHAT}: {str(path)!r} has several rows for the same reporter, "
-                        f"partner, flow and commodity (a breakdown by customs procedure, "
-                        f"transport mode or second partner?):\n{show_rows(df[dup])}\nExport "
-                        f"the totals only.", field=str(path), rows=df[dup])
+                        f"partner, flow and commodity (monthly data without a period column, "
+                        f"or a breakdown by customs procedure, transport mode or second "
+                        f"partner?):\n{show_rows(df[dup])}\nExport annual totals only.",
+                        field=str(path), rows=df[dup])
     imp = df[df["flow"] == "M"]
     exp = df[df["flow"] == "X"]
     from_imp = pd.DataFrame({"exporter": imp["partner"], "importer": imp["reporter"],
@@ -231,7 +277,8 @@ def read_comtrade(path: PathLike, year: int | None = None, *,
     ------
     DataError
         Missing columns, non-numeric or negative values, unknown codes, several years,
-        double-counting breakdowns, no domestic sales.
+        monthly data (``freqCode`` M, ``refMonth`` 1-12, periods ``YYYYMM``: download the
+        annual data), double-counting breakdowns, no domestic sales.
     """
     fine, yr = _read(path, year, flow, mirror, level, sectors is None, regions, drop_codes)
     src = (f"UN Comtrade file {str(path)!r}, year {yr}, "

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -39,6 +38,7 @@ from ..baseline import Baseline
 from ..concordance import normalise_iso3
 from ..errors import DataError, ScenarioError
 from ..instruments import Instrument, Tariff
+from ..literals import Retaliation, check_option
 from ..scenario import Scenario
 from ._common import PathLike, numeric_column, read_csv_checked, require_columns, show_rows
 
@@ -286,7 +286,7 @@ def liberation_day_local_share(folder: PathLike) -> pd.Series:
 
 
 def liberation_day_tariffs(folder: PathLike,
-                           retaliation: Literal["none", "reciprocal"] = "none") -> Scenario:
+                           retaliation: Retaliation = "none") -> Scenario:
     """The US tariffs announced on 2 April 2025, as used by Ignatenko et al. (2025).
 
     Parameters
@@ -310,10 +310,9 @@ def liberation_day_tariffs(folder: PathLike,
     two places: Mexico is at 17% (the text says Canada and Mexico get 10%) and Russia at the
     10% floor (the text says embargo-level tariffs are kept).
     """
-    if retaliation not in ("none", "reciprocal"):
-        raise ScenarioError(f"retaliation: got {retaliation!r}; choose 'none' or "
-                            f"'reciprocal' (optimal retaliation depends on the model's "
-                            f"parameters and is not a data set).", field="retaliation")
+    check_option(retaliation, Retaliation, "retaliation", error=ScenarioError,
+                 hint="Optimal retaliation depends on the model's parameters and is not a "
+                      "data set.")
     codes, _, _, rates = _read(folder)
     source = f"{_CITATION}: tariffs.csv (USTR reciprocal tariff formula), floored at 10%"
     insts: list[Instrument] = []
