@@ -703,14 +703,6 @@ class ImportCommitment(_Base):
             raise _err("value", f"got {v!r}; give the committed annual purchases as a "
                                 f"positive number (in {self.units!r}).")
         set_(self, "value", v)
-        if self.basis is None:
-            raise _err("basis", f"required: say what value={v:,.6g} is, {_BASIS_HELP}. In a "
-                                f"scenario file add the line basis = \"increment\" or "
-                                f"basis = \"level\" to the instrument.")
-        check_option(self.basis, CommitmentBasis, "basis", error=ScenarioError,
-                     hint=f"That is {_BASIS_HELP}.")
-        set_(self, "realisation", _share(self.realisation, "realisation", low_open=False,
-                                         high_open=False))
         if sector is not None:
             if self.sectors is not None:
                 raise _err("sector", "give either sector= or sectors=, not both.")
@@ -730,6 +722,14 @@ class ImportCommitment(_Base):
                                    "phase-in), not both.")
         check_option(_check_str(self.units, "units", allow_empty=False), Units, "units",
                      error=ScenarioError)
+        if self.basis is None:
+            raise _err("basis", f"required: say what value={v:,.6g} is, {_BASIS_HELP}. In a "
+                                f"scenario file add the line basis = \"increment\" or "
+                                f"basis = \"level\" to the instrument.")
+        check_option(self.basis, CommitmentBasis, "basis", error=ScenarioError,
+                     hint=f"That is {_BASIS_HELP}.")
+        set_(self, "realisation", _share(self.realisation, "realisation", low_open=False,
+                                         high_open=False))
         _common(self)
 
     @staticmethod

@@ -131,7 +131,8 @@ def test_cli_run_twice_gives_identical_files(tmp_path, capsys):
                          "--out", str(out)]) == 0
     capsys.readouterr()
     names = sorted(p.name for p in outs[0].iterdir())
-    assert names == ["projection.csv", "run.json", "surplus.png", "table.csv"]
+    assert names == ["decomposition.csv", "projection.csv", "run.json", "surplus.png",
+                     "table.csv"]
     for n in names:      # PNG included: Agg + metadata={"Software": None} is deterministic
         assert (outs[0] / n).read_bytes() == (outs[1] / n).read_bytes(), n
     assert leftovers(outs[0]) == []

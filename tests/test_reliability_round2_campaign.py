@@ -763,14 +763,15 @@ FIELDS = {ts.Tariff: ("importer", "exporter", "rate", "sectors", "start", "end",
                       "illustrative", "value_share", "yields_to", "in_baseline"),
           ts.TradeCost: ("importer", "exporter", "factor", "sectors", "start", "end",
                          "coverage", "exclude"),
-          ts.ImportCommitment: ("importer", "exporter", "value", "sectors", "by", "start",
-                                "end", "schedule", "units"),
+          ts.ImportCommitment: ("importer", "exporter", "value", "basis", "realisation",
+                                "sectors", "by", "start", "end", "schedule", "units"),
           ts.ExportRestriction: ("exporter", "sectors", "destinations", "exclude",
                                  "tax_equivalent", "rents", "coverage", "units", "start",
                                  "end")}
 VALID = {ts.Tariff: dict(importer="USA", exporter="CHN", rate=0.1),
          ts.TradeCost: dict(importer="USA", exporter="CHN", factor=1.1),
-         ts.ImportCommitment: dict(importer="CHN", exporter="USA", value=10.0),
+         ts.ImportCommitment: dict(importer="CHN", exporter="USA", value=10.0,
+                                   basis="increment"),
          ts.ExportRestriction: dict(exporter="CHN", sectors=("rare",), tax_equivalent=0.5)}
 
 
