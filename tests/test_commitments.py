@@ -209,3 +209,39 @@ def test_gsim_floor_is_a_complementarity(market):
     p1 = direct.products.query("exporter == 'USA' and product == 'p1'")
     assert us["p1"] == pytest.approx(float(p1["imports_scenario"].iloc[0]), rel=1e-12)
     assert np.isfinite(r.products.select_dtypes("number").to_numpy()).all()
+
+
+# ---------------------------------------------------------------------- built-in scenarios
+def _builtin_commitments():
+    for name in ts.scenarios.list():
+        for k, inst in enumerate(ts.scenarios.load(name).instruments):
+            if isinstance(inst, ts.ImportCommitment):
+                yield name, k, inst
+
+
+def test_builtin_commitments_follow_their_sources():
+    sectoral = set(ts.load_baseline("sectoral-2024").sectors)
+    found = list(_builtin_commitments())
+    assert found
+    for name, k, c in found:
+        where = f"{name} instruments[{k}]"
+        assert c.source and "facts/oct2025_deals_commitments.csv" in c.source, where
+        assert c.sectors and set(c.sectors) <= sectoral, where
+        text = f"{c.source} {c.note}".lower()
+        if "up to" in text:
+            assert c.illustrative, f"{where}: an 'up to' amount must be illustrative"
+        if "aircraft" in text:
+            assert c.basis == "increment" and c.sectors == ("other_transport",), where
+
+
+def test_malaysia_pledge_is_a_level_of_30bn_a_year_for_five_years():
+    """USD 150 bn over five years of semiconductors, aerospace components and data-centre
+    equipment (MITI): 150,000 / 5 = 30,000 a year in 2026-2030, a level, not an increment
+    over all goods."""
+    (c,) = [c for n, _, c in _builtin_commitments()
+            if n == "us-asean-2025" and c.importer == "MYS" and c.value == 30000.0]
+    assert c.basis == "level" and c.realisation == 1.0
+    assert (c.start, c.end) == (pd.Timestamp("2026-01-01").date(),
+                                pd.Timestamp("2031-01-01").date())
+    assert [c.value_in(y) for y in (2025, 2026, 2030, 2031)] == [0.0, 30000.0, 30000.0, 0.0]
+    assert "electronics" in c.sectors and "other_transport" in c.sectors
