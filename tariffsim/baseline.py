@@ -17,8 +17,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import code_column, group_map, numeric_column, require_columns, show_rows
+from ._validate import (
+    code_column,
+    group_map,
+    numeric_column,
+    require_columns,
+    sector_selection,
+    show_rows,
+)
 from .errors import DataError, TariffSimWarning, suggest, unknown_codes_message
+from .literals import BalanceSectors
 
 __all__ = ["Baseline", "DEFAULT_SECTOR"]
 
@@ -66,6 +74,21 @@ def _float_array(a: Any, name: str) -> np.ndarray:
                         f"array.", field=name) from None
 
 
+def _services(value: Any, sectors: tuple[str, ...]) -> tuple[str, ...]:
+    """Validated service sectors (default: tariffsim's service sectors by name)."""
+    from .sectors import services_of
+
+    if value is None:
+        return services_of(sectors)
+    items = (value,) if isinstance(value, str) else tuple(value)
+    svc = tuple(str(v) for v in items)
+    bad = [v for v in svc if v not in sectors]
+    if bad:
+        raise DataError(unknown_codes_message("services", bad, list(sectors)) +
+                        " List the baseline's service sectors by name.", field="services")
+    return tuple(s for s in sectors if s in svc)
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=float, copy=True)
     a.flags.writeable = False
@@ -104,6 +127,12 @@ class Baseline:
     provenance : pandas.DataFrame
         Where figures came from: columns ``field, exporter, importer, sector, source``
         (and optionally ``note``, ``confidence``); ``"*"`` stands for all.
+    services : tuple of str
+        The service sectors (no customs statistics, no goods tariffs). Default: the
+        sectors named as tariffsim's service sectors
+        (:data:`tariffsim.sectors.SERVICE_SECTORS`), so none for most user baselines.
+        Balances count the other sectors, the goods, unless told otherwise
+        (:meth:`trade_balance`, ``sectors=``).
     """
 
     countries: tuple[str, ...]
@@ -117,6 +146,8 @@ class Baseline:
     source: str | None = None
     provenance: pd.DataFrame = field(default_factory=pd.DataFrame)
     has_io: bool = False
+    #: None when built means "by name" (see the class notes); always a tuple once built
+    services: tuple[str, ...] = None  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ construction
     def __post_init__(self) -> None:
@@ -188,6 +219,7 @@ class Baseline:
         set_(self, "has_io", bool(io.any()))
         set_(self, "provenance", prov.reset_index(drop=True))
         set_(self, "year", None if self.year is None else int(self.year))
+        set_(self, "services", _services(self.services, sectors))
 
     @classmethod
     def from_arrays(cls, countries: Sequence[str], sectors: Sequence[str] | None,
@@ -195,12 +227,14 @@ class Baseline:
                     io: np.ndarray | None = None, value_added: np.ndarray | None = None,
                     year: int | None = None, units: str = "USD million",
                     source: str | None = None,
-                    provenance: pd.DataFrame | None = None) -> Baseline:
+                    provenance: pd.DataFrame | None = None,
+                    services: Sequence[str] | None = None) -> Baseline:
         """Build a baseline from arrays ``[exporter, importer, sector]``.
 
         ``flows`` may be 2-D (N, N) for one sector. Missing ``tariffs`` are zero; missing
         ``io`` means no intermediate inputs (``value_added`` = 1); with ``io`` but no
-        ``value_added``, value added is ``1 - io.sum(axis=1)``.
+        ``value_added``, value added is ``1 - io.sum(axis=1)``. ``services``: see
+        :attr:`services`.
         """
         flows = _float_array(flows, "flows")
         if flows.ndim == 2:
@@ -229,7 +263,8 @@ class Baseline:
         return cls(tuple(countries), sectors, flows, tariffs, io,
                    _float_array(value_added, "value_added"),
                    year=year, units=units, source=source,
-                   provenance=provenance if provenance is not None else pd.DataFrame())
+                   provenance=provenance if provenance is not None else pd.DataFrame(),
+                   services=_services(services, tuple(str(x) for x in sectors)))
 
     @classmethod
     def from_frame(cls, flows: pd.DataFrame, tariffs: pd.DataFrame | None = None,
@@ -238,7 +273,8 @@ class Baseline:
                    source: str | None = None,
                    provenance: pd.DataFrame | None = None,
                    countries: Sequence[str] | None = None,
-                   sectors: Sequence[str] | None = None) -> Baseline:
+                   sectors: Sequence[str] | None = None,
+                   services: Sequence[str] | None = None) -> Baseline:
         """Build a baseline from long (tidy) DataFrames.
 
         Parameters
@@ -264,6 +300,9 @@ class Baseline:
             Array order. By default countries are sorted and sectors keep the order in
             which they first appear in ``flows``. Codes listed here but absent from
             ``flows`` get zero flows; codes in ``flows`` missing here raise DataError.
+        services : sequence of str, optional
+            The service sectors (:attr:`services`); default: tariffsim's service sector
+            names found in the sectors.
 
         Raises
         ------
@@ -391,7 +430,8 @@ class Baseline:
                                     "inputs that make up the rest of gross output); give io "
                                     "too, or omit value_added.", field="value_added")
         return cls.from_arrays(countries, sectors, arr, tar, io_arr, va_arr, year=year,
-                               units=units, source=source, provenance=provenance)
+                               units=units, source=source, provenance=provenance,
+                               services=services)
 
     def replace(self, **changes: Any) -> Baseline:
         """Return a new validated baseline with some attributes changed.
@@ -401,13 +441,15 @@ class Baseline:
         >>> scaled = base.replace(flows=base.flows * 1.05, year=2025)  # doctest: +SKIP
         """
         allowed = {"countries", "sectors", "flows", "tariffs", "io", "value_added", "year",
-                   "units", "source", "provenance"}
+                   "units", "source", "provenance", "services"}
         unknown = set(changes) - allowed
         if unknown:
             bad = sorted(unknown)[0]
             raise DataError(f"replace: unknown attribute {bad!r}{suggest(bad, allowed)}; "
                             f"allowed: {sorted(allowed)}.", field=bad)
         kw = {k: getattr(self, k) for k in allowed}
+        if "sectors" in changes and "services" not in changes:
+            kw["services"] = None          # new sector names: the default rule again
         kw.update(changes)
         return Baseline(**kw)
 
@@ -438,6 +480,11 @@ class Baseline:
             raise DataError(unknown_codes_message("sector", [str(name)], self.sectors),
                             field="sector") from None
 
+    @property
+    def goods(self) -> tuple[str, ...]:
+        """The goods sectors: every sector but the :attr:`services`."""
+        return tuple(s for s in self.sectors if s not in self.services)
+
     # ------------------------------------------------------------------ derived figures
     def gross_output(self) -> np.ndarray:
         """Gross output by (country, sector): sales to all destinations, shape (N, J)."""
@@ -460,7 +507,8 @@ class Baseline:
         return pd.Series(rev, index=pd.Index(self.countries, name="country"),
                          name="tariff_revenue")
 
-    def trade_balance(self, partner: str | None = None) -> pd.DataFrame:
+    def trade_balance(self, partner: str | None = None,
+                      sectors: BalanceSectors | Sequence[str] = "goods") -> pd.DataFrame:
         """Exports, imports and balance at world prices, per country and bilateral.
 
         Domestic sales are excluded. The balance is exports minus imports of ``country``
@@ -470,14 +518,20 @@ class Baseline:
         ----------
         partner : str, optional
             Keep only the rows against this partner (``"WLD"`` for the totals).
+        sectors : {"goods", "all"} or list of str
+            Which sectors count: the goods (default; every sector but :attr:`services`,
+            what customs statistics such as the US Census report), all sectors, or the
+            sectors listed (:func:`tariffsim._validate.sector_selection`).
 
         Returns
         -------
         DataFrame
             Columns ``country, partner, exports, imports, balance``; the rows with
-            ``partner == "WLD"`` are each country's totals. Units are :attr:`units`.
+            ``partner == "WLD"`` are each country's totals. Units are :attr:`units`;
+            ``attrs["sectors"]`` says which sectors were counted.
         """
-        x = self.international().sum(axis=2)  # [exporter, importer]
+        mask, text = sector_selection(sectors, self.sectors, self.services)
+        x = self.international()[:, :, mask].sum(axis=2)  # [exporter, importer]
         n = self.n_countries
         c = np.repeat(np.array(self.countries, dtype=object), n)
         p = np.tile(np.array(self.countries, dtype=object), n)
@@ -493,6 +547,7 @@ class Baseline:
                 self.country_index(partner)
             out = out[out["partner"] == partner].reset_index(drop=True)
         out.attrs["units"] = self.units
+        out.attrs["sectors"] = text
         return out
 
     # ------------------------------------------------------------------ frames
@@ -527,7 +582,7 @@ class Baseline:
             .reset_index(drop=True),
             "io": None, "value_added": None, "year": self.year, "units": self.units,
             "source": self.source, "provenance": self.provenance,
-            "countries": self.countries, "sectors": self.sectors,
+            "countries": self.countries, "sectors": self.sectors, "services": self.services,
         }
         if out["tariffs"].empty:
             out["tariffs"] = None
@@ -603,6 +658,9 @@ class Baseline:
         if not self.has_io:
             io_new = np.zeros_like(io_new)
             va_new = np.ones_like(va_new)
+        # a broader sector is a service when all its members are (a mix holds goods trade)
+        services = tuple(g for g in new_s
+                         if all(s in self.services for s in self.sectors if smap[s] == g))
         prov = self.provenance
         note = pd.DataFrame([{"field": "aggregate", "exporter": "*", "importer": "*",
                               "sector": "*",
@@ -613,12 +671,15 @@ class Baseline:
                                       f"sectors={ {k: v for k, v in smap.items() if k != v} }"}])
         prov = pd.concat([prov, note], ignore_index=True) if not prov.empty else note
         return Baseline(new_c, new_s, flows, tariffs, io_new, va_new, year=self.year,
-                        units=self.units, source=self.source, provenance=prov)
+                        units=self.units, source=self.source, provenance=prov,
+                        services=services)
 
     # ------------------------------------------------------------------ display
-    def summary(self) -> pd.DataFrame:
-        """Per country: gross output, domestic sales, exports, imports, balance, mean tariff."""
-        tb = self.trade_balance(partner="WLD").set_index("country")
+    def summary(self, sectors: BalanceSectors | Sequence[str] = "goods") -> pd.DataFrame:
+        """Per country: gross output and domestic sales (all sectors); exports, imports and
+        balance of the ``sectors`` counted (default the goods, see :meth:`trade_balance`);
+        mean tariff (revenue over all imports)."""
+        tb = self.trade_balance(partner="WLD", sectors=sectors).set_index("country")
         dom = np.einsum("iij->i", self.flows)
         imp = self.international().sum(axis=(0, 2))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -635,14 +696,16 @@ class Baseline:
 
     def __repr__(self) -> str:
         io = "with IO" if self.has_io else "no IO"
+        svc = f" ({len(self.services)} services)" if self.services else ""
         return (f"<Baseline {self.year or 'year?'}: {self.n_countries} economies x "
-                f"{self.n_sectors} sector(s), {io}, {self.units}"
+                f"{self.n_sectors} sector(s){svc}, {io}, {self.units}"
                 f"{'; ' + self.source if self.source else ''}>")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Baseline):
             return NotImplemented
         return (self.countries == other.countries and self.sectors == other.sectors
+                and self.services == other.services
                 and all(np.array_equal(getattr(self, a), getattr(other, a))
                         for a in ("flows", "tariffs", "io", "value_added"))
                 and (self.year, self.units, self.source) == (other.year, other.units,

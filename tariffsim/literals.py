@@ -42,6 +42,7 @@ __all__ = [
     "ReportedFlow",
     "TradeVintage",
     "HSLevel",
+    "BalanceSectors",
     "CLOSURES",
     "RENTS",
     "YEAR_RULES",
@@ -57,6 +58,7 @@ __all__ = [
     "REPORTED_FLOWS",
     "TRADE_VINTAGES",
     "HS_LEVELS",
+    "BALANCE_SECTORS",
     "choices",
     "check_option",
 ]
@@ -112,6 +114,10 @@ TradeVintage = Literal["feb2025", "revised", "both"]
 #: Levels of the Harmonized System a product code can be cut to (2, 4 or 6 digits).
 HSLevel = Literal["HS2", "HS4", "HS6"]
 
+#: Which sectors a trade balance counts: the goods sectors (what Census and customs
+#: statistics report; the default everywhere) or every sector, services included.
+BalanceSectors = Literal["goods", "all"]
+
 CLOSURES: tuple[Closure, ...] = get_args(Closure)
 RENTS: tuple[Rents, ...] = get_args(Rents)
 YEAR_RULES: tuple[YearRule, ...] = get_args(YearRule)
@@ -127,6 +133,7 @@ BAR_ORIENTATIONS: tuple[BarOrientation, ...] = get_args(BarOrientation)
 REPORTED_FLOWS: tuple[ReportedFlow, ...] = get_args(ReportedFlow)
 TRADE_VINTAGES: tuple[TradeVintage, ...] = get_args(TradeVintage)
 HS_LEVELS: tuple[HSLevel, ...] = get_args(HSLevel)
+BALANCE_SECTORS: tuple[BalanceSectors, ...] = get_args(BalanceSectors)
 
 def choices(vocabulary: Any) -> tuple[str, ...]:
     """The words of a vocabulary: a ``Literal`` type, or an iterable of words (a tuple,

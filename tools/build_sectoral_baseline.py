@@ -93,6 +93,7 @@ from tariffsim.sectors import (  # noqa: E402
     ICIO_TO_SECTOR,
     SECTORS,
     SERVICE_SECTORS,
+    goods_sector,
     hs_to_icio,
 )
 
@@ -443,14 +444,6 @@ def census_maps(reader: Reader) -> tuple[dict, dict]:
     code_iso = dict(zip(cc.CTY_CODE, cc.ISO3, strict=True))
     name_iso = dict(zip(cc.country, cc.ISO3, strict=True))
     return code_iso, name_iso
-
-
-def goods_sector(codes: pd.Series, sector: pd.Series) -> pd.Series:
-    """Goods sector of HS lines: the few lines the concordance puts in service industries
-    (works of art and antiques, electricity, film, animal products n.e.s.; 0.4% of 2024 US
-    imports) go to ``energy`` (electricity, HS 2716) or ``furniture_other``."""
-    other = np.where(codes.str[:4] == "2716", "energy", "furniture_other")
-    return sector.where(sector.isin(GOODS_SECTORS), other)
 
 
 def chapter_split(hs10: pd.DataFrame) -> pd.DataFrame:
