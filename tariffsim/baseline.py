@@ -133,6 +133,12 @@ class Baseline:
         (:data:`tariffsim.sectors.SERVICE_SECTORS`), so none for most user baselines.
         Balances count the other sectors, the goods, unless told otherwise
         (:meth:`trade_balance`, ``sectors=``).
+    tariff_lines : bool
+        True (default): US Tariffs of a scenario are read at the tariff line, from 2024 US
+        imports and duties by partner and HTS10 line, wherever this baseline's economies
+        and sectors allow it (:func:`tariffsim.resolve.tariff_levels`). False: the
+        cell-level rules only, for replications of studies that apply headline rates to
+        all of a pair's trade (:func:`tariffsim.io.read_liberation_day`) and for toy worlds.
     """
 
     countries: tuple[str, ...]
@@ -148,6 +154,7 @@ class Baseline:
     has_io: bool = False
     #: None when built means "by name" (see the class notes); always a tuple once built
     services: tuple[str, ...] = None  # type: ignore[assignment]
+    tariff_lines: bool = True
 
     # ------------------------------------------------------------------ construction
     def __post_init__(self) -> None:
@@ -220,6 +227,10 @@ class Baseline:
         set_(self, "provenance", prov.reset_index(drop=True))
         set_(self, "year", None if self.year is None else int(self.year))
         set_(self, "services", _services(self.services, sectors))
+        if not isinstance(self.tariff_lines, bool | np.bool_):
+            raise DataError(f"tariff_lines: expected True or False, got {self.tariff_lines!r}.",
+                            field="tariff_lines")
+        set_(self, "tariff_lines", bool(self.tariff_lines))
 
     @classmethod
     def from_arrays(cls, countries: Sequence[str], sectors: Sequence[str] | None,
@@ -228,13 +239,14 @@ class Baseline:
                     year: int | None = None, units: str = "USD million",
                     source: str | None = None,
                     provenance: pd.DataFrame | None = None,
-                    services: Sequence[str] | None = None) -> Baseline:
+                    services: Sequence[str] | None = None,
+                    tariff_lines: bool = True) -> Baseline:
         """Build a baseline from arrays ``[exporter, importer, sector]``.
 
         ``flows`` may be 2-D (N, N) for one sector. Missing ``tariffs`` are zero; missing
         ``io`` means no intermediate inputs (``value_added`` = 1); with ``io`` but no
-        ``value_added``, value added is ``1 - io.sum(axis=1)``. ``services``: see
-        :attr:`services`.
+        ``value_added``, value added is ``1 - io.sum(axis=1)``. ``services``,
+        ``tariff_lines``: see the attributes.
         """
         flows = _float_array(flows, "flows")
         if flows.ndim == 2:
@@ -264,7 +276,8 @@ class Baseline:
                    _float_array(value_added, "value_added"),
                    year=year, units=units, source=source,
                    provenance=provenance if provenance is not None else pd.DataFrame(),
-                   services=_services(services, tuple(str(x) for x in sectors)))
+                   services=_services(services, tuple(str(x) for x in sectors)),
+                   tariff_lines=tariff_lines)
 
     @classmethod
     def from_frame(cls, flows: pd.DataFrame, tariffs: pd.DataFrame | None = None,
@@ -274,7 +287,8 @@ class Baseline:
                    provenance: pd.DataFrame | None = None,
                    countries: Sequence[str] | None = None,
                    sectors: Sequence[str] | None = None,
-                   services: Sequence[str] | None = None) -> Baseline:
+                   services: Sequence[str] | None = None,
+                   tariff_lines: bool = True) -> Baseline:
         """Build a baseline from long (tidy) DataFrames.
 
         Parameters
@@ -303,6 +317,8 @@ class Baseline:
         services : sequence of str, optional
             The service sectors (:attr:`services`); default: tariffsim's service sector
             names found in the sectors.
+        tariff_lines : bool
+            Read US Tariffs at the tariff line where possible (:attr:`tariff_lines`).
 
         Raises
         ------
@@ -431,7 +447,7 @@ class Baseline:
                                     "too, or omit value_added.", field="value_added")
         return cls.from_arrays(countries, sectors, arr, tar, io_arr, va_arr, year=year,
                                units=units, source=source, provenance=provenance,
-                               services=services)
+                               services=services, tariff_lines=tariff_lines)
 
     def replace(self, **changes: Any) -> Baseline:
         """Return a new validated baseline with some attributes changed.
@@ -441,7 +457,7 @@ class Baseline:
         >>> scaled = base.replace(flows=base.flows * 1.05, year=2025)  # doctest: +SKIP
         """
         allowed = {"countries", "sectors", "flows", "tariffs", "io", "value_added", "year",
-                   "units", "source", "provenance", "services"}
+                   "units", "source", "provenance", "services", "tariff_lines"}
         unknown = set(changes) - allowed
         if unknown:
             bad = sorted(unknown)[0]
@@ -583,6 +599,7 @@ class Baseline:
             "io": None, "value_added": None, "year": self.year, "units": self.units,
             "source": self.source, "provenance": self.provenance,
             "countries": self.countries, "sectors": self.sectors, "services": self.services,
+            "tariff_lines": self.tariff_lines,
         }
         if out["tariffs"].empty:
             out["tariffs"] = None
@@ -672,7 +689,7 @@ class Baseline:
         prov = pd.concat([prov, note], ignore_index=True) if not prov.empty else note
         return Baseline(new_c, new_s, flows, tariffs, io_new, va_new, year=self.year,
                         units=self.units, source=self.source, provenance=prov,
-                        services=services)
+                        services=services, tariff_lines=self.tariff_lines)
 
     # ------------------------------------------------------------------ display
     def summary(self, sectors: BalanceSectors | Sequence[str] = "goods") -> pd.DataFrame:
@@ -706,6 +723,7 @@ class Baseline:
             return NotImplemented
         return (self.countries == other.countries and self.sectors == other.sectors
                 and self.services == other.services
+                and self.tariff_lines == other.tariff_lines
                 and all(np.array_equal(getattr(self, a), getattr(other, a))
                         for a in ("flows", "tariffs", "io", "value_added"))
                 and (self.year, self.units, self.source) == (other.year, other.units,

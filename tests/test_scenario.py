@@ -15,8 +15,10 @@ C = ("USA", "VNM", "CHN")
 
 
 def base():
+    """A toy world: its own (zero) US tariffs and the cell-level rules (tariff_lines=False);
+    scenarios at the tariff line are tested in test_resolve_lines.py."""
     flows = np.array([[100.0, 10, 20], [30, 200, 5], [40, 6, 300]])
-    return Baseline.from_arrays(C, None, flows)
+    return Baseline.from_arrays(C, None, flows, tariff_lines=False)
 
 
 GOOD = """

@@ -35,6 +35,9 @@ Scenario instrument        PE input
 
 Rules that differ from a GE baseline, because product data is detailed:
 
+* Tariffs follow the cell-level rules on the data's products (the product baseline sets
+  ``tariff_lines=False``): the 2024 US line data are not used, and Tariffs with product
+  fields (``products``, ``exempt_products``, ...) raise ScenarioError.
 * ``sectors`` of an instrument must be products of the data (ScenarioError with a
   did-you-mean otherwise, also with ``coverage=``: the "sector not in the baseline, use
   coverage" fallback is for aggregate baselines). ``exempt`` products absent from the data
@@ -275,7 +278,8 @@ def product_baseline(data: Any, *, products: Sequence[str] | None = None,
                                     tsum / np.maximum(cnt, 1.0))
         sectors.append(_OTHER)
     return Baseline.from_arrays(tuple(countries), tuple(sectors), flows, tariffs=tariffs,
-                                year=data.year, units=data.units, source=data.source)
+                                year=data.year, units=data.units, source=data.source,
+                                tariff_lines=False)
 
 
 def as_product_data(data: Any) -> tuple[ProductData, list[str]]:

@@ -91,7 +91,10 @@ def code_units(code: str, ld: LineData, row_units: Iterable[int] = (), *,
 def unknown_code(code: str, ld: LineData) -> str:
     """The end of an error message for an economy code without US import data."""
     known = list(ld.unit_index()) + [ROW_CODE]
-    return (f"{code!r}{suggest(code, known)} has no US import data; give ISO3 codes of "
+    upper = {k.upper(): k for k in known}
+    hint = (f" (did you mean {upper[code.upper()]!r}?)" if code.upper() in upper
+            else suggest(code, known))
+    return (f"{code!r}{hint} has no US import data; give ISO3 codes of "
             f"partners with 2024 US imports (e.g. 'VNM'), 'EU27' or 'ROW' "
             f"(tariffsim.tariff_lines.partners()).")
 
