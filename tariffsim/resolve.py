@@ -540,7 +540,7 @@ def tariff_levels(res: Resolver, items: Sequence[tuple[int, Tariff]],
         new, base = lines.rates(when)
         m = lines.map
         rows, col, g = m.exporter_index, m.importer, np.flatnonzero(m.goods)
-        ix = np.ix_(rows, [col], g)
+        ix = np.ix_(rows, np.array([col]), g)
         T0 = np.asarray(res.base.tariffs, dtype=float)
         level[ix] = T0[ix] + (new - base)[np.ix_(rows, g)][:, None, :]
         low = level[ix] <= -1

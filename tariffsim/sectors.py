@@ -136,6 +136,17 @@ def _hs6_table() -> pd.DataFrame:
         return pd.read_csv(fh, dtype=str, keep_default_na=False)
 
 
+@lru_cache(maxsize=2)
+def _majority(n: int) -> pd.Series:
+    """HS prefix of ``n`` digits -> the ICIO industry most of its six-digit codes map to
+    (ties: the industry that comes first in the table)."""
+    t = _hs6_table()
+    t = pd.DataFrame({"p": t.hs6.str[:n], "icio": t.icio, "first": np.arange(len(t))})
+    c = t.groupby(["p", "icio"], sort=False).agg(k=("first", "size"), first=("first", "min"))
+    c = c.reset_index().sort_values(["p", "k", "first"], ascending=[True, False, True])
+    return c.drop_duplicates("p").set_index("p").icio
+
+
 def hs6_sectors() -> pd.DataFrame:
     """HS 2022 six-digit code -> ICIO industry and model sector (one row per code).
 
@@ -183,8 +194,7 @@ def hs_to_icio(codes: pd.Series | list[str]) -> pd.DataFrame:
         miss = icio.isna()
         if not miss.any():
             break
-        major = table.groupby(table.hs6.str[:n]).icio.agg(lambda s: s.value_counts().index[0])
-        icio[miss] = hs6[miss].str[:n].map(major)
+        icio[miss] = hs6[miss].str[:n].map(_majority(n))
         method[miss & icio.notna()] = label
     if icio.isna().any():
         bad = codes[icio.isna()].unique()[:10].tolist()

@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 
 from ..instruments import ALL, Tariff
-from ..sectors import ICIO_TO_SECTOR, SECTORS, goods_sector, hs_to_icio
+from ..sectors import ICIO_TO_SECTOR, SECTORS, goods_sector
 from .data import line_data
-from .engine import ROW_CODE, code_units, compile_instruments, evaluate
+from .engine import ROW_CODE, code_units, compile_instruments, evaluate, line_table
 from .rates import _rest, _unit_totals
 
 __all__ = ["BaselineLines", "LineMap", "baseline_lines", "line_map", "US",
@@ -128,7 +128,7 @@ ONE_SECTOR_NAMES = ("total", "goods")
 def _line_names(kind: str) -> np.ndarray:
     """Goods sector (``"sector"``) or ICIO industry (``"icio"``) of every line."""
     codes = line_data().codes
-    look = hs_to_icio(list(codes))
+    look = line_table()
     if kind == "icio":
         return look.icio.to_numpy(dtype=str)
     return goods_sector(pd.Series(codes), look.sector).to_numpy(dtype=str)
@@ -205,6 +205,7 @@ class BaselineLines:
     n_sectors: int
     memo: OrderedDict = field(default_factory=OrderedDict, repr=False)
     schedule: Any = field(init=False, repr=False)
+    totals: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # a baseline without ROW: the code 'ROW' means every partner no instrument names
@@ -227,7 +228,7 @@ class BaselineLines:
         m = self.map
         J = self.n_sectors
         ev = evaluate(self.schedule, day)
-        W, B, N = _unit_totals(ev, m.key, J)
+        W, B, N = _unit_totals(ev, m.key, J, self.totals)
         new = np.zeros((self.n_countries, J))
         base = np.zeros((self.n_countries, J))
         for i, units in zip(m.exporter_index, m.units, strict=True):

@@ -4,26 +4,31 @@ The rules are those of :class:`tariffsim.Tariff` (Notes, "Line-level stacking");
 applies them to the arrays of :func:`tariffsim.tariff_lines.data.line_data`:
 
 * rows of HS10 partners are their 2024 (partner, line) pairs;
-* partners with chapter data only are grouped by *signature* (the set of instruments whose
-  exporter side covers them); each group is one pooled pseudo-partner whose lines follow the
-  pooled HS10 composition (see :mod:`tariffsim.tariff_lines.data`). Added duties are computed
-  on the group's lines and given to each member chapter by chapter, so additive layers are
-  exact for each member and floors / set layers use the group's pooled base rates.
+* partners with chapter data only are grouped by *signature* (the set of the scenario's
+  instruments whose exporter side covers them, on any day, so that a partner keeps its group
+  on every day); each group is one pooled pseudo-partner whose lines follow the pooled HS10
+  composition (see :mod:`tariffsim.tariff_lines.data`). Added duties are computed on the
+  group's lines and given to each member chapter by chapter, so additive layers are exact
+  for each member and floors / set layers use the group's pooled base rates.
 
 Everything is vectorised over rows (about 210,000 HS10 rows plus a few hundred thousand
-pooled rows); instruments are compiled once per scenario (cached) and evaluated per day.
+pooled rows). What does not depend on the day is computed once per scenario and kept on the
+compiled :class:`Schedule`: the groups, the pooled rows and the rows each instrument covers;
+a day costs the stacking arithmetic only.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import ScenarioError, suggest
 from ..instruments import ALL, Tariff, to_date
@@ -38,9 +43,15 @@ ROW_CODE = "ROW"
 
 
 @lru_cache(maxsize=1)
+def line_table() -> pd.DataFrame:
+    """:func:`tariffsim.sectors.hs_to_icio` of every line of the HTS10 universe."""
+    return hs_to_icio(list(line_data().codes))
+
+
+@lru_cache(maxsize=1)
 def line_sectors() -> np.ndarray:
     """Model sector (tariffsim.sectors) of every line of the HTS10 universe."""
-    return hs_to_icio(list(line_data().codes)).sector.to_numpy(dtype=str)
+    return line_table().sector.to_numpy(dtype=str)
 
 
 # ----------------------------------------------------------------------------- compile
@@ -173,7 +184,8 @@ def _compile_one(k: int, inst: Tariff, ld: LineData, row_units: frozenset[int]) 
 class Schedule:
     """The Tariff instruments of a scenario compiled for one importer (date independent).
 
-    ``cache`` keeps the HS10 rows each instrument covers (they do not depend on the date).
+    ``cache`` keeps what does not depend on the date: the row layout and the rows each
+    instrument covers (``_layout``).
     """
 
     items: tuple[_Compiled, ...]
@@ -323,46 +335,36 @@ def _pooled_rows(ld: LineData, groups: list[np.ndarray]) -> tuple[np.ndarray, ..
     return tuple(np.concatenate(x) for x in (out_g, out_u, out_l, out_m, out_t0))
 
 
-def _matches(layer: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(layer, p) for p in patterns)
+@dataclass(frozen=True)
+class _Layout:
+    """The rows of a schedule, independent of the day: HS10 rows, then the pooled rows of
+    each group of chapter-data partners; ``cover[k]`` the rows instrument k covers and its
+    share u there (before yields)."""
+
+    groups: list[np.ndarray]
+    n_real: int
+    row_unit: np.ndarray
+    row_group: np.ndarray
+    row_line: np.ndarray
+    row_m: np.ndarray
+    t0: np.ndarray
+    cover: dict[int, tuple[np.ndarray, np.ndarray]]
 
 
-def evaluate(schedule: Schedule, date: Any) -> Evaluation:
-    """Rates of every (partner, line) row on ``date`` under ``schedule``."""
-    when = to_date(date, "date")
-    if when is None:
-        raise ScenarioError("date: give the day to evaluate, e.g. '2025-09-01'.", field="date")
+def _layout(schedule: Schedule) -> _Layout:
+    """The schedule's :class:`_Layout`, built on first use and kept in its cache."""
+    hit = schedule.cache.get("layout")
+    if hit is not None:
+        return hit
     ld = line_data()
-    active = [c for c in schedule.items if c.inst.in_force(when)]
-    inbase = [c for c in schedule.items if c.inst.in_baseline]
-    relevant = list({c.k: c for c in active + inbase}.values())
-    groups, _ = _groups(ld, relevant)
+    groups, _ = _groups(ld, list(schedule.items))
     pg, pu, pl, pm, pt0 = _pooled_rows(ld, groups)
     n_real = len(ld.row_unit)
-    row_unit = np.concatenate([ld.row_unit, pu]).astype(np.int32)
     row_line = np.concatenate([ld.row_line, pl]).astype(np.int32)
-    row_m = np.concatenate([ld.row_m, pm])
-    t0 = np.concatenate([ld.row_t0, pt0])
-    n = len(row_unit)
-
-    # pooled rows of each group are contiguous
     gptr = np.searchsorted(pg, np.arange(len(groups) + 1)) + n_real
-
-    def share_of(c: _Compiled, idx: np.ndarray) -> np.ndarray:
-        """u of instrument c on rows idx (pooled rows have no share table entries)."""
-        if c.share is None:
-            return np.full(len(idx), c.u)
-        sh = np.zeros(len(idx))
-        real = idx < n_real
-        sh[real] = share_rows(c.share)[idx[real]]
-        return c.u * (1.0 - sh)
-
-    # sparse coverage (before yields) of every relevant instrument
     cover: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for c in relevant:
-        if c.k not in schedule.cache:
-            schedule.cache[c.k] = _real_rows(c, ld)
-        idx, u = schedule.cache[c.k]
+    for c in schedule.items:
+        idx, u = _real_rows(c, ld)
         parts_i, parts_u = [idx], [u]
         for g, members in enumerate(groups):
             if not c.units[members[0]]:
@@ -376,43 +378,132 @@ def evaluate(schedule: Schedule, date: Any) -> Evaluation:
         if len(parts_i) > 1:
             idx, u = np.concatenate(parts_i), np.concatenate(parts_u)
         cover[c.k] = (idx, u)
+    lay = _Layout(groups=groups, n_real=n_real,
+                  row_unit=np.concatenate([ld.row_unit, pu]).astype(np.int32),
+                  row_group=np.concatenate([np.full(n_real, -1), pg]).astype(np.int32),
+                  row_line=row_line, row_m=np.concatenate([ld.row_m, pm]),
+                  t0=np.concatenate([ld.row_t0, pt0]), cover=cover)
+    for a in (lay.row_unit, lay.row_group, lay.row_line, lay.row_m, lay.t0):
+        a.setflags(write=False)
+    schedule.cache["layout"] = lay
+    return lay
+
+
+#: Coverage arrays kept per schedule across days (float64 elements, about 80 MB).
+_COVERAGE_MEMO = 10_000_000
+
+
+def _baseline_layers(schedule: Schedule, lay: _Layout, inbase: list[_Compiled]
+                     ) -> tuple[np.ndarray, np.ndarray, list]:
+    """Rows the in-baseline layers cover, their summed rate ``B_all`` there, and each
+    layer's (compiled, positions in those rows, rate x u x v) -- date independent."""
+    hit = schedule.cache.get("inbase")
+    if hit is not None:
+        return hit
+    rows = np.unique(np.concatenate([lay.cover[c.k][0] for c in inbase]))
+    b_all = np.zeros(len(rows))
+    parts = []
+    for c in inbase:
+        idx, u = lay.cover[c.k]
+        pos = np.searchsorted(rows, idx)
+        add = c.rate * u * c.v
+        np.add.at(b_all, pos, add)
+        parts.append((c, pos, add))
+    out = (rows, b_all, parts)
+    schedule.cache["inbase"] = out
+    return out
+
+
+def _yields(schedule: Schedule) -> dict[int, frozenset[int]]:
+    """For each instrument, the instruments it yields to (by layer; never itself; only
+    those that cover some row) -- date independent."""
+    hit = schedule.cache.get("yields")
+    if hit is None:
+        cover = _layout(schedule).cover
+        hit = {c.k: frozenset(j.k for j in schedule.items
+                              if j.k != c.k and len(cover[j.k][0])
+                              and c.inst.yields_to and _matches(j.layer, c.inst.yields_to))
+               for c in schedule.items}
+        schedule.cache["yields"] = hit
+    return hit
+
+
+def _matches(layer: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(layer, p) for p in patterns)
+
+
+def evaluate(schedule: Schedule, date: Any) -> Evaluation:
+    """Rates of every (partner, line) row on ``date`` under ``schedule``."""
+    when = to_date(date, "date")
+    if when is None:
+        raise ScenarioError("date: give the day to evaluate, e.g. '2025-09-01'.", field="date")
+    ld = line_data()
+    active = [c for c in schedule.items if c.inst.in_force(when)]
+    inbase = [c for c in schedule.items if c.inst.in_baseline]
+    lay = _layout(schedule)
+    groups, n_real, n = lay.groups, lay.n_real, len(lay.row_unit)
+    row_unit, row_line, row_m, t0 = lay.row_unit, lay.row_line, lay.row_m, lay.t0
+
+    def share_of(c: _Compiled, idx: np.ndarray) -> np.ndarray:
+        """u of instrument c on rows idx (pooled rows have no share table entries)."""
+        if c.share is None:
+            return np.full(len(idx), c.u)
+        sh = np.zeros(len(idx))
+        real = idx < n_real
+        sh[real] = share_rows(c.share)[idx[real]]
+        return c.u * (1.0 - sh)
+
+    cover = lay.cover
 
     # 1. baseline layers no longer in force leave the 2024 duty
     t = t0.copy()
     if inbase:
-        b_all = np.zeros(n)
-        b_on = np.zeros(n)
-        for c in inbase:
-            idx, u = cover[c.k]
-            add = c.rate * u * c.v
-            np.add.at(b_all, idx, add)
+        rows, b_all, parts = _baseline_layers(schedule, lay, inbase)
+        b_on = np.zeros(len(rows))
+        for c, pos, add in parts:
             if c.inst.in_force(when):
-                np.add.at(b_on, idx, add)
-        t -= np.minimum(t0, b_all) - np.minimum(t0, b_on)
+                np.add.at(b_on, pos, add)
+        base = t0[rows]
+        t[rows] -= np.minimum(base, b_all) - np.minimum(base, b_on)
 
-    # yields: displaced share per (yields_to, share table, u, v) key, dense over rows
+    # yields: the share of an instrument's rows that the displacing instruments in force
+    # take, kept per (instrument, displacing instruments) across days
+    memo: OrderedDict = schedule.cache.setdefault("coverage", OrderedDict())
     displaced: dict[tuple, np.ndarray] = {}
 
     def coverage(c: _Compiled) -> tuple[np.ndarray, np.ndarray]:
         idx, u = cover[c.k]
-        cov = u * c.v
         if not c.inst.yields_to or len(idx) == 0:
-            return idx, cov
-        key = (c.inst.yields_to, c.share, c.u, c.v,
-               c.k if _matches(c.layer, c.inst.yields_to) else None)  # never yields to itself
+            return idx, u * c.v
+        yields = _yields(schedule)[c.k]
+        js = tuple(j.k for j in active if j.k in yields)
+        if not js:
+            return idx, u * c.v
+        mk = (c.k, js)
+        hit = memo.get(mk)
+        if hit is not None:
+            memo.move_to_end(mk)
+            return idx, hit
+        key = (c.share, c.u, c.v, js)
         if key not in displaced:
             d = np.zeros(n)
-            for j in active:
-                if j.k == c.k or not _matches(j.layer, c.inst.yields_to):
-                    continue
-                jdx, ju = cover[j.k]
-                if not len(jdx):
-                    continue
+            for jk in js:
+                j = by_k[jk]
+                jdx, ju = cover[jk]
                 uf = share_of(c, jdx)
                 d[jdx] = np.maximum(d[jdx], np.minimum(uf, ju) * min(c.v, j.v))
             displaced[key] = d
-        cov = np.maximum(cov - displaced[key][idx], 0.0)
+        cov = np.maximum(u * c.v - displaced[key][idx], 0.0)
+        cov.setflags(write=False)
+        memo[mk] = cov
+        memo_size[0] += len(cov)
+        while memo_size[0] > _COVERAGE_MEMO and len(memo) > 1:
+            _, old = memo.popitem(last=False)
+            memo_size[0] -= len(old)
         return idx, cov
+
+    by_k = {c.k: c for c in schedule.items}
+    memo_size = schedule.cache.setdefault("coverage_size", [0])
 
     # 2-4. set, floor, add
     for mode in ("set", "floor", "add"):
@@ -434,7 +525,6 @@ def evaluate(schedule: Schedule, date: Any) -> Evaluation:
                             f"-100%) on {ld.units.partner.iloc[row_unit[i]]} line "
                             f"{ld.codes[row_line[i]]}; check negative additive rates.",
                             field="tariffs")
-    return Evaluation(date=when, row_unit=row_unit,
-                      row_group=np.concatenate([np.full(n_real, -1), pg]).astype(np.int32),
+    return Evaluation(date=when, row_unit=row_unit, row_group=lay.row_group,
                       row_line=row_line, row_m=row_m, row_t0=t0, row_t=t,
                       group_units=groups, n_real=n_real)
