@@ -614,7 +614,8 @@ class ImportCommitment(_Base):
         purchase (50 aircraft worth USD 8 bn) is written as an annual increment over the
         delivery years (``start``/``end``).
     sectors : list of str, optional
-        Baseline sectors of the commitment (None: all). On a baseline without these
+        Baseline sectors of the commitment (None: all goods sectors, the baseline's
+        services left out). On a baseline without these
         sectors (a one-sector baseline) the increment applies to the pair's total imports,
         which is exact when the purchases do not crowd out other imports from the partner.
     by : date, str or int, optional

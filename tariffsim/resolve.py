@@ -329,6 +329,9 @@ class Resolver:
         sectors = inst.sectors
         coverage = getattr(inst, "coverage", None)
         w = np.ones(self.J)
+        if sectors is None and isinstance(inst, ImportCommitment):
+            # a purchase commitment is about goods: the baseline's services are left out
+            w[[self.sidx[x] for x in getattr(self.base, "services", ()) or ()]] = 0.0
         if sectors is not None:
             known = [s for s in sectors if s in self.sidx]
             unknown = [s for s in sectors if s not in self.sidx]

@@ -19,7 +19,8 @@ Every economy of the baseline but the US must stand for partners with 2024 US im
 partner the baseline does not name), and its goods sectors must be places for HTS lines:
 one sector (a partner's mean over all its lines), tariffsim's sectors
 (:data:`tariffsim.sectors.SECTORS`, lines placed with :func:`tariffsim.sectors.goods_sector`),
-or OECD ICIO 2025 industry codes (:func:`tariffsim.sectors.hs_to_icio`); "one sector" means a
+OECD ICIO 2025 industry codes (:func:`tariffsim.sectors.hs_to_icio`), or HS codes (product
+data: a product takes the lines under its code, other lines are left out); "one sector" means a
 single sector named ``"total"`` (a baseline built without sectors) or ``"goods"``, not a
 single product of PE data. Otherwise
 :func:`baseline_lines` returns the reason as text and the resolver keeps the cell-level
@@ -33,6 +34,7 @@ of instruments in force (two days with the same instruments in force share one e
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -142,6 +144,8 @@ def _sector_keys(sectors: tuple[str, ...], services: tuple[str, ...]
     if len(sectors) == 1 and sectors[0] in ONE_SECTOR_NAMES:
         return (np.zeros(len(line_data().codes), dtype=np.int64),
                 "one goods sector: the partner's mean over all its lines")
+    if goods and all(_HS.match(g) for g in goods):
+        return _product_keys(sectors, services), "HS codes: the lines under each code"
     if goods and set(goods) <= set(SECTORS):
         names = _line_names("sector")
         how = "tariffsim sectors (tariffsim.sectors.goods_sector)"
@@ -158,6 +162,30 @@ def _sector_keys(sectors: tuple[str, ...], services: tuple[str, ...]
         return (f"HTS lines of sector(s) {missing[:5]} have no goods sector in the baseline "
                 f"(its goods sectors: {list(goods)[:8]})")
     return np.array([pos[n] for n in names], dtype=np.int64), how
+
+
+#: A sector named by an HS code (2 to 10 digits): product data, sectors as products.
+_HS = re.compile(r"^\d{2,10}$")
+
+
+def _product_keys(sectors: tuple[str, ...], services: tuple[str, ...]) -> np.ndarray:
+    """Sector of every line for sectors that are HS codes: the longest code that starts the
+    line; lines under no code get ``len(sectors)`` (a slot that is dropped)."""
+    codes = line_data().codes
+    key = np.full(len(codes), len(sectors), dtype=np.int64)
+    by_len: dict[int, list[tuple[str, int]]] = {}
+    for j, s in enumerate(sectors):
+        if s not in services:
+            by_len.setdefault(len(s), []).append((s, j))
+    for n in sorted(by_len):
+        pairs = sorted(by_len[n])
+        pre = np.array([p for p, _ in pairs], dtype=f"<U{n}")
+        idx = np.array([j for _, j in pairs])
+        cut = codes.astype(f"<U{n}")
+        pos = np.clip(np.searchsorted(pre, cut), 0, len(pre) - 1)
+        hit = pre[pos] == cut
+        key[hit] = idx[pos[hit]]
+    return key
 
 
 @lru_cache(maxsize=16)
@@ -228,7 +256,8 @@ class BaselineLines:
         m = self.map
         J = self.n_sectors
         ev = evaluate(self.schedule, day)
-        W, B, N = _unit_totals(ev, m.key, J, self.totals)
+        K = int(m.key.max()) + 1 if len(m.key) else J   # J + 1: lines under no product
+        W, B, N = (a[:, :J] for a in _unit_totals(ev, m.key, max(K, J), self.totals))
         new = np.zeros((self.n_countries, J))
         base = np.zeros((self.n_countries, J))
         for i, units in zip(m.exporter_index, m.units, strict=True):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
+import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -129,6 +130,22 @@ def _sector_lines(names: tuple[str, ...]) -> np.ndarray:
     return np.isin(line_sectors(), list(names))
 
 
+#: A sector name that is an HS code (2 to 10 digits, dots allowed): the lines under it.
+_HS_NAME = re.compile(r"^\d{2}(\.?\d{2}){0,4}$")
+
+
+def _named_lines(names: tuple[str, ...], field_: str) -> tuple[np.ndarray, list[str]]:
+    """Lines of named model sectors and HS codes (as on product data, where products are the
+    sectors), and the names that are neither."""
+    model = [s for s in names if s in SECTORS]
+    codes = [s for s in names if s not in SECTORS and _HS_NAME.match(s)]
+    sel = (_sector_lines(tuple(model)) if model
+           else np.zeros(len(line_data().codes), dtype=bool))
+    if codes:
+        sel = sel | product_mask(tuple(codes), field_)
+    return sel, [s for s in names if s not in model and s not in codes]
+
+
 def _compile_one(k: int, inst: Tariff, ld: LineData, row_units: frozenset[int]) -> _Compiled:
     p = f"instruments[{k}]"
     units = _resolve_units(inst.exporter, ld, row_units, f"{p}.exporter")
@@ -139,32 +156,30 @@ def _compile_one(k: int, inst: Tariff, ld: LineData, row_units: frozenset[int]) 
     if inst.products is not None:
         lines = product_mask(inst.products, f"{p}.products").copy()
     if inst.sectors is not None:
-        unknown = [s for s in inst.sectors if s not in SECTORS]
+        sel, unknown = _named_lines(inst.sectors, f"{p}.sectors")
         if unknown:
             if inst.coverage is None:
                 raise ScenarioError(
-                    f"{p}.sectors: {unknown} are not model sectors "
-                    f"({', '.join(SECTORS)}){suggest(unknown[0], SECTORS)}; at the tariff line "
-                    f"give products= (HTS codes or lists), model sectors, or coverage= (the "
-                    f"share of the partner's trade they stand for).", field=f"{p}.sectors")
+                    f"{p}.sectors: {unknown} are neither model sectors "
+                    f"({', '.join(SECTORS)}){suggest(unknown[0], SECTORS)} nor HS codes; at "
+                    f"the tariff line give products= (HTS codes or lists), model sectors, or "
+                    f"coverage= (the share of the partner's trade they stand for).",
+                    field=f"{p}.sectors")
             u *= inst.coverage
         else:
-            sec = _sector_lines(inst.sectors)
-            lines = sec if lines is None else lines & sec
+            lines = sel if lines is None else lines & sel
     elif inst.coverage is not None:
         u *= inst.coverage
     if inst.exempt:
-        unknown = [s for s in inst.exempt if s not in SECTORS]
-        known = [s for s in inst.exempt if s in SECTORS]
-        if known:
-            keep = ~_sector_lines(tuple(known))
-            lines = keep if lines is None else lines & keep
+        sel, unknown = _named_lines(inst.exempt, f"{p}.exempt")
+        if sel.any():
+            lines = ~sel if lines is None else lines & ~sel
         if unknown:
             if inst.exempt_coverage is None:
                 raise ScenarioError(
-                    f"{p}.exempt: {unknown} are not model sectors; give exempt_products= "
-                    f"(HTS codes or lists) or exempt_coverage= (the exempt share).",
-                    field=f"{p}.exempt")
+                    f"{p}.exempt: {unknown} are neither model sectors nor HS codes; give "
+                    f"exempt_products= (HTS codes or lists) or exempt_coverage= (the exempt "
+                    f"share).", field=f"{p}.exempt")
             u *= 1.0 - inst.exempt_coverage
     if inst.exempt_products is not None:
         ex = product_mask(inst.exempt_products, f"{p}.exempt_products")
