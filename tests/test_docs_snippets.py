@@ -72,7 +72,7 @@ def _check_scenarios(ns: dict) -> None:
 def _check_uncertainty(ns: dict) -> None:
     import matplotlib.pyplot as plt
 
-    assert ns["mc"].n == 200 and ns["path"].n == 100
+    assert ns["mc"].n == 50 and ns["path"].n == 20
     # The projected years (a projection also reports the data's base year, 2024 here).
     years = set(ns["path"].bands["year"].astype(int))
     assert set(range(2025, 2031)) <= years and max(years) == 2030
