@@ -142,6 +142,10 @@ class Result:
         """Each country's bilateral balance with ``partner`` (exports to it minus imports
         from it, world prices), baseline and scenario.
 
+        Domestic sales are excluded. Under any fixed closure bilateral balances move while a
+        country's total (all-sector) balance does not; the ``closure`` column says which
+        closure produced the numbers.
+
         Parameters
         ----------
         partner : str
@@ -151,9 +155,11 @@ class Result:
             rule of :func:`tariffsim._validate.sector_selection`. ``attrs["sectors"]``
             says which.
 
-        Domestic sales are excluded. Under any fixed closure bilateral balances move while a
-        country's total (all-sector) balance does not; the ``closure`` column says which
-        closure produced the numbers.
+        Returns
+        -------
+        DataFrame
+            ``country, partner, exports_/imports_/balance_ baseline and scenario, change,
+            closure``.
         """
         f = self.flows
         known = list(dict.fromkeys(self.countries["country"].tolist()))

@@ -217,8 +217,9 @@ def _includes(raw: Any, name: str, origin: str) -> tuple[list[Instrument], list[
                                 f"[[include]]).", field=p)
         bad = [key for key in spec if key not in INCLUDE_KEYS]
         if bad:
-            raise ScenarioError(f"{origin}: {p}.{bad[0]}: unknown key{suggest(bad[0], INCLUDE_KEYS)}"
-                                f"; allowed: {list(INCLUDE_KEYS)}.", field=f"{p}.{bad[0]}")
+            raise ScenarioError(f"{origin}: {p}.{bad[0]}: unknown key"
+                                f"{suggest(bad[0], INCLUDE_KEYS)}; allowed: "
+                                f"{list(INCLUDE_KEYS)}.", field=f"{p}.{bad[0]}")
         source = spec.get("scenario")
         if not isinstance(source, str) or not source.strip():
             raise ScenarioError(f"{origin}: {p}.scenario: give the name of a built-in scenario "
