@@ -227,10 +227,10 @@ def _includes(raw: Any, name: str, origin: str) -> tuple[list[Instrument], list[
         stack = _READING.get()
         if source in stack or source == name:
             raise ScenarioError(f"{origin}: {p}.scenario: {source!r} includes itself "
-                                f"({' -> '.join((*stack, name, source))}).",
+                                f"({' -> '.join(dict.fromkeys((*stack, name, source)))}).",
                                 field=f"{p}.scenario")
         from . import scenarios
-        token = _READING.set((*stack, name))
+        token = _READING.set((*stack, name, source))
         try:
             other = scenarios.load(source)
         finally:
