@@ -253,7 +253,7 @@ def _real_rows(c: _Compiled, ld: LineData) -> tuple[np.ndarray, np.ndarray]:
     return idx[keep], u[keep]
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=12)
 def _compile_cached(instruments: tuple, importer: str, row_units: frozenset[int]) -> Schedule:
     ld = line_data()
     items = []
@@ -354,7 +354,7 @@ def _pooled_rows(ld: LineData, groups: list[np.ndarray]) -> tuple[np.ndarray, ..
 class _Layout:
     """The rows of a schedule, independent of the day: HS10 rows, then the pooled rows of
     each group of chapter-data partners; ``cover[k]`` the rows instrument k covers and its
-    share u there (before yields)."""
+    share u there (before yields; a 0-d array when it is the same on every row)."""
 
     groups: list[np.ndarray]
     n_real: int
@@ -392,7 +392,10 @@ def _layout(schedule: Schedule) -> _Layout:
                 parts_u.append(np.full(len(rows), c.u))
         if len(parts_i) > 1:
             idx, u = np.concatenate(parts_i), np.concatenate(parts_u)
-        cover[c.k] = (idx, u)
+        # memory: int32 rows, and one number for u when it is the same on every row
+        if len(u) and (u == u[0]).all():
+            u = np.asarray(u[0])
+        cover[c.k] = (idx.astype(np.int32), u)
     lay = _Layout(groups=groups, n_real=n_real,
                   row_unit=np.concatenate([ld.row_unit, pu]).astype(np.int32),
                   row_group=np.concatenate([np.full(n_real, -1), pg]).astype(np.int32),
@@ -404,8 +407,8 @@ def _layout(schedule: Schedule) -> _Layout:
     return lay
 
 
-#: Coverage arrays kept per schedule across days (float64 elements, about 80 MB).
-_COVERAGE_MEMO = 10_000_000
+#: Coverage arrays kept per schedule across days (float64 elements, about 24 MB).
+_COVERAGE_MEMO = 3_000_000
 
 
 def _baseline_layers(schedule: Schedule, lay: _Layout, inbase: list[_Compiled]
