@@ -3,9 +3,10 @@
 Examples
 --------
 ``tariffsim run us-asean-2025``            the 26 Oct 2025 deals on the embedded baseline
+                                           (the sectoral world; ``--baseline goods-2024``)
 ``tariffsim run my.toml --years 2026 2030`` a scenario file of your own
 ``tariffsim list`` / ``tariffsim show NAME`` the built-in scenarios
-``tariffsim baseline``                      the embedded baseline's summary
+``tariffsim baseline [--baseline NAME]``    an embedded baseline's summary
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from . import load_baseline, project
     scenario = scenarios.load(args.scenario)
     reference = scenarios.load(args.reference) if args.reference else None
-    base = load_baseline()
+    base = load_baseline(args.baseline)
     first, last = args.years
     if first > last:
         raise DataError(f"--years: the first year {first} is after the last {last}; "
@@ -55,8 +56,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     show_years = sorted({min(years), max(years)} | set(args.show_years or []))
     table = proj.table(partner=args.partner, countries=countries, years=show_years)
     out = Path(args.out)
-    print(f"tariffsim run {scenario.name}: goods balance with {args.partner}, {base.units} "
-          f"(exports minus imports of the country; positive = surplus)")
+    print(f"tariffsim run {scenario.name}: balance of {proj.sectors} with {args.partner}, "
+          f"{base.units} (exports minus imports of the country; positive = surplus)")
     print(_fmt_table(table))
     print(f"\nModel: {proj.describe()}.")
     print(f"Baseline: {base!r}")
@@ -66,7 +67,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     meta = {"scenario": scenario.name, "reference": getattr(reference, "name", None),
             "model": proj.model, "closure": proj.closure, "schedule": proj.schedule.describe(),
             "schedule_points": {str(k): v for k, v in proj.schedule.points.items()},
-            "baseline": repr(base), "baseline_source": base.source, "units": base.units,
+            "baseline": repr(base), "baseline_name": args.baseline,
+            "baseline_source": base.source, "units": base.units, "balances": proj.sectors,
             "partner": args.partner, "countries": countries, "years": years}
     write_atomic(out / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
     from .plot import surplus_paths
@@ -100,10 +102,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
     from . import load_baseline
-    base = load_baseline()
+    base = load_baseline(args.baseline)
     print(repr(base))
-    print(base.summary().to_string(float_format=lambda v: f"{v:,.3f}" if abs(v) < 1
-                                   else f"{v:,.0f}"))
+    summary = base.summary()
+    print(f"Exports, imports and balance: {base.trade_balance('WLD').attrs['sectors']}; "
+          f"gross output and domestic sales: all sectors; {base.units}.")
+    print(summary.to_string(float_format=lambda v: f"{v:,.3f}" if abs(v) < 1
+                            else f"{v:,.0f}"))
     return 0
 
 
@@ -125,14 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--closure", default="fixed_deficit",
                    choices=list(CLOSURES))
     r.add_argument("--growth", type=float, default=None, help="annual trade growth, 0.03 = 3%%")
+    r.add_argument("--baseline", default="default",
+                   help="embedded baseline (default: the sectoral world; goods-2024: one sector)")
     r.add_argument("--out", default="tariffsim-output", help="output folder")
     r.set_defaults(func=_cmd_run)
     sub.add_parser("list", help="list the built-in scenarios").set_defaults(func=_cmd_list)
     s = sub.add_parser("show", help="describe a scenario")
     s.add_argument("scenario")
     s.set_defaults(func=_cmd_show)
-    sub.add_parser("baseline", help="summary of the embedded baseline").set_defaults(
-        func=_cmd_baseline)
+    b = sub.add_parser("baseline", help="summary of an embedded baseline")
+    b.add_argument("--baseline", default="default",
+                   help="default (the sectoral world), sectoral-2024 or goods-2024")
+    b.set_defaults(func=_cmd_baseline)
     return p
 
 

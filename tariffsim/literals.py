@@ -43,6 +43,7 @@ __all__ = [
     "TradeVintage",
     "HSLevel",
     "Retaliation",
+    "BalanceSectors",
     "CLOSURES",
     "RENTS",
     "YEAR_RULES",
@@ -59,6 +60,7 @@ __all__ = [
     "TRADE_VINTAGES",
     "HS_LEVELS",
     "RETALIATIONS",
+    "BALANCE_SECTORS",
     "choices",
     "check_option",
 ]
@@ -117,6 +119,9 @@ HSLevel = Literal["HS2", "HS4", "HS6"]
 #: Partners' response to the US tariffs in the Liberation Day replication data: none, or
 #: each partner levying on US goods the rate the US levies on it.
 Retaliation = Literal["none", "reciprocal"]
+#: Which sectors a trade balance counts: the goods sectors (what Census and customs
+#: statistics report; the default everywhere) or every sector, services included.
+BalanceSectors = Literal["goods", "all"]
 
 CLOSURES: tuple[Closure, ...] = get_args(Closure)
 RENTS: tuple[Rents, ...] = get_args(Rents)
@@ -134,6 +139,7 @@ REPORTED_FLOWS: tuple[ReportedFlow, ...] = get_args(ReportedFlow)
 TRADE_VINTAGES: tuple[TradeVintage, ...] = get_args(TradeVintage)
 HS_LEVELS: tuple[HSLevel, ...] = get_args(HSLevel)
 RETALIATIONS: tuple[Retaliation, ...] = get_args(Retaliation)
+BALANCE_SECTORS: tuple[BalanceSectors, ...] = get_args(BalanceSectors)
 
 def choices(vocabulary: Any) -> tuple[str, ...]:
     """The words of a vocabulary: a ``Literal`` type, or an iterable of words (a tuple,

@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._validate import sector_selection
 from .baseline import Baseline
 from .errors import DataError, ModelError, ScenarioError
-from .literals import Closure, Model, YearRule, check_option
+from .literals import BalanceSectors, Closure, Model, YearRule, check_option
 from .shocks import Shocks
 from .simulate import as_shocks, simulate
 
@@ -144,16 +145,18 @@ def as_schedule(value: ScheduleLike | None,
                      field=field)
 
 
-def bilateral_balances(flows: np.ndarray, countries: Iterable[str],
-                       column: str) -> pd.DataFrame:
-    """Long frame (country, partner, <column>) of goods balances from [exp, imp, sector] flows.
+def bilateral_balances(flows: np.ndarray, countries: Iterable[str], column: str,
+                       sector_mask: np.ndarray | None = None) -> pd.DataFrame:
+    """Long frame (country, partner, <column>) of balances from [exp, imp, sector] flows.
 
     The balance of ``country`` with ``partner`` is its exports to the partner minus its
-    imports from it at world prices; ``partner == "WLD"`` rows are totals. Domestic sales
-    are excluded.
+    imports from it at world prices, over the sectors of ``sector_mask`` (all when None;
+    :func:`project` passes the goods); ``partner == "WLD"`` rows are totals. Domestic
+    sales are excluded.
     """
     codes = np.array(list(countries), dtype=object)
-    x = np.asarray(flows, dtype=float).sum(axis=2)
+    arr = np.asarray(flows, dtype=float)
+    x = (arr if sector_mask is None else arr[:, :, sector_mask]).sum(axis=2)
     np.fill_diagonal(x, 0.0)
     n = len(codes)
     bal = x - x.T
@@ -232,7 +235,8 @@ class Projection:
         trade_elasticity, horizon``. ``partner == "WLD"`` rows are totals. The first
         year is the baseline's own (reported) year, where both balances are the data
         and the change is zero (horizon 0, no policy, elasticity 0). ``frame.attrs``
-        carries ``units, model, closure, schedule, scenario, reference``.
+        carries ``units, model, closure, schedule, scenario, reference, sectors`` (which
+        sectors the balances count: the goods by default).
     results : dict
         The solved model result of each projected year (``{year: (without, with)}``).
     schedule : ElasticitySchedule
@@ -247,6 +251,7 @@ class Projection:
     reference: str | None
     units: str
     results: dict = field(default_factory=dict, repr=False)
+    sectors: str = "goods"
 
     def balances(self, partner: str = "USA", countries: Iterable[str] | None = None
                  ) -> pd.DataFrame:
@@ -293,8 +298,8 @@ class Projection:
         """Which model, closure and elasticity schedule produced the numbers."""
         ref = f" against '{self.reference}'" if self.reference else " against the baseline"
         return (f"scenario '{self.scenario}'{ref}; model {self.model}, closure {self.closure}; "
-                f"{self.schedule.describe()}; balances at world prices, {self.units}, "
-                f"exports minus imports of the country")
+                f"{self.schedule.describe()}; balances of {self.sectors} at world prices, "
+                f"{self.units}, exports minus imports of the country")
 
     @property
     def plot(self) -> Any:
@@ -307,7 +312,8 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             elasticity_schedule: ScheduleLike | None = None,
             growth: float | Mapping[str, float] | None = None,
             reference: Any = None, closure: Closure = "fixed_deficit", model: Model = "ge",
-            year_rule: YearRule = "average", **options: Any) -> Projection:
+            year_rule: YearRule = "average",
+            sectors: BalanceSectors | Sequence[str] = "goods", **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -340,6 +346,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     year_rule : {"average", "mid-year"}
         How a policy that starts or ends within a year counts in that year: weighted by
         the days it is in force (default), or as in force on 1 July.
+    sectors : {"goods", "all"} or list of str
+        Which sectors the balances count: the goods (default; every sector but the
+        baseline's services, as customs statistics report them), all, or those listed
+        (:func:`tariffsim._validate.sector_selection`). The model always solves all sectors.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 
@@ -375,11 +385,12 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         raise DataError(f"years: projections start after the baseline year {base_year}; got "
                         f"{years[0]}.", field="years")
     sched = as_schedule(elasticity_schedule)
+    mask, sector_text = sector_selection(sectors, baseline.sectors, baseline.services)
     start = _policy_start_year(scenario, base_year + 1)
     if reference is not None:
         start = min(start, _policy_start_year(reference, start))
 
-    rows = [bilateral_balances(baseline.flows, baseline.countries, "balance_baseline")
+    rows = [bilateral_balances(baseline.flows, baseline.countries, "balance_baseline", mask)
             .assign(year=base_year, horizon=0, trade_elasticity=0.0)]
     rows[0]["balance_scenario"] = rows[0]["balance_baseline"]
     results: dict[int, tuple[Any, Any]] = {}
@@ -408,9 +419,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                                                 year_rule=year_rule), theta, gkey)
             without_flows = _flows_from_result(without_r, base_t)
         results[t] = (without_r, with_r)
-        f = bilateral_balances(without_flows, baseline.countries, "balance_baseline")
+        f = bilateral_balances(without_flows, baseline.countries, "balance_baseline", mask)
         f["balance_scenario"] = bilateral_balances(_flows_from_result(with_r, base_t),
-                                                   baseline.countries, "b")["b"].to_numpy()
+                                                   baseline.countries, "b",
+                                                   mask)["b"].to_numpy()
         rows.append(f.assign(year=t, horizon=horizon, trade_elasticity=theta))
     frame = pd.concat(rows, ignore_index=True)
     frame["change"] = frame["balance_scenario"] - frame["balance_baseline"]
@@ -425,7 +437,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     frame.attrs.update({"units": baseline.units, "model": model, "closure": closure,
                         "year_rule": year_rule,
                         "schedule": sched.describe(), "scenario": scen_name,
-                        "reference": ref_name})
+                        "reference": ref_name, "sectors": sector_text})
     return Projection(frame=frame, schedule=sched, closure=closure, model=model,
                       scenario=scen_name, reference=ref_name, units=baseline.units,
-                      results=results)
+                      results=results, sectors=sector_text)
