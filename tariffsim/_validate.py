@@ -328,3 +328,49 @@ def group_map(mapping: Mapping[str, Any] | None, codes: Sequence[str], field: st
                    else unknown_codes_message(field, [code], list(codes)))
             raise DataError(msg, field=field)
     return {c: members.get(c, c) for c in codes}
+
+
+def sector_selection(spec: Any, sectors: Sequence[str], services: Collection[str],
+                     field: str = "sectors") -> tuple[np.ndarray, str]:
+    """The sectors a trade balance counts: a boolean mask over ``sectors`` and a caption.
+
+    The one rule of every balance in tariffsim (:meth:`Baseline.trade_balance`,
+    :meth:`Result.balances`, :func:`tariffsim.project`): ``"goods"`` (the default) counts
+    every sector but the ``services`` -- what customs statistics (the US Census) report;
+    ``"all"`` counts every sector; a list of sector names counts those.
+
+    Raises
+    ------
+    DataError
+        An unknown word, an unknown sector name or an empty list.
+    """
+    from .literals import BalanceSectors, check_option
+
+    names = tuple(sectors)
+    if isinstance(spec, str):
+        check_option(spec, BalanceSectors, field, error=DataError,
+                     hint="Or give a list of sector names.")
+        if spec == "all":
+            mask = np.ones(len(names), dtype=bool)
+            text = ("all sectors" if len(names) == 1 or not services
+                    else f"all {len(names)} sectors, services included")
+            return mask, text
+        mask = np.array([s not in services for s in names], dtype=bool)
+        if not mask.any():
+            raise DataError(f"{field}: every sector of this baseline is a service, so there "
+                            f"is no goods balance; use {field}='all'.", field=field)
+        text = ("goods" if mask.all() else
+                f"goods ({int(mask.sum())} of {len(names)} sectors; services excluded)")
+        return mask, text
+    if isinstance(spec, Iterable) and not isinstance(spec, bytes | Mapping):
+        chosen = [str(s) for s in spec]
+        if not chosen:
+            raise DataError(f"{field}: empty list; give sector names, 'goods' or 'all'.",
+                            field=field)
+        bad = [s for s in chosen if s not in names]
+        if bad:
+            raise DataError(unknown_codes_message(field, bad, list(names)), field=field)
+        mask = np.isin(np.array(names, dtype=object), chosen)
+        return mask, "sectors " + ", ".join(s for s in names if s in chosen)
+    raise DataError(f"{field}: expected 'goods', 'all' or a list of sector names, got "
+                    f"{type(spec).__name__} {spec!r}.", field=field)

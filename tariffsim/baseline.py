@@ -23,9 +23,11 @@ from ._validate import (
     group_map,
     numeric_column,
     require_columns,
+    sector_selection,
     show_rows,
 )
 from .errors import DataError, TariffSimWarning, suggest, unknown_codes_message
+from .literals import BalanceSectors
 
 __all__ = ["Baseline", "DEFAULT_SECTOR"]
 
@@ -93,6 +95,19 @@ def _labels(value: Any, name: str, *, one: bool = False) -> tuple[str, ...]:
         raise DataError(f"{name}: empty name at position(s) {empty[:5]}; every entry needs a "
                         f"code or name.", field=name)
     return out
+def _services(value: Any, sectors: tuple[str, ...]) -> tuple[str, ...]:
+    """Validated service sectors (default: tariffsim's service sectors by name)."""
+    from .sectors import services_of
+
+    if value is None:
+        return services_of(sectors)
+    items = (value,) if isinstance(value, str) else tuple(value)
+    svc = tuple(str(v) for v in items)
+    bad = [v for v in svc if v not in sectors]
+    if bad:
+        raise DataError(unknown_codes_message("services", bad, list(sectors)) +
+                        " List the baseline's service sectors by name.", field="services")
+    return tuple(s for s in sectors if s in svc)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -170,6 +185,18 @@ class Baseline:
     provenance : pandas.DataFrame
         Where figures came from: columns ``field, exporter, importer, sector, source``
         (and optionally ``note``, ``confidence``); ``"*"`` stands for all.
+    services : tuple of str
+        The service sectors (no customs statistics, no goods tariffs). Default: the
+        sectors named as tariffsim's service sectors
+        (:data:`tariffsim.sectors.SERVICE_SECTORS`), so none for most user baselines.
+        Balances count the other sectors, the goods, unless told otherwise
+        (:meth:`trade_balance`, ``sectors=``).
+    tariff_lines : bool
+        True (default): US Tariffs of a scenario are read at the tariff line, from 2024 US
+        imports and duties by partner and HTS10 line, wherever this baseline's economies
+        and sectors allow it (:func:`tariffsim.resolve.tariff_levels`). False: the
+        cell-level rules only, for replications of studies that apply headline rates to
+        all of a pair's trade (:func:`tariffsim.io.read_liberation_day`) and for toy worlds.
     """
 
     countries: tuple[str, ...]
@@ -183,6 +210,9 @@ class Baseline:
     source: str | None = None
     provenance: pd.DataFrame = field(default_factory=pd.DataFrame)
     has_io: bool = False
+    #: None when built means "by name" (see the class notes); always a tuple once built
+    services: tuple[str, ...] = None  # type: ignore[assignment]
+    tariff_lines: bool = True
 
     # ------------------------------------------------------------------ construction
     def __post_init__(self) -> None:
@@ -274,6 +304,11 @@ class Baseline:
         set_(self, "has_io", bool(io.any()))
         set_(self, "provenance", prov.reset_index(drop=True))
         set_(self, "year", year)
+        set_(self, "services", _services(self.services, sectors))
+        if not isinstance(self.tariff_lines, bool | np.bool_):
+            raise DataError(f"tariff_lines: expected True or False, got {self.tariff_lines!r}.",
+                            field="tariff_lines")
+        set_(self, "tariff_lines", bool(self.tariff_lines))
 
     @classmethod
     def from_arrays(cls, countries: Sequence[str], sectors: Sequence[str] | None,
@@ -281,12 +316,15 @@ class Baseline:
                     io: np.ndarray | None = None, value_added: np.ndarray | None = None,
                     year: int | None = None, units: str = "USD million",
                     source: str | None = None,
-                    provenance: pd.DataFrame | None = None) -> Baseline:
+                    provenance: pd.DataFrame | None = None,
+                    services: Sequence[str] | None = None,
+                    tariff_lines: bool = True) -> Baseline:
         """Build a baseline from arrays ``[exporter, importer, sector]``.
 
         ``flows`` may be 2-D (N, N) for one sector. Missing ``tariffs`` are zero; missing
         ``io`` means no intermediate inputs (``value_added`` = 1); with ``io`` but no
-        ``value_added``, value added is ``1 - io.sum(axis=1)``.
+        ``value_added``, value added is ``1 - io.sum(axis=1)``. ``services``,
+        ``tariff_lines``: see the attributes.
         """
         flows = _float_array(flows, "flows")
         if flows.ndim == 2:
@@ -317,7 +355,9 @@ class Baseline:
         return cls(tuple(countries), sectors, flows, tariffs, io,
                    _float_array(value_added, "value_added"),
                    year=year, units=units, source=source,
-                   provenance=provenance if provenance is not None else pd.DataFrame())
+                   provenance=provenance if provenance is not None else pd.DataFrame(),
+                   services=_services(services, tuple(str(x) for x in sectors)),
+                   tariff_lines=tariff_lines)
 
     @classmethod
     def from_frame(cls, flows: pd.DataFrame, tariffs: pd.DataFrame | None = None,
@@ -326,7 +366,9 @@ class Baseline:
                    source: str | None = None,
                    provenance: pd.DataFrame | None = None,
                    countries: Sequence[str] | None = None,
-                   sectors: Sequence[str] | None = None) -> Baseline:
+                   sectors: Sequence[str] | None = None,
+                   services: Sequence[str] | None = None,
+                   tariff_lines: bool = True) -> Baseline:
         """Build a baseline from long (tidy) DataFrames.
 
         Parameters
@@ -352,6 +394,11 @@ class Baseline:
             Array order. By default countries are sorted and sectors keep the order in
             which they first appear in ``flows``. Codes listed here but absent from
             ``flows`` get zero flows; codes in ``flows`` missing here raise DataError.
+        services : sequence of str, optional
+            The service sectors (:attr:`services`); default: tariffsim's service sector
+            names found in the sectors.
+        tariff_lines : bool
+            Read US Tariffs at the tariff line where possible (:attr:`tariff_lines`).
 
         Raises
         ------
@@ -494,7 +541,8 @@ class Baseline:
                                     "inputs that make up the rest of gross output); give io "
                                     "too, or omit value_added.", field="value_added")
         return cls.from_arrays(countries, sectors, arr, tar, io_arr, va_arr, year=year,
-                               units=units, source=source, provenance=provenance)
+                               units=units, source=source, provenance=provenance,
+                               services=services, tariff_lines=tariff_lines)
 
     def replace(self, **changes: Any) -> Baseline:
         """Return a new validated baseline with some attributes changed.
@@ -504,13 +552,15 @@ class Baseline:
         >>> scaled = base.replace(flows=base.flows * 1.05, year=2025)  # doctest: +SKIP
         """
         allowed = {"countries", "sectors", "flows", "tariffs", "io", "value_added", "year",
-                   "units", "source", "provenance"}
+                   "units", "source", "provenance", "services", "tariff_lines"}
         unknown = set(changes) - allowed
         if unknown:
             bad = sorted(unknown)[0]
             raise DataError(f"replace: unknown attribute {bad!r}{suggest(bad, allowed)}; "
                             f"allowed: {sorted(allowed)}.", field=bad)
         kw = {k: getattr(self, k) for k in allowed}
+        if "sectors" in changes and "services" not in changes:
+            kw["services"] = None          # new sector names: the default rule again
         kw.update(changes)
         return Baseline(**kw)
 
@@ -541,6 +591,11 @@ class Baseline:
             raise DataError(unknown_codes_message("sector", [str(name)], self.sectors),
                             field="sector") from None
 
+    @property
+    def goods(self) -> tuple[str, ...]:
+        """The goods sectors: every sector but the :attr:`services`."""
+        return tuple(s for s in self.sectors if s not in self.services)
+
     # ------------------------------------------------------------------ derived figures
     def gross_output(self) -> np.ndarray:
         """Gross output by (country, sector): sales to all destinations, shape (N, J)."""
@@ -563,7 +618,8 @@ class Baseline:
         return pd.Series(rev, index=pd.Index(self.countries, name="country"),
                          name="tariff_revenue")
 
-    def trade_balance(self, partner: str | None = None) -> pd.DataFrame:
+    def trade_balance(self, partner: str | None = None,
+                      sectors: BalanceSectors | Sequence[str] = "goods") -> pd.DataFrame:
         """Exports, imports and balance at world prices, per country and bilateral.
 
         Domestic sales are excluded. The balance is exports minus imports of ``country``
@@ -573,14 +629,20 @@ class Baseline:
         ----------
         partner : str, optional
             Keep only the rows against this partner (``"WLD"`` for the totals).
+        sectors : {"goods", "all"} or list of str
+            Which sectors count: the goods (default; every sector but :attr:`services`,
+            what customs statistics such as the US Census report), all sectors, or the
+            sectors listed (:func:`tariffsim._validate.sector_selection`).
 
         Returns
         -------
         DataFrame
             Columns ``country, partner, exports, imports, balance``; the rows with
-            ``partner == "WLD"`` are each country's totals. Units are :attr:`units`.
+            ``partner == "WLD"`` are each country's totals. Units are :attr:`units`;
+            ``attrs["sectors"]`` says which sectors were counted.
         """
-        x = self.international().sum(axis=2)  # [exporter, importer]
+        mask, text = sector_selection(sectors, self.sectors, self.services)
+        x = self.international()[:, :, mask].sum(axis=2)  # [exporter, importer]
         n = self.n_countries
         c = np.repeat(np.array(self.countries, dtype=object), n)
         p = np.tile(np.array(self.countries, dtype=object), n)
@@ -596,6 +658,7 @@ class Baseline:
                 self.country_index(partner)
             out = out[out["partner"] == partner].reset_index(drop=True)
         out.attrs["units"] = self.units
+        out.attrs["sectors"] = text
         return out
 
     # ------------------------------------------------------------------ frames
@@ -630,7 +693,8 @@ class Baseline:
             .reset_index(drop=True),
             "io": None, "value_added": None, "year": self.year, "units": self.units,
             "source": self.source, "provenance": self.provenance,
-            "countries": self.countries, "sectors": self.sectors,
+            "countries": self.countries, "sectors": self.sectors, "services": self.services,
+            "tariff_lines": self.tariff_lines,
         }
         if out["tariffs"].empty:
             out["tariffs"] = None
@@ -706,6 +770,9 @@ class Baseline:
         if not self.has_io:
             io_new = np.zeros_like(io_new)
             va_new = np.ones_like(va_new)
+        # a broader sector is a service when all its members are (a mix holds goods trade)
+        services = tuple(g for g in new_s
+                         if all(s in self.services for s in self.sectors if smap[s] == g))
         prov = self.provenance
         note = pd.DataFrame([{"field": "aggregate", "exporter": "*", "importer": "*",
                               "sector": "*",
@@ -716,12 +783,15 @@ class Baseline:
                                       f"sectors={ {k: v for k, v in smap.items() if k != v} }"}])
         prov = pd.concat([prov, note], ignore_index=True) if not prov.empty else note
         return Baseline(new_c, new_s, flows, tariffs, io_new, va_new, year=self.year,
-                        units=self.units, source=self.source, provenance=prov)
+                        units=self.units, source=self.source, provenance=prov,
+                        services=services, tariff_lines=self.tariff_lines)
 
     # ------------------------------------------------------------------ display
-    def summary(self) -> pd.DataFrame:
-        """Per country: gross output, domestic sales, exports, imports, balance, mean tariff."""
-        tb = self.trade_balance(partner="WLD").set_index("country")
+    def summary(self, sectors: BalanceSectors | Sequence[str] = "goods") -> pd.DataFrame:
+        """Per country: gross output and domestic sales (all sectors); exports, imports and
+        balance of the ``sectors`` counted (default the goods, see :meth:`trade_balance`);
+        mean tariff (revenue over all imports)."""
+        tb = self.trade_balance(partner="WLD", sectors=sectors).set_index("country")
         dom = np.einsum("iij->i", self.flows)
         imp = self.international().sum(axis=(0, 2))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -738,14 +808,17 @@ class Baseline:
 
     def __repr__(self) -> str:
         io = "with IO" if self.has_io else "no IO"
+        svc = f" ({len(self.services)} services)" if self.services else ""
         return (f"<Baseline {self.year or 'year?'}: {self.n_countries} economies x "
-                f"{self.n_sectors} sector(s), {io}, {self.units}"
+                f"{self.n_sectors} sector(s){svc}, {io}, {self.units}"
                 f"{'; ' + self.source if self.source else ''}>")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Baseline):
             return NotImplemented
         return (self.countries == other.countries and self.sectors == other.sectors
+                and self.services == other.services
+                and self.tariff_lines == other.tariff_lines
                 and all(np.array_equal(getattr(self, a), getattr(other, a))
                         for a in ("flows", "tariffs", "io", "value_added"))
                 and (self.year, self.units, self.source) == (other.year, other.units,

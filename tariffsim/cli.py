@@ -3,10 +3,11 @@
 Examples
 --------
 ``tariffsim run us-asean-2025``            the 26 Oct 2025 deals on the embedded baseline
+                                           (the sectoral world; ``--baseline goods-2024``)
 ``tariffsim run us-asean-2025 --as-signed`` the deals' rates as signed, held to 2030
 ``tariffsim run my.toml --years 2026 2030`` a scenario file of your own
 ``tariffsim list`` / ``tariffsim show NAME`` the built-in scenarios
-``tariffsim baseline``                      the embedded baseline's summary
+``tariffsim baseline [--baseline NAME]``    an embedded baseline's summary
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.realisation is not None:
         scenario = scenario.with_realisation(args.realisation)
     reference = scenarios.load(args.reference) if args.reference else None
-    base = load_baseline()
+    base = load_baseline(args.baseline)
     first, last = args.years
     if first > last:
         raise DataError(f"--years: the first year {first} is after the last {last}; "
@@ -95,8 +96,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     drivers = _drivers(parts, proj, args.partner, countries, last)
     figures = illustrative_figures(scenario, first, last)
     out = Path(args.out)
-    print(f"tariffsim run {scenario.name}: goods balance with {args.partner}, {base.units} "
-          f"(exports minus imports of the country; positive = surplus)")
+    print(f"tariffsim run {scenario.name}: balance of {proj.sectors} with {args.partner}, "
+          f"{base.units} (exports minus imports of the country; positive = surplus)")
     print(_fmt_table(table))
     print(f"\nWhat drives the {last} change (Shapley split over instrument families: each "
           f"family's effect averaged over every order of switching them on, so the parts "
@@ -122,7 +123,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "tariffsim_version": __version__,
             "model": proj.model, "closure": proj.closure, "schedule": proj.schedule.describe(),
             "schedule_points": {str(k): v for k, v in proj.schedule.points.items()},
-            "baseline": repr(base), "baseline_source": base.source, "units": base.units,
+            "baseline": repr(base), "baseline_name": args.baseline,
+            "baseline_source": base.source, "units": base.units, "balances": proj.sectors,
             "partner": args.partner, "countries": countries, "years": years,
             "without": proj.without,
             "results": _records(table), "drivers": {"year": last,
@@ -184,10 +186,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
     from . import load_baseline
-    base = load_baseline()
+    base = load_baseline(args.baseline)
     print(repr(base))
-    print(base.summary().to_string(float_format=lambda v: f"{v:,.3f}" if abs(v) < 1
-                                   else f"{v:,.0f}"))
+    summary = base.summary()
+    print(f"Exports, imports and balance: {base.trade_balance('WLD').attrs['sectors']}; "
+          f"gross output and domestic sales: all sectors; {base.units}.")
+    print(summary.to_string(float_format=lambda v: f"{v:,.3f}" if abs(v) < 1
+                            else f"{v:,.0f}"))
     return 0
 
 
@@ -218,14 +223,18 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--as-signed", action="store_true",
                    help="the scenario's 'as-signed' variant: a deal's rates as signed, "
                         "held, instead of the law as it evolved")
+    r.add_argument("--baseline", default="default",
+                   help="embedded baseline (default: the sectoral world; goods-2024: one sector)")
     r.add_argument("--out", default="tariffsim-output", help="output folder")
     r.set_defaults(func=_cmd_run)
     sub.add_parser("list", help="list the built-in scenarios").set_defaults(func=_cmd_list)
     s = sub.add_parser("show", help="describe a scenario")
     s.add_argument("scenario")
     s.set_defaults(func=_cmd_show)
-    sub.add_parser("baseline", help="summary of the embedded baseline").set_defaults(
-        func=_cmd_baseline)
+    b = sub.add_parser("baseline", help="summary of an embedded baseline")
+    b.add_argument("--baseline", default="default",
+                   help="default (the sectoral world), sectoral-2024 or goods-2024")
+    b.set_defaults(func=_cmd_baseline)
     return p
 
 

@@ -2,13 +2,21 @@
 
 Everything here is read from package data (``tariffsim/data/*.csv``) with
 :mod:`importlib.resources`; nothing is downloaded. The CSV files are written by
-``tools/build_default_baseline.py`` from the transcribed public figures in the project's
+``tools/build_default_baseline.py`` (one-sector world) and ``tools/build_sectoral_baseline.py``
+(sectoral world) from the public figures in the project's
 ``facts`` folder, and every row keeps the citation of the figure it carries. The files,
 columns and methods are described in ``tariffsim/data/README.md`` and ``docs/data.md``.
 
-The default baseline (``load_baseline("default")``) is a one-sector goods world of 20
-economies (USA, CHN, VNM, MYS, THA, KHM, IDN, PHL, SGP, JPN, KOR, IND, MEX, CAN, HKG, GBR,
-AUS, BRA, EU27, ROW), USD million:
+The default baseline (``load_baseline()``, also ``"default"`` and ``"sectoral-2024"``) is
+the sectoral world: 22 economies (the 20 below with Taiwan and Switzerland split from ROW)
+x the 22 sectors of :mod:`tariffsim.sectors` (19 goods, 3 services), with input-output
+shares from OECD ICIO 2022, US flows by sector from the Census 2024 product data scaled to
+the Census partner totals, other goods pairs from BACI 2023 split with ICIO shares, and US
+2024 applied tariffs by partner and sector (``tariffsim/data/sectoral_2024/``, written by
+``tools/build_sectoral_baseline.py``).
+
+The one-sector goods world ``"goods-2024"`` has 20 economies (USA, CHN, VNM, MYS, THA, KHM,
+IDN, PHL, SGP, JPN, KOR, IND, MEX, CAN, HKG, GBR, AUS, BRA, EU27, ROW), USD million:
 
 * international flows: CEPII BACI HS22 V202501, 2023 (as aggregated in the replication
   package of Ignatenko, Macedoni, Lashkaripour & Simonovska 2025), with BACI's false zeros
@@ -20,12 +28,7 @@ AUS, BRA, EU27, ROW), USD million:
   GDP-minus-exports approximation of Dekle, Eaton & Kortum 2007 and Ignatenko et al. 2025);
 * pre-2025 applied tariffs for US-China (PIIE); every other pair 0, flagged as missing.
 
-It is also registered as ``"goods-2024"``. The sectoral world ``"sectoral-2024"``
-(``tariffsim/data/sectoral_2024/``, written by ``tools/build_sectoral_baseline.py``) has 22
-economies (the 20 above with Taiwan and Switzerland split from ROW) x the 22 sectors of
-:mod:`tariffsim.sectors`, with input-output shares from OECD ICIO 2022, US flows by sector
-from the Census 2024 product data scaled to the Census partner totals, other goods pairs
-from BACI 2023 split with ICIO shares, and US 2024 applied tariffs by partner and sector.
+Its files are written by ``tools/build_default_baseline.py``.
 """
 
 from __future__ import annotations
@@ -75,16 +78,17 @@ _SECTORAL_SOURCE = (
     "partners' tariffs on US goods from WTO MFN data and FTAs where available. Per-figure "
     "sources in Baseline.provenance."
 )
-#: Registered names -> description. "goods-2024" is the same world as "default".
+_SECTORAL_DESCRIPTION = (
+    "22 economies (the 20 of 'goods-2024' + TWN, CHE) x 22 sectors (19 goods, 3 services) "
+    "with input-output links, 2024: OECD ICIO 2022 production structure, Census 2024 US "
+    "flows and duties by partner and sector scaled to the Census partner totals (Vietnam's "
+    "goods surplus 123,463 USD million), BACI 2023 other goods pairs split with ICIO shares."
+)
+#: Registered names -> description. "default" is the same world as "sectoral-2024".
 _BASELINES: dict[str, str] = {
-    "default": _GOODS_DESCRIPTION,
-    "goods-2024": "Same as 'default' (the one-sector goods world): " + _GOODS_DESCRIPTION,
-    "sectoral-2024": (
-        "22 economies (the 20 of 'default' + TWN, CHE) x 22 sectors (19 goods, 3 services) "
-        "with input-output links, 2024: OECD ICIO 2022 production structure, Census 2024 US "
-        "flows and duties by partner and sector scaled to the Census partner totals (Vietnam's "
-        "surplus 123,463 USD million), BACI 2023 other goods pairs split with ICIO shares."
-    ),
+    "default": "Same as 'sectoral-2024' (the default): " + _SECTORAL_DESCRIPTION,
+    "sectoral-2024": _SECTORAL_DESCRIPTION,
+    "goods-2024": "The one-sector goods world: " + _GOODS_DESCRIPTION,
 }
 
 _TEXT_COLS = ("source", "note", "caveat", "confidence", "source_key", "original_source_key")
@@ -122,7 +126,7 @@ def list_baselines() -> pd.DataFrame:
     --------
     >>> import tariffsim as ts
     >>> ts.list_baselines()["name"].tolist()  # doctest: +SKIP
-    ['default', 'goods-2024', 'sectoral-2024']
+    ['default', 'sectoral-2024', 'goods-2024']
     """
     return pd.DataFrame({"name": list(_BASELINES), "description": list(_BASELINES.values())})
 
@@ -208,42 +212,42 @@ def load_baseline(name: str = "default") -> Baseline:
     Parameters
     ----------
     name : str, default "default"
-        One of :func:`list_baselines`: ``"default"`` (alias ``"goods-2024"``) or
-        ``"sectoral-2024"``.
+        One of :func:`list_baselines`: ``"default"`` (the sectoral world, alias
+        ``"sectoral-2024"``) or ``"goods-2024"`` (the one-sector goods world).
 
     Returns
     -------
     Baseline
-        For ``"default"`` / ``"goods-2024"``: 20 economies x one goods sector,
-        ``year=2024``, USD million.
+        For ``"default"`` / ``"sectoral-2024"``: 22 economies (USA, CHN, VNM, MYS, THA, KHM,
+        IDN, PHL, SGP, JPN, KOR, IND, MEX, CAN, HKG, GBR, AUS, BRA, EU27, TWN, CHE, ROW) x the
+        22 sectors of :data:`tariffsim.sectors.SECTORS` (``services``: the three service
+        sectors), with ``io`` and ``value_added`` shares (``has_io`` True), ``year=2024``,
+        USD million. ``provenance`` has one row per flow and per US-related tariff
+        (``source_key`` as in ``tariffsim/data/sectoral_2024/sources.csv``) and block rows
+        (``"*"``, empty ``value``) for io, value added and the tariffs that were not
+        transcribed. Domestic sales are ICIO gross output minus exports (no GDP floor); see
+        ``tariffsim/data/README.md``. Balances count goods by default
+        (:meth:`Baseline.trade_balance`): Vietnam's surplus with the US is 123,463.
+
+        For ``"goods-2024"``: 20 economies x one goods sector, ``year=2024``, USD million.
         ``provenance`` has one row per figure: ``field`` (``flows`` or ``tariffs``),
         ``kind`` (``trade``, ``domestic``, ``tariff``), ``exporter, importer, sector, value``,
         ``source_key`` (``baci2023``, ``national_patch_2023``, ``census2024_feb2025``,
         ``census2024_residual``, ``wdi2023_domestic``, ``piie``, ``not_transcribed``),
         ``source`` (the citation), ``note`` and ``confidence``.
 
-        For ``"sectoral-2024"``: 22 economies (USA, CHN, VNM, MYS, THA, KHM, IDN, PHL, SGP,
-        JPN, KOR, IND, MEX, CAN, HKG, GBR, AUS, BRA, EU27, TWN, CHE, ROW) x the 22 sectors
-        of :data:`tariffsim.sectors.SECTORS`, with ``io`` and ``value_added`` shares
-        (``has_io`` True), ``year=2024``, USD million. ``provenance`` has one row per flow
-        and per US-related tariff (``source_key`` as in
-        ``tariffsim/data/sectoral_2024/sources.csv``) and block rows (``"*"``, empty
-        ``value``) for io, value added and the tariffs that were not transcribed.
-        Domestic sales are ICIO gross output minus exports (no GDP floor); see
-        ``tariffsim/data/README.md``.
-
     Notes
     -----
-    Domestic sales follow the GDP-minus-exports approximation used to calibrate
-    one-sector models (Dekle, Eaton & Kortum 2007; Ignatenko, Macedoni, Lashkaripour &
-    Simonovska 2025, whose X_ii = max(GDP_i + T0_i - M_i, 0) reduces to it without their
-    retail margin nu):
+    In ``"goods-2024"`` domestic sales follow the GDP-minus-exports approximation used to
+    calibrate one-sector models (Dekle, Eaton & Kortum 2007; Ignatenko, Macedoni,
+    Lashkaripour & Simonovska 2025, whose X_ii = max(GDP_i + T0_i - M_i, 0) reduces to it
+    without their retail margin nu):
 
     .. math:: X_{ii} = \\max\\left(\\mathrm{GDP}_i - \\sum_{j \\ne i} X_{ij},\\;
               0.10\\,\\mathrm{GDP}_i\\right)
 
-    The floor binds for Vietnam and Malaysia, whose gross goods exports (nearly) exceed GDP;
-    ``"sectoral-2024"`` has no such floor (its domestic sales come from gross output).
+    The floor binds for Vietnam and Malaysia, whose gross goods exports (nearly) exceed GDP.
+    The sectoral default has no such floor (its domestic sales come from gross output).
     The data are read once and cached; each call returns an independent baseline: its
     arrays are read-only (use :meth:`Baseline.replace` to change it) and its provenance
     frame is a copy, so editing what one call returned never changes a later call.
@@ -263,7 +267,7 @@ def load_baseline(name: str = "default") -> Baseline:
     """
     check_option(name, sorted(_BASELINES), "name", error=DataError,
                  hint="See tariffsim.list_baselines().")
-    if name == "sectoral-2024":
+    if name in ("default", "sectoral-2024"):
         return _independent(_load_sectoral())
     return _independent(_load_default())
 

@@ -446,10 +446,15 @@ class Tariff(_Base):
     Instruments of the same layer add up; where the law says they do not (Section 232 autos
     before steel), give them distinct layers and ``yields_to``. A cell (partner, model
     sector) takes the 2024-import-weighted mean over its lines (MODEL.md section 3;
-    ``tariffsim.tariff_lines.cell_rates``). The product fields are read by the line engine
-    (``ts.effective_rates``); the cell-level rules below do not use them yet.
+    ``tariffsim.tariff_lines.cell_rates``). The scenario resolver reads every US Tariff this
+    way on any baseline whose economies and sectors map to the line data and adds the
+    change to the baseline's own tariff: ``T' = T + [t(d) - t(2024)]``
+    (:func:`tariffsim.resolve.tariff_levels`, docs/us_tariffs.md).
 
-    **Effective rate.** On a cell (exporter i, importer n, sector j) on a date, each active
+    **Effective rate (cell-level rules).** Other importers, and the US on baselines the line
+    engine cannot serve (``tariff_lines=False``, economies or sectors without line data),
+    follow these rules; product fields raise there. On a cell (exporter i, importer n,
+    sector j) on a date, each active
     Tariff k has a weight ``w_k`` in [0, 1] (1 when it covers the cell fully; ``coverage``
     times ``1 - exempt_coverage`` otherwise; 0 on exempt or other sectors) and an
     instrument rate ``r_k = (1 - s_k) rate_k + s_k transshipment_rate_k`` (``s_k`` the
@@ -641,10 +646,11 @@ class ImportCommitment(_Base):
         facts/oct2025_deals_commitments.csv) -- a share of the committed level; of the
         committed *increase* over 2017 China bought about none.
     sectors : list of str, optional
-        Baseline sectors of the commitment (None: all). On a baseline without these
-        sectors (a one-sector baseline) the commitment applies to the pair's total imports,
-        which is exact for an increment when the purchases do not crowd out other imports
-        from the partner, and loose for a level (the floor is on all goods).
+        Baseline sectors of the commitment (None: all goods sectors, the baseline's
+        services left out). On a baseline without these sectors (a one-sector baseline)
+        the commitment applies to the pair's total imports, which is exact for an
+        increment when the purchases do not crowd out other imports from the partner, and
+        loose for a level (the floor is on all goods).
     by : date, str or int, optional
         When the full value is reached (linear phase-in from ``start``).
     start, end : date, str or int, optional

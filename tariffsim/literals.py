@@ -45,6 +45,7 @@ __all__ = [
     "CommitmentBasis",
     "PolicyFamily",
     "Retaliation",
+    "BalanceSectors",
     "CLOSURES",
     "RENTS",
     "YEAR_RULES",
@@ -64,6 +65,7 @@ __all__ = [
     "POLICY_FAMILIES",
     "DEFAULT_YEAR_RULE",
     "RETALIATIONS",
+    "BALANCE_SECTORS",
     "choices",
     "check_option",
 ]
@@ -136,6 +138,9 @@ HSLevel = Literal["HS2", "HS4", "HS6"]
 #: Partners' response to the US tariffs in the Liberation Day replication data: none, or
 #: each partner levying on US goods the rate the US levies on it.
 Retaliation = Literal["none", "reciprocal"]
+#: Which sectors a trade balance counts: the goods sectors (what Census and customs
+#: statistics report; the default everywhere) or every sector, services included.
+BalanceSectors = Literal["goods", "all"]
 
 CLOSURES: tuple[Closure, ...] = get_args(Closure)
 RENTS: tuple[Rents, ...] = get_args(Rents)
@@ -155,6 +160,7 @@ HS_LEVELS: tuple[HSLevel, ...] = get_args(HSLevel)
 COMMITMENT_BASES: tuple[CommitmentBasis, ...] = get_args(CommitmentBasis)
 POLICY_FAMILIES: tuple[PolicyFamily, ...] = get_args(PolicyFamily)
 RETALIATIONS: tuple[Retaliation, ...] = get_args(Retaliation)
+BALANCE_SECTORS: tuple[BalanceSectors, ...] = get_args(BalanceSectors)
 
 def choices(vocabulary: Any) -> tuple[str, ...]:
     """The words of a vocabulary: a ``Literal`` type, or an iterable of words (a tuple,

@@ -156,7 +156,14 @@ def _caption_text(attrs: dict, *, schedule: bool = True) -> str:
         model_bits.append(f"closure: {attrs['closure']}")
     if model_bits:
         parts.append("; ".join(model_bits))
+    if attrs.get("sectors"):
+        parts.append(f"Balances of {attrs['sectors']}")
     return ". ".join(parts) + ("." if parts else "")
+
+
+def _goods_word(attrs: dict) -> str:
+    """'goods' when the balances count the goods sectors (the default), else ''."""
+    return "goods " if str(attrs.get("sectors", "goods")).startswith("goods") else ""
 
 
 def _add_caption(ax: Any, text: str) -> None:
@@ -300,12 +307,14 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     _thousands(ax.yaxis)
     u = _units(attrs, units)
     ax.set_xlabel("Year")
+    g = _goods_word(attrs)
     if sign == "country":
-        ax.set_ylabel(f"Goods balance with {partner} ({u})\npositive = surplus")
-        default_title = f"Goods trade balance with {partner}"
+        ax.set_ylabel(f"{'Goods balance' if g else 'Balance'} with {partner} ({u})"
+                      f"\npositive = surplus")
+        default_title = f"{'Goods trade' if g else 'Trade'} balance with {partner}"
     else:
-        ax.set_ylabel(f"{partner} goods balance with each country ({u})")
-        default_title = f"{partner} goods trade balance by partner"
+        ax.set_ylabel(f"{partner} {g}balance with each country ({u})")
+        default_title = f"{partner} {g}trade balance by partner"
     if attrs.get("scenario"):
         default_title += f": {attrs['scenario']}"
     ax.set_title(title or default_title)
@@ -391,7 +400,7 @@ def balance_changes(balances: Any, ax: Any = None, sort: bool = True,
     u = _units(attrs, units)
     big = len(values) and np.abs(values).max() >= 100
     ax.bar_label(bars, fmt="{:,.0f}" if big else "{:,.1f}", fontsize=7, padding=2)
-    label = f"Change in goods balance with {partner or 'partner'} ({u})"
+    label = f"Change in {_goods_word(attrs)}balance with {partner or 'partner'} ({u})"
     if orientation == "horizontal":
         ax.set_xlabel(label)
         ax.margins(x=0.15)
@@ -752,7 +761,7 @@ class PlotAccessor:
 
     def _with_meta(self, df: pd.DataFrame) -> pd.DataFrame:
         df = df.copy()
-        for key in ("units", "model", "closure", "scenario", "trade_elasticity"):
+        for key in ("units", "model", "closure", "scenario", "trade_elasticity", "sectors"):
             value = getattr(self._obj, key, None)
             if df.attrs.get(key) is None and value is not None and not callable(value):
                 df.attrs[key] = value

@@ -11,19 +11,20 @@ import datetime as _dt
 import hashlib
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._validate import to_date
+from ._validate import sector_selection, to_date
 from .baseline import Baseline
 from .errors import DataError, ModelError, ScenarioError
 from .literals import (
     DEFAULT_YEAR_RULE,
     POLICY_FAMILIES,
+    BalanceSectors,
     Closure,
     Model,
     PolicyFamily,
@@ -154,16 +155,18 @@ def as_schedule(value: ScheduleLike | None,
                      field=field)
 
 
-def bilateral_balances(flows: np.ndarray, countries: Iterable[str],
-                       column: str) -> pd.DataFrame:
-    """Long frame (country, partner, <column>) of goods balances from [exp, imp, sector] flows.
+def bilateral_balances(flows: np.ndarray, countries: Iterable[str], column: str,
+                       sector_mask: np.ndarray | None = None) -> pd.DataFrame:
+    """Long frame (country, partner, <column>) of balances from [exp, imp, sector] flows.
 
     The balance of ``country`` with ``partner`` is its exports to the partner minus its
-    imports from it at world prices; ``partner == "WLD"`` rows are totals. Domestic sales
-    are excluded.
+    imports from it at world prices, over the sectors of ``sector_mask`` (all when None;
+    :func:`project` passes the goods); ``partner == "WLD"`` rows are totals. Domestic
+    sales are excluded.
     """
     codes = np.array(list(countries), dtype=object)
-    x = np.asarray(flows, dtype=float).sum(axis=2)
+    arr = np.asarray(flows, dtype=float)
+    x = (arr if sector_mask is None else arr[:, :, sector_mask]).sum(axis=2)
     np.fill_diagonal(x, 0.0)
     n = len(codes)
     bal = x - x.T
@@ -245,7 +248,8 @@ class Projection:
         trade_elasticity, horizon``. ``partner == "WLD"`` rows are totals. The first
         year is the baseline's own (reported) year, where both balances are the data
         and the change is zero (horizon 0, no policy, elasticity 0). ``frame.attrs``
-        carries ``units, model, closure, schedule, scenario, reference, without``.
+        carries ``units, model, closure, schedule, scenario, reference, sectors`` (which
+        sectors the balances count: the goods by default) and ``without``.
     results : dict
         The solved model result of each projected year (``{year: (without, with)}``;
         ``without`` is None when there is no reference scenario: the "without" path is
@@ -268,6 +272,7 @@ class Projection:
     reference: str | None
     units: str
     results: dict = field(default_factory=dict, repr=False)
+    sectors: str = "goods"
     without: str = ""
     spec: dict = field(default_factory=dict, repr=False)
     _parts: pd.DataFrame | None = field(default=None, repr=False)
@@ -319,8 +324,8 @@ class Projection:
         ref = f" against '{self.reference}'" if self.reference else " against the baseline"
         without = f"; without = {self.without}" if self.without else ""
         return (f"scenario '{self.scenario}'{ref}; model {self.model}, closure {self.closure}; "
-                f"{self.schedule.describe()}; balances at world prices, {self.units}, "
-                f"exports minus imports of the country{without}")
+                f"{self.schedule.describe()}; balances of {self.sectors} at world prices, "
+                f"{self.units}, exports minus imports of the country{without}")
 
     @property
     def plot(self) -> Any:
@@ -417,7 +422,8 @@ def decompose(projection: Projection) -> pd.DataFrame:
                            elasticity_schedule=projection.schedule, growth=spec["growth"],
                            reference=reference, closure=spec["closure"], model=spec["model"],
                            year_rule=spec["year_rule"], date=spec["date"],
-                           first_policy_year=spec["first_policy_year"], **spec["options"])
+                           first_policy_year=spec["first_policy_year"],
+                           sectors=spec["sectors"], **spec["options"])
             got = proj.frame.merge(base[keys], on=keys, how="right")["change"]
             values[frozenset(on)] = got.to_numpy(dtype=float)
     rows = []
@@ -445,7 +451,8 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             growth: float | Mapping[str, float] | None = None,
             reference: Any = None, closure: Closure = "fixed_deficit", model: Model = "ge",
             year_rule: YearRule = DEFAULT_YEAR_RULE, date: Any = None,
-            first_policy_year: int | None = None, **options: Any) -> Projection:
+            first_policy_year: int | None = None,
+            sectors: BalanceSectors | Sequence[str] = "goods", **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -492,6 +499,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         The calendar year of horizon 1 of the elasticity schedule; default: the year the
         first instrument of ``scenario`` (or ``reference``) starts, else the year after the
         baseline's.
+    sectors : {"goods", "all"} or list of str
+        Which sectors the balances count: the goods (default; every sector but the
+        baseline's services, as customs statistics report them), all, or those listed
+        (:func:`tariffsim._validate.sector_selection`). The model always solves all sectors.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 
@@ -533,6 +544,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         raise DataError(f"years: projections start after the baseline year {base_year}; got "
                         f"{years[0]}.", field="years")
     sched = as_schedule(elasticity_schedule)
+    mask, sector_text = sector_selection(sectors, baseline.sectors, baseline.services)
     start = _policy_start_year(scenario, base_year + 1)
     if reference is not None:
         start = min(start, _policy_start_year(reference, start))
@@ -545,9 +557,9 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     spec = {"baseline": baseline, "scenario": scenario, "years": list(years),
             "growth": growth, "reference": reference, "closure": closure, "model": model,
             "year_rule": year_rule, "date": date, "first_policy_year": start,
-            "options": dict(options)}
+            "sectors": sectors, "options": dict(options)}
 
-    rows = [bilateral_balances(baseline.flows, baseline.countries, "balance_baseline")
+    rows = [bilateral_balances(baseline.flows, baseline.countries, "balance_baseline", mask)
             .assign(year=base_year, horizon=0, trade_elasticity=0.0)]
     rows[0]["balance_scenario"] = rows[0]["balance_baseline"]
     results: dict[int, tuple[Any, Any]] = {}
@@ -581,9 +593,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             without_r = solve(base_t, shocks_in(base_t, reference, t), theta, gkey)
             without_flows = _flows_from_result(without_r, base_t)
         results[t] = (without_r, with_r)
-        f = bilateral_balances(without_flows, baseline.countries, "balance_baseline")
+        f = bilateral_balances(without_flows, baseline.countries, "balance_baseline", mask)
         f["balance_scenario"] = bilateral_balances(_flows_from_result(with_r, base_t),
-                                                   baseline.countries, "b")["b"].to_numpy()
+                                                   baseline.countries, "b",
+                                                   mask)["b"].to_numpy()
         rows.append(f.assign(year=t, horizon=horizon, trade_elasticity=theta))
     frame = pd.concat(rows, ignore_index=True)
     frame["change"] = frame["balance_scenario"] - frame["balance_baseline"]
@@ -599,10 +612,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     frame.attrs.update({"units": baseline.units, "model": model, "closure": closure,
                         "year_rule": year_rule, "date": str(when) if when else None,
                         "schedule": sched.describe(), "scenario": scen_name,
-                        "reference": ref_name, "without": without})
+                        "reference": ref_name, "sectors": sector_text, "without": without})
     return Projection(frame=frame, schedule=sched, closure=closure, model=model,
                       scenario=scen_name, reference=ref_name, units=baseline.units,
-                      results=results, without=without, spec=spec)
+                      results=results, sectors=sector_text, without=without, spec=spec)
 
 
 def _without_text(base_year: int, growth: Any, reference: str | None, closure: str) -> str:

@@ -51,6 +51,14 @@ from .instruments import (
 )
 from .literals import DEFAULT_YEAR_RULE, Rents, YearRule, check_option
 from .shocks import CommitmentTarget, QuotaTarget, Shocks
+from .tariff_lines.cells import (
+    US,
+    BaselineLines,
+    baseline_lines,
+    covers_us,
+    only_us,
+    product_fields,
+)
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -66,6 +74,7 @@ __all__ = [
     "point",
     "average",
     "tariff_levels",
+    "cell_levels",
     "trade_cost_factors",
     "export_tax_wedges",
     "quota_targets",
@@ -115,10 +124,10 @@ def resolve(scenario: Scenario, baseline: Any, *, date: Any = None, year: int | 
     """
     check_when(date, year)
     check_option(year_rule, YearRule, "year_rule", error=ScenarioError)
-    res = Resolver(baseline)
     instruments = scenario.instruments
+    res = Resolver(baseline, instruments)
     for k, inst in enumerate(instruments):  # unknown codes first, whatever the date
-        cells(res, k, inst)
+        res.validate(k, inst)
     if year is not None:
         year = _check_year(year)
         mid = _dt.date(year, 7, 1)
@@ -155,9 +164,9 @@ def check(scenario: Scenario, baseline: Any = None) -> None:
     check_contradictions(scenario.instruments)
     if baseline is None:
         return
-    res = Resolver(baseline)
+    res = Resolver(baseline, scenario.instruments)
     for k, inst in enumerate(scenario.instruments):
-        cells(res, k, inst)
+        res.validate(k, inst)
     days: list[_dt.date | None] = list(policy_dates(scenario)) or [None]
     for d in days:
         point(res, in_force(scenario.instruments, d), d)
@@ -221,10 +230,13 @@ class Resolver:
     ----------
     baseline : tariffsim.Baseline
         Anything with ``countries``, ``sectors``, ``flows`` and ``tariffs`` (and
-        optionally ``units``).
+        optionally ``units``, ``services``).
+    instruments : sequence of instruments
+        The scenario's instruments, all of them (the line engine reads US Tariffs on every
+        day, including in-baseline layers not in force; see :func:`tariff_levels`).
     """
 
-    def __init__(self, baseline: Any) -> None:
+    def __init__(self, baseline: Any, instruments: Sequence[Instrument] = ()) -> None:
         for attr in ("countries", "sectors", "flows", "tariffs"):
             if not hasattr(baseline, attr):
                 raise ScenarioError(f"baseline: expected a tariffsim.Baseline (missing "
@@ -237,6 +249,48 @@ class Resolver:
         self.sidx = {s: j for j, s in enumerate(self.sectors)}
         self.N, self.J = len(self.countries), len(self.sectors)
         self.units: str = getattr(baseline, "units", "USD million")
+        self.instruments: tuple[Instrument, ...] = tuple(instruments)
+        self._lines: BaselineLines | str | None = None
+
+    def lines(self) -> BaselineLines | str:
+        """The line engine on this baseline for the scenario's US Tariffs
+        (:func:`tariffsim.tariff_lines.cells.baseline_lines`), or why it does not apply."""
+        if self._lines is None:
+            if not any(isinstance(i, Tariff) and covers_us(i) for i in self.instruments):
+                self._lines = "the scenario has no US Tariff"
+            else:
+                self._lines = baseline_lines(self.instruments, self.base)
+        return self._lines
+
+    def in_baseline_layers(self) -> bool:
+        """True when the line engine serves this baseline and the scenario has layers that
+        are part of the 2024 duties (they change the tariffs on days they are not in force)."""
+        lines = self.lines()
+        return not isinstance(lines, str) and any(c.inst.in_baseline
+                                                  for c in lines.schedule.items)
+
+    def line_tariff(self, inst: Instrument) -> bool:
+        """True when the US side of ``inst`` goes through the line engine."""
+        return (isinstance(inst, Tariff) and covers_us(inst)
+                and not isinstance(self.lines(), str))
+
+    def validate(self, k: int, inst: Instrument) -> None:
+        """Check the codes, sectors and units of instrument ``k`` on this baseline.
+
+        The US side of a Tariff that the line engine serves is checked by the engine
+        (partners with US import data, product lists, model sectors); everything else
+        against the baseline (:func:`cells`). Product fields where there is no line data
+        raise ScenarioError.
+        """
+        if self.line_tariff(inst):
+            assert isinstance(inst, Tariff)
+            if not only_us(inst):
+                _no_product_fields(self, k, inst, non_us=True)
+                cells(self, k, inst)
+            return
+        if isinstance(inst, Tariff):
+            _no_product_fields(self, k, inst, non_us=not covers_us(inst))
+        cells(self, k, inst)
 
     def index(self, code: str, field: str) -> int:
         """Position of one economy code."""
@@ -276,6 +330,9 @@ class Resolver:
         sectors = inst.sectors
         coverage = getattr(inst, "coverage", None)
         w = np.ones(self.J)
+        if sectors is None and isinstance(inst, ImportCommitment):
+            # a purchase commitment is about goods: the baseline's services are left out
+            w[[self.sidx[x] for x in getattr(self.base, "services", ()) or ()]] = 0.0
         if sectors is not None:
             known = [s for s in sectors if s in self.sidx]
             unknown = [s for s in sectors if s not in self.sidx]
@@ -373,6 +430,24 @@ class Cells:
         return np.ix_(np.flatnonzero(self.exporters), np.flatnonzero(self.importers))
 
 
+def _no_product_fields(res: Resolver, k: int, inst: Tariff, *, non_us: bool) -> None:
+    """ScenarioError when a Tariff that the cell-level rules resolve has product fields."""
+    used = product_fields(inst)
+    if not used:
+        return
+    field = f"instruments[{k}].{used[0]}"
+    if non_us:
+        why = (f"tariffsim has tariff-line data for US imports only, and this Tariff's "
+               f"importer {inst.importer!r} reaches other economies. Give those importers "
+               f"sectors=/coverage= (cell-level rules) in a Tariff of their own, or drop "
+               f"{', '.join(used)}.")
+    else:
+        why = (f"the line engine cannot serve this baseline: {res.lines()}; without it the "
+               f"cell-level rules cannot read {', '.join(used)}. Use a baseline it can "
+               f"serve (tariffsim.load_baseline()) or sectors=/coverage= instead.")
+    raise ScenarioError(f"{field}: {why}", field=field)
+
+
 def _one(res: Resolver, code: str, field: str) -> np.ndarray:
     m = np.zeros(res.N, dtype=bool)
     m[res.index(code, field)] = True
@@ -412,7 +487,7 @@ def point(res: Resolver, items: Sequence[Item], when: _dt.date | None) -> Shocks
              if isinstance(i, ExportRestriction) and i.tax_equivalent is not None]
     caps = [(k, i) for k, i in items
             if isinstance(i, ExportRestriction) and i.quantity_cap is not None]
-    if tariffs:
+    if tariffs or res.in_baseline_layers():
         out.tariffs = tariff_levels(res, tariffs, when)
     if costs:
         out.trade_costs = trade_cost_factors(res, costs)
@@ -428,10 +503,67 @@ def _on(when: _dt.date | None) -> str:
 
 def tariff_levels(res: Resolver, items: Sequence[tuple[int, Tariff]],
                   when: _dt.date | None) -> np.ndarray:
-    """New tariff levels (N, N, J) from the tariffs in force: set layer, floors, adds.
+    """New tariff levels (N, N, J) from the tariffs in force; the diagonal keeps the baseline.
+
+    **US imports, through the line engine.** When the engine serves the baseline
+    (:func:`tariffsim.tariff_lines.cells.baseline_lines`: every economy has US line data,
+    every goods sector is a place for HTS lines), the US column is read from the HTS10
+    lines of all the scenario's US Tariffs (product lists, exemptions, stacking; the rules
+    on :class:`tariffsim.Tariff`):
+
+        T'_{i,US,j}(d) = T_{i,US,j} + [t_{i,j}(d) - t_{i,j}(2024)]
+
+    with ``T`` the baseline's own tariff and ``t`` the 2024-import-weighted mean line rate
+    of the cell (a one-sector baseline: the partner's mean over all its lines). On a
+    baseline whose US tariffs are the 2024 line duties (``sectoral-2024``) this is the mean
+    line rate itself; on one with other tariffs (the one-sector world's 20.8% PIIE rate on
+    China, zero elsewhere) the line data give the change in the duty and the baseline keeps
+    its level. Service sectors keep the baseline tariff.
+
+    **Everything else, cell by cell** (other importers, and the US where the engine does not
+    apply): the set layer, floors and additive layers on sector weights
+    (:class:`tariffsim.Tariff`, "Effective rate"); Tariffs with product fields raise there.
+    """
+    lines = res.lines()
+    engine = not isinstance(lines, str)
+    pieces: list[tuple[int, Tariff, Cells]] = []
+    for k, inst in items:
+        if engine and covers_us(inst):
+            if only_us(inst):
+                continue
+            c = cells(res, k, inst)
+            imp = c.importers.copy()
+            imp[res.cidx[US]] = False
+            c = Cells(c.exporters, imp, c.weights)
+        else:
+            c = cells(res, k, inst)
+        pieces.append((k, inst, c))
+    level = cell_levels(res, pieces, when)
+    if engine:
+        assert not isinstance(lines, str)
+        new, base = lines.rates(when)
+        m = lines.map
+        rows, col, g = m.exporter_index, m.importer, np.flatnonzero(m.goods)
+        ix = np.ix_(rows, np.array([col]), g)
+        T0 = np.asarray(res.base.tariffs, dtype=float)
+        level[ix] = T0[ix] + (new - base)[np.ix_(rows, g)][:, None, :]
+        low = level[ix] <= -1
+        if low.any():
+            a, _, j = (int(x) for x in np.argwhere(low)[0])
+            raise ScenarioError(f"tariffs{_on(when)}: the baseline tariff plus the change of "
+                                f"the US line rates is {level[ix][a, 0, j]:.4g} (at or below "
+                                f"-100%) on {res.countries[rows[a]]}->USA sector "
+                                f"{res.sectors[g[j]]!r}; check negative rates.",
+                                field="tariffs")
+    return level
+
+
+def cell_levels(res: Resolver, pieces: Sequence[tuple[int, Tariff, Cells]],
+                when: _dt.date | None) -> np.ndarray:
+    """The cell-level rules (set layer, floors, adds) of Tariffs on their cells.
 
     The stacking rules and the effective rate are documented on :class:`tariffsim.Tariff`
-    (Notes). The diagonal keeps the baseline.
+    (Notes, "Effective rate"). The diagonal keeps the baseline.
     """
     N, J = res.N, res.J
     diag = np.arange(N)
@@ -441,8 +573,8 @@ def tariff_levels(res: Resolver, items: Sequence[tuple[int, Tariff]],
     setwr = np.zeros((N, N, J))
     rmin = np.full((N, N, J), np.inf)
     rmax = np.full((N, N, J), -np.inf)
-    where = {k: cells(res, k, i) for k, i in items}
-    sets = [(k, i) for k, i in items if i.mode == "set"]
+    where = {k: c for k, _, c in pieces}
+    sets = [(k, i) for k, i, _ in pieces if i.mode == "set"]
     for k, inst in sets:
         c = where[k]
         ix = c.block
@@ -463,20 +595,18 @@ def tariff_levels(res: Resolver, items: Sequence[tuple[int, Tariff]],
             f"sector {res.sectors[j]!r}: {', '.join(who)} set different rates and their "
             f"coverage adds up to {setw[i, n, j]:.3g} > 1. Give them non-overlapping "
             f"dates or coverages that add up to at most 1, or use mode='add'.",
-            field=f"instruments[{items[-1][0]}]")
+            field=f"instruments[{pieces[-1][0]}]")
     same = setw > 1 + _EPS  # several set instruments with the same rate: full coverage
     setwr = np.where(same, rmax, setwr)
     setw = np.minimum(setw, 1.0)
     level = setwr + (1.0 - setw) * T0
-    for k, inst in items:
+    for _, inst, c in pieces:
         if inst.mode == "floor":
-            c = where[k]
             ix = c.block
             sub = level[ix]
             level[ix] = (1 - c.weights) * sub + c.weights * np.maximum(sub, inst.effective_rate)
-    for k, inst in items:
+    for _, inst, c in pieces:
         if inst.mode == "add":
-            c = where[k]
             level[c.block] += c.weights * inst.effective_rate
     level[diag, diag, :] = T0[diag, diag, :]
     if (level <= -1).any():

@@ -20,6 +20,7 @@ import pandas as pd
 from tariffsim.errors import DataError, ModelError, suggest
 
 from ._atomic import json_text, write_atomic
+from ._validate import sector_selection
 
 __all__ = ["Result"]
 
@@ -85,6 +86,10 @@ class Result:
         Engine-specific outputs (e.g. commitment shifters, quota shadow taxes).
     notes : list of str, optional
         Caveats (calibration adjustments and the like).
+    services : sequence of str, optional
+        The service sectors of the baseline (:attr:`tariffsim.Baseline.services`;
+        :func:`tariffsim.simulate` sets it). None: tariffsim's service sector names found
+        in ``flows``.
     """
 
     def __init__(self, countries: FrameLike, flows: FrameLike, *, model: str,
@@ -93,7 +98,8 @@ class Result:
                  data_vintage: str | None = None, provenance: pd.DataFrame | None = None,
                  units: str = "USD million", numeraire: str = "world_gdp",
                  scenario: str | None = None, extras: dict | None = None,
-                 notes: list[str] | None = None) -> None:
+                 notes: list[str] | None = None,
+                 services: tuple[str, ...] | list[str] | None = None) -> None:
         self._frames: dict[str, FrameLike | None] = {
             "countries": countries, "flows": flows, "decomposition": decomposition}
         self.model = model
@@ -107,6 +113,7 @@ class Result:
         self.scenario = scenario
         self.extras = dict(extras or {})
         self.notes = list(notes or [])
+        self.services: tuple[str, ...] | None = None if services is None else tuple(services)
 
     # -- frames ------------------------------------------------------------------------
     def _frame(self, name: str) -> pd.DataFrame:
@@ -129,19 +136,40 @@ class Result:
         """exporter, importer, sector, baseline, scenario (world prices)."""
         return self._frame("flows")
 
-    def balances(self, partner: str = "USA") -> pd.DataFrame:
-        """Each country's bilateral goods balance with ``partner`` (exports to it minus
-        imports from it, all sectors, world prices), baseline and scenario.
+    def balances(self, partner: str = "USA",
+                 sectors: str | list[str] | tuple[str, ...] = "goods") -> pd.DataFrame:
+        """Each country's bilateral balance with ``partner`` (exports to it minus imports
+        from it, world prices), baseline and scenario.
 
         Domestic sales are excluded. Under any fixed closure bilateral balances move while a
-        country's total balance does not; the ``closure`` column says which closure
-        produced the numbers.
+        country's total (all-sector) balance does not; the ``closure`` column says which
+        closure produced the numbers.
+
+        Parameters
+        ----------
+        partner : str
+        sectors : {"goods", "all"} or list of str
+            Which sectors count: the goods (default: every sector but the baseline's
+            services, what customs statistics report), all, or those listed -- the one
+            rule of :func:`tariffsim._validate.sector_selection`. ``attrs["sectors"]``
+            says which.
+
+        Returns
+        -------
+        DataFrame
+            ``country, partner, exports_/imports_/balance_ baseline and scenario, change,
+            closure``.
         """
         f = self.flows
         known = list(dict.fromkeys(self.countries["country"].tolist()))
         if partner not in known:
             raise DataError(f"partner: unknown code {partner!r}{suggest(partner, known)}; "
                             f"known codes: {', '.join(known[:30])}.", field="partner")
+        names = list(dict.fromkeys(f["sector"].astype(str))) if "sector" in f else ["total"]
+        mask, text = sector_selection(sectors, names, self.service_sectors(names))
+        if "sector" in f and not mask.all():
+            f = f[f["sector"].astype(str).isin([n for n, m in zip(names, mask,
+                                                                    strict=True) if m])]
         intl = f[f["exporter"] != f["importer"]]
         exp = intl[intl["importer"] == partner].groupby("exporter", sort=False)[
             ["baseline", "scenario"]].sum()
@@ -162,7 +190,19 @@ class Result:
         out["balance_scenario"] = out["exports_scenario"] - out["imports_scenario"]
         out["change"] = out["balance_scenario"] - out["balance_baseline"]
         out["closure"] = self.closure
+        out.attrs["sectors"] = text
         return out
+
+    def service_sectors(self, names: list[str] | None = None) -> tuple[str, ...]:
+        """The service sectors: :attr:`services`, else tariffsim's service sector names
+        among the result's sectors."""
+        if self.services is not None:
+            return self.services
+        from .sectors import services_of
+        if names is None:
+            f = self.flows
+            names = list(dict.fromkeys(f["sector"].astype(str))) if "sector" in f else []
+        return services_of(names)
 
     def welfare_decomposition(self) -> pd.DataFrame:
         """Caliendo-Parro decomposition: ``terms_of_trade_pct``, ``volume_of_trade_pct``,

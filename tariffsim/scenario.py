@@ -293,6 +293,49 @@ class Scenario:
                               end=end, source=source, description=description, date=date,
                               cls=cls)
 
+    # ------------------------------------------------------------------ excerpts
+    def excerpt(self, *, until: Any = None, hold: bool = False,
+                layers: Iterable[str] | None = None, exclude_layers: Iterable[str] = (),
+                exporters: Iterable[str] | None = None,
+                skip_exporters: Iterable[str] = ()) -> tuple[Instrument, ...]:
+        """Some of this scenario's instruments, for another scenario to build on.
+
+        What a scenario file's ``[[include]]`` table does (docs/scenarios.md): the built-in
+        scenarios start from the instruments of the line-level timeline
+        ``us-tariffs-2025-2026`` instead of re-typing its rates and product lists.
+
+        Parameters
+        ----------
+        until : date, str or int, optional
+            Leave out the instruments that start on or after this day.
+        hold : bool
+            With ``until``: the instruments in force on the day before ``until`` stay in
+            force after it (their ``end`` is dropped) -- "the law as it stood then, kept".
+        layers, exclude_layers : list of str, optional
+            Keep only the Tariffs whose ``layer`` matches one of ``layers`` (shell patterns,
+            ``"s232_*"``; instruments of other kinds are then left out); leave out those
+            matching ``exclude_layers``.
+        exporters, skip_exporters : list of str, optional
+            Keep only the instruments whose exporter side names nothing but these codes (an
+            instrument on ``"*"`` never qualifies); leave out those whose exporter side names
+            nothing but ``skip_exporters``.
+
+        Returns
+        -------
+        tuple of instruments, in this scenario's order.
+
+        Examples
+        --------
+        >>> import tariffsim as ts
+        >>> law = ts.scenarios.load("us-tariffs-2025-2026")
+        >>> china = law.excerpt(exporters=["CHN", "HKG"], until="2026-01-01", hold=True)
+        >>> sorted({i.layer for i in china})
+        ['ieepa_fentanyl', 'ieepa_reciprocal']
+        """
+        return _io.excerpt(self.instruments, until=until, hold=hold, layers=layers,
+                           exclude_layers=exclude_layers, exporters=exporters,
+                           skip_exporters=skip_exporters)
+
     # ------------------------------------------------------------------ dates
     def active(self, date: Any) -> list[Instrument]:
         """Instruments in force on ``date`` (start <= date < end)."""

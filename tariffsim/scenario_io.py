@@ -20,6 +20,19 @@ The file format of a :class:`tariffsim.Scenario` (see docs/scenarios.md)::
     start = 2025-08-07
     source = "EO 14326 Annex I"
 
+A file may start from another scenario's instruments with ``[[include]]`` tables (keys
+``scenario`` -- a built-in name or a path -- and the filters of :func:`excerpt`: ``until``,
+``hold``, ``layers``, ``exclude_layers``, ``exporters``, ``skip_exporters``)::
+
+    [[include]]
+    scenario = "us-tariffs-2025-2026"
+    until = 2026-01-01
+    hold = true
+
+Included instruments come first, in the order of the tables, then the file's own; the
+scenario read is flat (``to_toml`` writes the instruments themselves), and its ``sources``
+say what was included.
+
 Every problem in a file raises :class:`tariffsim.ScenarioError` with the line, the key path
 (``instruments[3].rate``) and the fix (:func:`locate`, :func:`syntax_error`). The
 ``Scenario`` methods ``from_toml``, ``from_dict``, ``from_frame``, ``to_dict`` and
@@ -29,33 +42,51 @@ tells a file path from TOML text or a built-in scenario name.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as _dt
+import fnmatch
 import functools
 import math
 import os
 import re
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 import tomli_w
 
-from ._validate import require_columns
+from ._validate import require_columns, to_date
 from .errors import ScenarioError, suggest
-from .instruments import KINDS, ExportRestriction, Instrument, Tariff, TradeCost, field_names
+from .instruments import (
+    ALL,
+    KINDS,
+    ExportRestriction,
+    Instrument,
+    Tariff,
+    TradeCost,
+    field_names,
+)
 from .literals import TariffMode, check_option
 
 if TYPE_CHECKING:
     from .scenario import Scenario
 
 __all__ = ["is_path", "read_file", "MAX_FILE_BYTES", "from_toml", "from_dict", "from_frame",
-           "to_dict", "to_toml", "instrument_from_dict", "locate", "syntax_error", "TOP_KEYS"]
+           "to_dict", "to_toml", "instrument_from_dict", "locate", "syntax_error", "excerpt",
+           "TOP_KEYS", "INCLUDE_KEYS"]
 
 #: The top-level keys of a scenario file.
-TOP_KEYS = ("name", "description", "date", "sources", "notes", "variants", "instruments")
+TOP_KEYS = ("name", "description", "date", "sources", "notes", "variants", "include",
+            "instruments")
+#: The keys of an ``[[include]]`` table.
+INCLUDE_KEYS = ("scenario", "until", "hold", "layers", "exclude_layers", "exporters",
+                "skip_exporters")
+#: Scenarios being read, to catch an include cycle.
+_READING: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("_READING",
+                                                                          default=())
 
 
 def _scenario_class(cls: type[Scenario] | None) -> type[Scenario]:
@@ -210,10 +241,127 @@ def from_dict(data: Mapping[str, Any], *, cls: type[Scenario] | None = None,
     insts = [instrument_from_dict(k, d, text, origin) for k, d in enumerate(raw)]
     kwargs = {k: data[k] for k in ("description", "date", "sources", "notes", "variants")
               if k in data}
+    included, cited = _includes(data.get("include", []), str(data["name"]), origin)
+    if cited:
+        src = kwargs.get("sources", [])
+        src = [src] if isinstance(src, str) else list(src) if isinstance(src, list) else src
+        if isinstance(src, list):
+            kwargs["sources"] = src + [c for c in cited if c not in src]
     try:
-        return cls(name=data["name"], instruments=tuple(insts), **kwargs)
+        return cls(name=data["name"], instruments=(*included, *insts), **kwargs)
     except ScenarioError as exc:
         raise ScenarioError(f"{origin}: {exc}", field=exc.field) from None
+
+
+def _includes(raw: Any, name: str, origin: str) -> tuple[list[Instrument], list[str]]:
+    """The instruments of a file's ``[[include]]`` tables and a citation of each."""
+    if isinstance(raw, Mapping):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise ScenarioError(f"{origin}: 'include' must be an array of tables ([[include]]), "
+                            f"got {type(raw).__name__}.", field="include")
+    out: list[Instrument] = []
+    cited: list[str] = []
+    for k, spec in enumerate(raw):
+        p = f"include[{k}]"
+        if not isinstance(spec, Mapping):
+            raise ScenarioError(f"{origin}: {p} must be a table (write it under "
+                                f"[[include]]).", field=p)
+        bad = [key for key in spec if key not in INCLUDE_KEYS]
+        if bad:
+            raise ScenarioError(f"{origin}: {p}.{bad[0]}: unknown key"
+                                f"{suggest(bad[0], INCLUDE_KEYS)}; allowed: "
+                                f"{list(INCLUDE_KEYS)}.", field=f"{p}.{bad[0]}")
+        source = spec.get("scenario")
+        if not isinstance(source, str) or not source.strip():
+            raise ScenarioError(f"{origin}: {p}.scenario: give the name of a built-in scenario "
+                                f"or the path of a scenario file.", field=f"{p}.scenario")
+        stack = _READING.get()
+        if source in stack or source == name:
+            raise ScenarioError(f"{origin}: {p}.scenario: {source!r} includes itself "
+                                f"({' -> '.join(dict.fromkeys((*stack, name, source)))}).",
+                                field=f"{p}.scenario")
+        from . import scenarios
+        token = _READING.set((*stack, name, source))
+        try:
+            other = scenarios.load(source)
+        finally:
+            _READING.reset(token)
+        opts = {key: spec[key] for key in INCLUDE_KEYS if key in spec and key != "scenario"}
+        try:
+            got = excerpt(other.instruments, **opts)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{origin}: {p}.{exc.field}: {_after_field(exc)}",
+                                field=f"{p}.{exc.field}") from None
+        out.extend(got)
+        what = ", ".join(f"{key}={_short(v)}" for key, v in opts.items())
+        cited.append(f"{len(got)} instrument{'' if len(got) == 1 else 's'} included from "
+                     f"scenario {source!r}"
+                     f"{' (' + what + ')' if what else ''}; each keeps its own source")
+    return out, cited
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _codes_of(side: Any) -> tuple[str, ...] | None:
+    """The codes an exporter side names (None for '*' / all)."""
+    if side is None or side == ALL:
+        return None
+    codes = (side,) if isinstance(side, str) else tuple(side)
+    return None if ALL in codes else codes
+
+
+def _names(value: Any, field: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Iterable) or isinstance(value, Mapping):
+        raise ScenarioError(f"{field}: expected a list of names, got {value!r}.", field=field)
+    items = tuple(value)
+    if not all(isinstance(v, str) and v.strip() for v in items):
+        raise ScenarioError(f"{field}: expected a list of names, got {value!r}.", field=field)
+    return items
+
+
+def excerpt(instruments: Sequence[Instrument], *, until: Any = None, hold: Any = False,
+            layers: Any = None, exclude_layers: Any = (), exporters: Any = None,
+            skip_exporters: Any = ()) -> tuple[Instrument, ...]:
+    """:meth:`tariffsim.Scenario.excerpt` on a sequence of instruments (see there)."""
+    day = to_date(until, "until")
+    if not isinstance(hold, bool):
+        raise ScenarioError(f"hold: expected true or false, got {hold!r}.", field="hold")
+    if hold and day is None:
+        raise ScenarioError("hold: needs until= (the law of the day before it is kept).",
+                            field="hold")
+    keep_layers = _names(layers, "layers")
+    drop_layers = _names(exclude_layers, "exclude_layers") or ()
+    only = _names(exporters, "exporters")
+    skip = _names(skip_exporters, "skip_exporters") or ()
+    last = day - _dt.timedelta(days=1) if day is not None else None
+    out: list[Instrument] = []
+    for inst in instruments:
+        if day is not None and inst.start is not None and inst.start >= day:
+            continue
+        layer = getattr(inst, "layer", None) if isinstance(inst, Tariff) else None
+        if keep_layers is not None and (layer is None or not any(
+                fnmatch.fnmatchcase(layer, pat) for pat in keep_layers)):
+            continue
+        if layer is not None and any(fnmatch.fnmatchcase(layer, pat) for pat in drop_layers):
+            continue
+        codes = _codes_of(inst.exporter)
+        if only is not None and (codes is None or not set(codes) <= set(only)):
+            continue
+        if skip and codes is not None and set(codes) <= set(skip):
+            continue
+        if hold and last is not None and inst.end is not None and inst.in_force(last):
+            inst = dataclasses.replace(inst, end=None)
+        out.append(inst)
+    return tuple(out)
 
 
 def instrument_from_dict(k: int, d: Any, text: str | None, origin: str) -> Instrument:
@@ -396,8 +544,10 @@ def _isna(v: Any) -> bool:
 
 
 # ----------------------------------------------------------------------------- writing
-def to_dict(scenario: Scenario) -> dict[str, Any]:
-    """A TOML-ready dict of ``scenario`` (what :func:`to_toml` writes)."""
+def to_dict(scenario: Scenario, include: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """A TOML-ready dict of ``scenario`` (what :func:`to_toml` writes); ``include``:
+    ``[[include]]`` tables to write before the instruments (``scenario`` then holds only the
+    file's own instruments)."""
     out: dict[str, Any] = {"name": scenario.name}
     if scenario.description:
         out["description"] = scenario.description
@@ -409,6 +559,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
         out["notes"] = scenario.notes
     if scenario.variants:
         out["variants"] = dict(scenario.variants)
+    if include:
+        out["include"] = [{k: _toml_value(v) for k, v in spec.items()} for spec in include]
     insts = []
     for inst in scenario.instruments:
         d = inst.to_dict()
@@ -424,9 +576,11 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
     return out
 
 
-def to_toml(scenario: Scenario) -> str:
-    """``scenario`` as TOML text; ``Scenario.from_toml(s.to_toml()) == s``."""
-    doc = to_dict(scenario)
+def to_toml(scenario: Scenario, include: Sequence[Mapping[str, Any]] = ()) -> str:
+    """``scenario`` as TOML text; ``Scenario.from_toml(s.to_toml()) == s``. With
+    ``include`` (``[[include]]`` tables, see the module notes) the file starts from those
+    instruments and adds ``scenario``'s (how the built-in scenarios are written)."""
+    doc = to_dict(scenario, include)
     header = (f"# tariffsim scenario {scenario.name!r}; format: docs/scenarios.md\n"
               f"# Instruments apply on days start <= d < end; rates are fractions.\n\n")
     text = tomli_w.dumps(doc, multiline_strings=True)

@@ -23,9 +23,11 @@ as shipped in the R package ``concordance`` (insongkim/concordance, MIT, commit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -36,6 +38,8 @@ __all__ = [
     "GOODS_SECTORS",
     "SERVICE_SECTORS",
     "ISIC3_TO_ICIO",
+    "services_of",
+    "goods_sector",
     "hs6_sectors",
     "hs_to_icio",
 ]
@@ -88,6 +92,16 @@ SERVICE_SECTORS: tuple[str, ...] = ("utilities_construction", "trade_transport",
 #: Sectors of goods (HS products map only to these).
 GOODS_SECTORS: tuple[str, ...] = tuple(s for s in SECTORS if s not in SERVICE_SECTORS)
 
+
+def services_of(sectors: Iterable[str]) -> tuple[str, ...]:
+    """The service sectors among ``sectors``, by name (those of :data:`SERVICE_SECTORS`).
+
+    The default of :attr:`tariffsim.Baseline.services`: a baseline built from tariffsim's
+    sectors knows its services without being told; other baselines say so with
+    ``services=``.
+    """
+    return tuple(s for s in sectors if s in SERVICE_SECTORS)
+
 #: ISIC Rev. 3 division (2 digits) or class (3-4 digits; the longest prefix wins) ->
 #: ICIO 2025 industry. Rev. 3 -> Rev. 4 at this level follows the UNSD ISIC 4 - ISIC 3.1
 #: correspondence for the classes that move between ICIO groups: pharmaceuticals (2423 ->
@@ -120,6 +134,17 @@ ISIC3_TO_ICIO: dict[str, str] = {
 def _hs6_table() -> pd.DataFrame:
     with resources.files("tariffsim.data").joinpath("hs6_sectors.csv").open("rb") as fh:
         return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=2)
+def _majority(n: int) -> pd.Series:
+    """HS prefix of ``n`` digits -> the ICIO industry most of its six-digit codes map to
+    (ties: the industry that comes first in the table)."""
+    t = _hs6_table()
+    t = pd.DataFrame({"p": t.hs6.str[:n], "icio": t.icio, "first": np.arange(len(t))})
+    c = t.groupby(["p", "icio"], sort=False).agg(k=("first", "size"), first=("first", "min"))
+    c = c.reset_index().sort_values(["p", "k", "first"], ascending=[True, False, True])
+    return c.drop_duplicates("p").set_index("p").icio
 
 
 def hs6_sectors() -> pd.DataFrame:
@@ -169,8 +194,7 @@ def hs_to_icio(codes: pd.Series | list[str]) -> pd.DataFrame:
         miss = icio.isna()
         if not miss.any():
             break
-        major = table.groupby(table.hs6.str[:n]).icio.agg(lambda s: s.value_counts().index[0])
-        icio[miss] = hs6[miss].str[:n].map(major)
+        icio[miss] = hs6[miss].str[:n].map(_majority(n))
         method[miss & icio.notna()] = label
     if icio.isna().any():
         bad = codes[icio.isna()].unique()[:10].tolist()
@@ -179,3 +203,19 @@ def hs_to_icio(codes: pd.Series | list[str]) -> pd.DataFrame:
                         f"digits.", field="codes")
     return pd.DataFrame({"code": codes, "icio": icio, "sector": icio.map(ICIO_TO_SECTOR),
                          "method": method})
+
+
+def goods_sector(codes: pd.Series, sector: pd.Series) -> pd.Series:
+    """Goods sector of HS lines whose :func:`hs_to_icio` sector is ``sector``.
+
+    The few lines the concordance puts in service industries (works of art and antiques,
+    film, electricity, animal products n.e.s.; 0.4% of 2024 US imports) go to ``energy``
+    (electricity, HS 2716) or ``furniture_other``, so that every good sits in a goods
+    sector. The sectoral baseline's US flows and tariffs (``tools/build_sectoral_baseline.py``)
+    and the resolver's US tariff cells use this mapping.
+    """
+    sector = pd.Series(sector)
+    first4 = pd.Series(codes, dtype=str).str[:4].to_numpy()
+    other = pd.Series(np.where(first4 == "2716", "energy", "furniture_other"),
+                      index=sector.index)
+    return sector.where(sector.isin(GOODS_SECTORS), other)

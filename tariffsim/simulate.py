@@ -104,6 +104,7 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
         name = getattr(scenario, "name", None)
         try:
             result.scenario = name
+            result.services = baseline.services
         except AttributeError:  # pragma: no cover - a frozen result type
             pass
         return result

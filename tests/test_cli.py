@@ -18,6 +18,8 @@ def test_run_main_job_writes_outputs_and_reports_model(tmp_path, capsys):
     for code in ("VNM", "MYS", "THA", "KHM", "CHN"):
         assert code in text
     assert "closure fixed_deficit" in text and "Boehm" in text
+    # the sectoral default: goods balances (what Census reports), and the caption says so
+    assert "balance of goods (19 of 22 sectors; services excluded) with USA" in text
     # the reported 2024 column is the Census figure the debate quotes (USD 123,463 million)
     assert "123,463" in text
     for name in ("projection.csv", "table.csv", "run.json", "surplus.png"):
@@ -30,6 +32,7 @@ def test_run_main_job_writes_outputs_and_reports_model(tmp_path, capsys):
     meta = json.loads((out / "run.json").read_text())
     assert meta["model"] == "ge" and meta["closure"] == "fixed_deficit"
     assert meta["schedule_points"] == {"1": 0.76, "7": 1.75, "10": 2.0}
+    assert meta["balances"].startswith("goods") and meta["baseline_name"] == "default"
     assert not list(out.glob(".*tmp"))  # no temporary files left behind
 
 
@@ -68,6 +71,10 @@ def test_errors_exit_2_with_message(argv, needle, tmp_path, capsys):
 def test_baseline_summary(capsys):
     assert main(["baseline"]) == 0
     out = capsys.readouterr().out
-    assert "20 economies" in out
+    assert "22 economies x 22 sector(s) (3 services)" in out
+    assert "goods (19 of 22 sectors; services excluded)" in out
     # US total goods balance 2024 (Census): exports 2,064,500 - imports 3,267,400
     assert "-1,202,900" in out
+    assert main(["baseline", "--baseline", "goods-2024"]) == 0
+    out = capsys.readouterr().out
+    assert "20 economies x 1 sector(s)" in out and "-1,202,900" in out

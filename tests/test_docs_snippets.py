@@ -54,11 +54,17 @@ def _check_plots(ns: dict) -> None:
 def _check_scenarios(ns: dict) -> None:
     base, shocks = ns["base"], ns["shocks"]
     usa, vnm = base.country_index("USA"), base.country_index("VNM")
-    # "add" 20% on US imports from Vietnam, on top of the baseline tariff.
-    assert shocks.tariffs[vnm, usa] - base.tariffs[vnm, usa] == pytest.approx(0.20, abs=1e-12)
-    # start=2026, by=2030: 2027 is year 2 of 5, so the target is baseline + 0.4 x 8,000.
+    goods = [base.sector_index(x) for x in base.goods]
+    services = [base.sector_index(x) for x in base.services]
+    # "add" 20% on US imports of goods from Vietnam, on top of the baseline tariff;
+    # services carry no goods tariff.
+    assert shocks.tariffs[vnm, usa, goods] - base.tariffs[vnm, usa, goods] == pytest.approx(
+        0.20, abs=1e-12)
+    assert (shocks.tariffs[vnm, usa, services] == base.tariffs[vnm, usa, services]).all()
+    # start=2026, by=2030: 2027 is year 2 of 5, so the target is the goods imports + 0.4 x 8,000.
     (target,) = shocks.commitments
-    assert target.value == pytest.approx(base.flows[usa, vnm].sum() + 3_200.0, rel=1e-12)
+    assert target.value == pytest.approx(base.flows[usa, vnm, goods].sum() + 3_200.0,
+                                         rel=1e-12)
     assert ns["s2"].name == "vn-20" and len(ns["s2"].instruments) == 2  # read back from TOML
     assert ns["s"].name == "us-asean-2025"
 
@@ -66,7 +72,7 @@ def _check_scenarios(ns: dict) -> None:
 def _check_uncertainty(ns: dict) -> None:
     import matplotlib.pyplot as plt
 
-    assert ns["mc"].n == 200 and ns["path"].n == 100
+    assert ns["mc"].n == 50 and ns["path"].n == 20
     # The projected years (a projection also reports the data's base year, 2024 here).
     years = set(ns["path"].bands["year"].astype(int))
     assert set(range(2025, 2031)) <= years and max(years) == 2030

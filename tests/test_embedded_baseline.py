@@ -1,4 +1,5 @@
-"""The embedded default baseline against the published figures and the facts files.
+"""The embedded one-sector goods world ("goods-2024", the default until the sectoral world
+took its place) against the published figures and the facts files.
 
 Published numbers (US Census 2024, Feb-2025 vintage, USD million) are written here by hand;
 the facts files are read from ../shared/data/facts (env TARIFFSIM_FACTS_DATA), and the
@@ -42,7 +43,7 @@ US_EXPORTS_2024, US_IMPORTS_2024 = 2_064_500.0, 3_267_400.0
 
 @pytest.fixture(scope="module")
 def base() -> ts.Baseline:
-    return datasets.load_baseline()
+    return datasets.load_baseline("goods-2024")
 
 
 @pytest.fixture(scope="module")
@@ -233,14 +234,18 @@ def test_census_table_and_baseline_agree(base):
 
 
 def test_list_and_unknown_name():
-    assert datasets.list_baselines()["name"].tolist() == ["default", "goods-2024", "sectoral-2024"]
-    assert datasets.load_baseline("goods-2024") == datasets.load_baseline("default")
+    assert datasets.list_baselines()["name"].tolist() == ["default", "sectoral-2024",
+                                                          "goods-2024"]
+    # the default is the sectoral world; the one-sector world stays available by name
+    assert datasets.load_baseline("sectoral-2024") == datasets.load_baseline("default")
+    assert datasets.load_baseline() == datasets.load_baseline("default")
+    assert datasets.load_baseline("goods-2024").n_sectors == 1
     with pytest.raises(DataError, match="did you mean 'default'"):
         datasets.load_baseline("defualt")
 
 
 def test_cached_and_immutable(base):
-    again = datasets.load_baseline()     # cached data, but an independent object
+    again = datasets.load_baseline("goods-2024")  # cached data, but an independent object
     assert again == base and again is not base and again.flows is base.flows
     with pytest.raises(ValueError):
         base.flows[0, 0, 0] = 1.0

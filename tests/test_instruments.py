@@ -15,6 +15,8 @@ C = ("USA", "VNM", "CHN")
 
 
 def base(t_vnm_usa=0.02, sectors=None):
+    """A toy world with US tariffs of its own: the cell-level rules (tariff_lines=False;
+    the line-level wiring is tested in test_resolve_lines.py)."""
     flows = np.array([[100.0, 10, 20], [30, 200, 5], [40, 6, 300]])
     tariffs = np.zeros((3, 3))
     tariffs[1, 0] = t_vnm_usa
@@ -22,7 +24,7 @@ def base(t_vnm_usa=0.02, sectors=None):
     if sectors:
         flows = np.repeat(flows[:, :, None], len(sectors), axis=2)
         tariffs = np.repeat(tariffs[:, :, None], len(sectors), axis=2)
-    return Baseline.from_arrays(C, sectors, flows, tariffs)
+    return Baseline.from_arrays(C, sectors, flows, tariffs, tariff_lines=False)
 
 
 def rate(insts, b=None, when="2026-01-01", exp="VNM", imp="USA", sector=0):

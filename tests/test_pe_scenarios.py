@@ -106,10 +106,15 @@ def test_scenario_forms_agree(solar, tmp_path):
 
 
 def test_builtin_scenario_on_product_data(solar):
-    # reciprocal-aug-2025: +20% on Vietnam from 7 Aug 2025 (EO 14326 Annex I)
-    res = ts.simulate(solar, "reciprocal-aug-2025", model="smart", date="2025-09-01")
+    # the built-in US scenarios are written at the tariff line (product lists, exemptions):
+    # product data keep the cell-level rules, so they say so instead of guessing
+    with pytest.raises(ScenarioError, match="tariff_lines=False"):
+        ts.simulate(solar, "reciprocal-aug-2025", model="smart", date="2025-09-01")
+    # the same rate as a plain instrument: +20% on Vietnam from 7 Aug 2025 (EO 14326)
+    s = ts.Scenario("aug", [ts.Tariff("USA", ["VNM", "KOR"], 0.20, mode="add",
+                                      start="2025-08-07")])
+    res = ts.simulate(solar, s, model="smart", date="2025-09-01")
     assert by_exporter(res, "tariff_scenario")["VNM"] == pytest.approx(0.19 + 0.20)
-    assert res.scenario == "reciprocal-aug-2025"
     assert any("not in the data" in n for n in res.notes)  # absent economies are listed
 
 

@@ -195,6 +195,12 @@ add(_c(E, "sector_index: misspelled", lambda t: base3().sector_index("totl"), Da
        "sector", "did you mean 'total'"))
 add(_c(E, "trade_balance: unknown partner", lambda t: base3().trade_balance(partner="CCD"),
        DataError, "country", "did you mean 'CCC'"))
+add(_c(E, "trade_balance: misspelled sectors word", lambda t: base3().trade_balance(
+    partner="AAA", sectors="good"), DataError, "sectors", "did you mean 'goods'"))
+add(_c(E, "unknown service sector", lambda t: base3(services=["services"]), DataError,
+       "services", "service sectors by name"))
+add(_c(E, "tariff_lines not a bool", lambda t: base3(tariff_lines="yes"), DataError,
+       "tariff_lines", "True or False"))
 
 # ------------------------------------------------------------------ datasets
 E = "load_baseline"
@@ -435,6 +441,22 @@ add(_c(E, "export restriction without sectors", lambda t: ts.ExportRestriction(
     exporter="CHN", tax_equivalent=0.5), ScenarioError, "sectors", "sector name"))
 
 E = "Scenario"
+add(_c(E, "product fields on a non-US importer", lambda t: scen(
+    ts.Tariff("VNM", "USA", 0.1, products=["8471"])).validate(ts.load_baseline("goods-2024")),
+    ScenarioError, "instruments[0].products", "US imports only"))
+add(_c(E, "product fields where the line engine does not apply", lambda t: scen(
+    ts.Tariff("USA", "BBB", 0.1, exempt_products=["8471"])).shocks(
+        ts.Baseline.from_arrays(("USA", "BBB", "CCC"), None, F3)), ScenarioError,
+    "instruments[0].exempt_products", "cell-level rules cannot read"))
+add(_c(E, "partner without US line data", lambda t: scen(
+    ts.Tariff("USA", "ZZZ", 0.1)).validate(ts.load_baseline("goods-2024")), ScenarioError,
+    "instruments[0].exporter", "tariff_lines.partners()"))
+add(_c(E, "include: unknown key", lambda t: ts.Scenario.from_toml(
+    'name = "x"\n[[include]]\nscenario = "us-tariffs-2025-2026"\nutil = 2025-01-01\n'),
+    ScenarioError, "include[0].util", "did you mean 'until'"))
+add(_c(E, "include: hold without until", lambda t: ts.Scenario.from_toml(
+    'name = "x"\n[[include]]\nscenario = "us-tariffs-2025-2026"\nhold = true\n'),
+    ScenarioError, "include[0].hold", "needs until"))
 add(_c(E, "not an instrument", lambda t: ts.Scenario("x", instruments=[5]), ScenarioError,
        "instruments[0]", "Tariff"))
 add(_c(E, "empty name", lambda t: ts.Scenario("", instruments=[]), ScenarioError, "name",

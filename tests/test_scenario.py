@@ -15,8 +15,10 @@ C = ("USA", "VNM", "CHN")
 
 
 def base():
+    """A toy world: its own (zero) US tariffs and the cell-level rules (tariff_lines=False);
+    scenarios at the tariff line are tested in test_resolve_lines.py."""
     flows = np.array([[100.0, 10, 20], [30, 200, 5], [40, 6, 300]])
-    return Baseline.from_arrays(C, None, flows)
+    return Baseline.from_arrays(C, None, flows, tariff_lines=False)
 
 
 GOOD = """
@@ -262,3 +264,71 @@ def test_describe_fits_the_width_and_keeps_the_text(name):
             assert "".join(src.split()) in chars
     with pytest.raises(ScenarioError, match="width"):
         s.describe(width=10)
+
+
+# ---------------------------------------------------------------- includes and excerpts
+def _law() -> Scenario:
+    return Scenario("law", [
+        Tariff("USA", ["CHN", "HKG"], 0.2, mode="add", layer="fent", start="2025-03-04",
+               end="2025-11-10"),
+        Tariff("USA", ["CHN", "HKG"], 0.1, mode="add", layer="fent", start="2025-11-10"),
+        Tariff("USA", "*", 0.1, mode="add", layer="recip", start="2025-04-05",
+               end="2025-08-07", exclude=["CHN"]),
+        Tariff("USA", "VNM", 0.2, mode="add", layer="recip", start="2025-08-07",
+               end="2026-02-24"),
+        Tariff("USA", "*", 0.0, mode="add", layer="exempt_recip", start="2025-04-05",
+               products=["8471"]),
+    ])
+
+
+def test_excerpt_filters_and_hold():
+    law = _law()
+    held = law.excerpt(until="2025-09-01", hold=True, skip_exporters=["CHN", "HKG"])
+    # China-only layers left out; the universal 10% ended before 31 Aug and keeps its end;
+    # Vietnam's 20% was in force on 31 Aug: its end is dropped; the exemption has none
+    assert [(i.layer, i.rate, i.end) for i in held] == [
+        ("recip", 0.1, law.instruments[2].end), ("recip", 0.2, None), ("exempt_recip", 0.0, None)]
+    china = law.excerpt(exporters=["CHN", "HKG"])
+    assert china == law.instruments[:2]
+    assert law.excerpt(layers=["exempt_*"]) == law.instruments[4:]
+    assert law.excerpt(exclude_layers=["recip", "fent"]) == law.instruments[4:]
+    # instruments starting on or after 7 Aug 2025 are left out: China's truce rate, Vietnam
+    i = law.instruments
+    assert law.excerpt(until="2025-08-07") == (i[0], i[2], i[4])
+    with pytest.raises(ScenarioError, match="needs until"):
+        law.excerpt(hold=True)
+
+
+def test_include_tables_in_toml(tmp_path):
+    law = tmp_path / "law.toml"
+    _law().write_toml(law)
+    text = f"""
+name = "mine"
+date = 2026-01-01
+
+[[include]]
+scenario = "{law.as_posix()}"
+exporters = ["CHN", "HKG"]
+until = 2026-01-01
+hold = true
+
+[[instruments]]
+type = "tariff"
+importer = "USA"
+exporter = "VNM"
+rate = 0.3
+mode = "add"
+start = 2026-01-01
+"""
+    s = Scenario.from_toml(text)
+    assert [i.rate for i in s.instruments] == [0.2, 0.1, 0.3]     # included first, then own
+    assert s.instruments[1].end is None
+    assert any("2 instruments included from scenario" in x for x in s.sources)
+    assert Scenario.from_toml(s.to_toml()) == s                   # written flat
+    with pytest.raises(ScenarioError, match="did you mean 'exporters'"):
+        Scenario.from_toml(text.replace("exporters =", "exporter ="))
+    # a cycle: a file that includes itself
+    loop = tmp_path / "loop.toml"
+    loop.write_text(f'name = "loop"\n[[include]]\nscenario = "{loop.as_posix()}"\n')
+    with pytest.raises(ScenarioError, match="includes itself"):
+        Scenario.from_toml(loop)

@@ -91,7 +91,7 @@ def _goods(base: ts.Baseline, e: str, i: str) -> float:
 def test_registered_and_shaped(base):
     names = ts.list_baselines()["name"].tolist()
     assert {"default", "goods-2024", "sectoral-2024"} <= set(names)
-    assert ts.load_baseline() == ts.load_baseline("goods-2024")     # default unchanged
+    assert ts.load_baseline() == base                    # the default
     assert ts.load_baseline("sectoral-2024") == base
     assert base.countries == ECONOMIES
     assert base.sectors == SECTORS and len(GOODS_SECTORS) == 19 and len(SERVICE_SECTORS) == 3
@@ -181,9 +181,46 @@ def test_domestic_sales_are_output_minus_exports(base, output):
                                    o.loc[c].reindex(SECTORS).gross_output, atol=5e-3)
 
 
+def _final_use(base: ts.Baseline) -> tuple[np.ndarray, np.ndarray]:
+    """(absorption gross of tariffs, intermediate use), both (country, sector)."""
+    absorb = (base.flows * (1 + base.tariffs)).sum(axis=0)
+    use = np.einsum("nkj,nj->nk", base.io, base.flows.sum(axis=1))
+    return absorb, use
+
+
+def test_final_use_is_never_negative(base, output):
+    # build step 9: wherever intermediate use would exceed absorption, the shares of that
+    # input are scaled until final use is 1% of absorption; elsewhere they are untouched
+    absorb, use = _final_use(base)
+    scale = output.set_index(["country", "sector"]).input_use_scale
+    adjusted = np.array([[scale[(c, s)] < 1 for s in base.sectors] for c in base.countries])
+    assert adjusted.sum() >= 52                   # the 52 cells the calibration clipped
+    fin = absorb - use
+    np.testing.assert_allclose(fin[adjusted], 0.01 * absorb[adjusted], rtol=1e-6, atol=1e-3)
+    assert (fin[~adjusted] >= 0.01 * absorb[~adjusted] - 1e-3).all()
+    k, j = base.country_index("KOR"), base.sector_index("energy")
+    assert adjusted[k, j]                         # KOR energy after the 2023 oil-price fall
+
+
+def test_baseline_is_an_equilibrium_of_the_model(base):
+    # no clipped final demand, no re-solved baseline: the result's baseline is the data
+    r = ts.simulate(base, None)
+    assert not any("re-solved" in n or "negative final" in n for n in r.notes)
+    f = r.flows
+    arr = np.zeros(base.flows.shape)
+    ci = {c: i for i, c in enumerate(base.countries)}
+    si = {s: k for k, s in enumerate(base.sectors)}
+    arr[f.exporter.map(ci), f.importer.map(ci), f.sector.map(si)] = f.baseline
+    np.testing.assert_allclose(arr, base.flows, rtol=1e-9, atol=1e-6)
+    goods = f[f.sector.isin(GOODS_SECTORS)]
+    vnm = (goods[(goods.exporter == "VNM") & (goods.importer == "USA")].baseline.sum()
+           - goods[(goods.exporter == "USA") & (goods.importer == "VNM")].baseline.sum())
+    assert vnm == pytest.approx(123_463.0, abs=0.15)   # Census 2024, Feb-2025 release
+
+
 @pytest.mark.parametrize("code", ["VNM", "MYS"])
 def test_no_gdp_floor_for_vietnam_and_malaysia(base, code):
-    # The one-sector default floors their domestic sales at 10% of GDP (expenditure shares
+    # The one-sector world floors their domestic sales at 10% of GDP (expenditure shares
     # 0.118 and 0.129). Here domestic sales are output minus exports: the domestic share of
     # absorption is far from the floor.
     k = base.country_index(code)
@@ -192,9 +229,9 @@ def test_no_gdp_floor_for_vietnam_and_malaysia(base, code):
     assert dom / absorption > 0.5
     gi = [base.sector_index(s) for s in GOODS_SECTORS]
     assert base.flows[k, k, gi].sum() / base.flows[:, k, gi].sum() > 0.3
-    default = ts.load_baseline()
-    d = default.country_index(code)
-    assert default.flows[d, d, 0] / default.flows[:, d, 0].sum() < 0.13
+    one = ts.load_baseline("goods-2024")
+    d = one.country_index(code)
+    assert one.flows[d, d, 0] / one.flows[:, d, 0].sum() < 0.13
 
 
 # ---------------------------------------------------------------- tariffs

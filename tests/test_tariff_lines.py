@@ -530,3 +530,9 @@ def test_timeline_script_reproduces_the_scenario():
     mod = _load_tool("build_us_tariffs_timeline")
     shipped = (REPO / "tariffsim" / "scenarios" / f"{TIMELINE}.toml").read_text()
     assert mod.build(raw, facts).to_toml() == shipped
+    # liberation-day-2025 is written by the same script: includes of the timeline and the
+    # April Annex I rates
+    ld, include = mod.build_liberation_day(raw, facts)
+    shipped = (REPO / "tariffsim" / "scenarios" / "liberation-day-2025.toml").read_text()
+    assert mod.to_toml(ld, include) == shipped
+    assert mod.main([str(raw), str(facts), "--check"]) == 0

@@ -60,6 +60,13 @@ Method (tariffsim/data/README.md and docs/data.md give the reasoning and the bia
    trade-weighted averages by MTN product group (CHN, IND, JPN, EU27; China plus the PIIE
    retaliation premium), FTA zeros (CAN, MEX, KOR, AUS, SGP), Hong Kong's zero tariff, WTO
    country averages (VNM, KHM, BRA); the rest 0 and flagged. Pairs without the US: 0, flagged.
+9. **Final use** (so that the baseline is an equilibrium of the calibrated model): flows
+   (2023-2024), output (2022 scaled) and input shares (2022) come from different years and
+   sources, so in some country-sectors intermediate use ``sum_j io[n,k,j] Y[n,j]`` exceeds
+   absorption (KOR energy after the 2023 fall in oil prices, VNM electronics, ...). There
+   the shares of that input are scaled down in every using sector until final use is 1%
+   of absorption (``final_use_adjustment``; ``input_use_scale`` in ``output.csv``), the
+   difference going to value added. Flows are untouched, so the Census US flows stay exact.
 """
 
 from __future__ import annotations
@@ -86,6 +93,7 @@ from tariffsim.sectors import (  # noqa: E402
     ICIO_TO_SECTOR,
     SECTORS,
     SERVICE_SECTORS,
+    goods_sector,
     hs_to_icio,
 )
 
@@ -111,6 +119,9 @@ ICIO_MEMBER = "sanction_simulator/data/bench_cache.npz"
 
 #: Exports above this share of ICIO gross output trigger the entrepot adjustment (step 7).
 MAX_EXPORT_SHARE = 0.95
+#: Final use kept in a country-sector whose intermediate use exceeds its absorption (step 8):
+#: the least share of absorption that leaves a margin against rounding.
+MIN_FINAL_SHARE = 0.01
 
 #: Census 2024 US goods totals, first (Feb-2025) vintage, USD million (facts, World row).
 US_TOTALS_2024 = {"exports": 2_064_500.0, "imports": 3_267_400.0}
@@ -435,14 +446,6 @@ def census_maps(reader: Reader) -> tuple[dict, dict]:
     return code_iso, name_iso
 
 
-def goods_sector(codes: pd.Series, sector: pd.Series) -> pd.Series:
-    """Goods sector of HS lines: the few lines the concordance puts in service industries
-    (works of art and antiques, electricity, film, animal products n.e.s.; 0.4% of 2024 US
-    imports) go to ``energy`` (electricity, HS 2716) or ``furniture_other``."""
-    other = np.where(codes.str[:4] == "2716", "energy", "furniture_other")
-    return sector.where(sector.isin(GOODS_SECTORS), other)
-
-
 def chapter_split(hs10: pd.DataFrame) -> pd.DataFrame:
     """Share of each sector in each HS chapter's 2024 US imports (all partners)."""
     g = hs10.groupby(["hs2", "sector"]).imports_usd.sum().unstack(fill_value=0.0)
@@ -736,6 +739,33 @@ def us_tariffs(us: UsData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["exporter", "importer", "sector", "rate", "source_key"])
 
 
+def final_use_adjustment(flows: pd.DataFrame, tariffs: pd.DataFrame, io_share: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Input shares scaled so that every country-sector keeps some final use (step 8).
+
+    With the flows and tariffs as written, absorption (gross of tariffs, as the GE
+    calibration reads it) is ``A[n,k] = sum_i X[i,n,k] (1 + tau[i,n,k])`` and intermediate
+    use is ``U[n,k] = sum_j io[n,k,j] Y[n,j]`` (``Y`` gross output). Final use ``A - U`` must
+    not be negative for the baseline to be an equilibrium of the calibrated model; where
+    ``U > (1 - MIN_FINAL_SHARE) A`` the shares of input k in every sector of n are scaled by
+    ``s[n,k] = (1 - MIN_FINAL_SHARE) A[n,k] / U[n,k]`` and the difference goes to value added.
+    Flows (and so every trade figure) are untouched. Returns the shares and ``s``.
+    """
+    E = {c: k for k, c in enumerate(ECONOMIES)}
+    J = {s: k for k, s in enumerate(SECTORS)}
+    n, j = len(ECONOMIES), len(SECTORS)
+    X = np.zeros((n, n, j))
+    X[flows.exporter.map(E), flows.importer.map(E), flows.sector.map(J)] = flows.value
+    tau = np.zeros((n, n, j))
+    tau[tariffs.exporter.map(E), tariffs.importer.map(E), tariffs.sector.map(J)] = tariffs.rate
+    absorb = (X * (1 + tau)).sum(axis=0)                             # (importer, sector)
+    use = np.einsum("nkj,nj->nk", io_share, X.sum(axis=1))
+    cap = (1 - MIN_FINAL_SHARE) * absorb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(use > cap, cap / np.where(use > 0, use, 1.0), 1.0)
+    return np.round(io_share * scale[:, :, None], 12), scale
+
+
 # ----------------------------------------------------------------------- main build
 def build(raw: Path, facts: Path, icio_path: Path) -> tuple[dict, dict, Reader]:
     reader = Reader(raw, facts)
@@ -781,7 +811,6 @@ def build(raw: Path, facts: Path, icio_path: Path) -> tuple[dict, dict, Reader]:
     empty = (go_scaled <= 0) & (go > 0)
     io_final[np.broadcast_to(empty[:, None, :], io_final.shape)] = 0.0
     io_final = np.round(io_final, 12)
-    va = 1.0 - io_final.sum(axis=1)
     dom_rows = [(c, c, s, round(float(domestic[a, J[s]]), 3), "icio2022_domestic")
                 for a, c in enumerate(ECONOMIES) for s in SECTORS]
     flows = pd.concat([trade, pd.DataFrame(dom_rows, columns=trade.columns)],
@@ -793,6 +822,8 @@ def build(raw: Path, facts: Path, icio_path: Path) -> tuple[dict, dict, Reader]:
     tariffs_us = us_tariffs(us)
     tariffs_p, tinfo = partner_tariffs(us.exports)
     tariffs = pd.concat([tariffs_us, tariffs_p], ignore_index=True)
+    io_final, input_scale = final_use_adjustment(flows, tariffs, io_final)
+    va = 1.0 - io_final.sum(axis=1)
 
     io_rows = [(c, k, s, float(io_final[a, J[k], J[s]]))
                for a, c in enumerate(ECONOMIES) for k in SECTORS for s in SECTORS
@@ -810,7 +841,8 @@ def build(raw: Path, facts: Path, icio_path: Path) -> tuple[dict, dict, Reader]:
                 entrepot_excess=round(float(excess[a, k]), 3),
                 value_added_share=round(float(va[a, k]), 12),
                 domestic_sales=round(float(domestic[a, k]), 3),
-                exports=round(float(exports[a, k]), 3), imports=round(float(imports[a, k]), 3)))
+                exports=round(float(exports[a, k]), 3), imports=round(float(imports[a, k]), 3),
+                input_use_scale=round(float(input_scale[a, k]), 12)))
     output = pd.DataFrame(out_rows)
     econ = pd.DataFrame([dict(code=c, scale_2023_note=scale_note[c],
                               icio_members=" ".join(x for x in agg.countries
@@ -937,7 +969,10 @@ SOURCES: list = [
      "output of j, aggregated over ICIO economies and industries; value added = 1 - sum_k io "
      "(includes taxes less subsidies on products and inputs bought from ICIO's dropped rest "
      "of the world); cells with an entrepot excess: the excess is an input of the same "
-     "sector, other shares scaled down so that value added keeps its ICIO level", "medium"),
+     "sector, other shares scaled down so that value added keeps its ICIO level; where "
+     "intermediate use of a good exceeds its absorption in the baseline (54 country-sectors), "
+     "the shares of that input are scaled down in every using sector until final use is 1% of "
+     "absorption, the difference going to value added (output.csv input_use_scale)", "medium"),
     ("census2024_duty", "tariffs: US on partners", HS10_SRC,
      "sum of calculated duty / sum of imports for consumption over the sector's HTS10 lines "
      "(import-weighted mean; ROW pools its partners, with HS-chapter data split as the flows)",

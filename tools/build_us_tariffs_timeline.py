@@ -1,6 +1,8 @@
 """Write the built-in scenario ``us-tariffs-2025-2026``: US tariff law, day by day, at the
 tariff line, from the fentanyl duties of 4 Feb 2025 to the Section 338 duties on Canada of
-19 Aug 2026 (the last action in facts/us_tariff_actions_2025_2026.csv).
+19 Aug 2026 (the last action in facts/us_tariff_actions_2025_2026.csv); and
+``liberation-day-2025``, the rates announced on 2 Apr 2025, which starts from the
+timeline's instruments (``[[include]]``) and adds the EO 14257 Annex I country rates.
 
 Every instrument carries its ``source``; figures not in the facts are marked
 ``illustrative`` with the reason in ``note``. Product coverage uses the named lists of
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -29,8 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 from tariffsim.instruments import Tariff  # noqa: E402
 from tariffsim.scenario import Scenario  # noqa: E402
+from tariffsim.scenario_io import to_toml  # noqa: E402
 
 OUT = ROOT / "tariffsim" / "scenarios" / "us-tariffs-2025-2026.toml"
+OUT_LD = ROOT / "tariffsim" / "scenarios" / "liberation-day-2025.toml"
 DEFAULT_RAW = ROOT / ".." / "shared" / "data" / "raw"
 DEFAULT_FACTS = ROOT / ".." / "shared" / "data" / "facts"
 
@@ -281,7 +286,7 @@ def build(raw: Path, facts: Path) -> Scenario:
       products=["list:floor_exempt_eu_ptaap", "list:floor_exempt_eu_pharma",
                 "list:floor_exempt_eu_particular", "list:civil_aircraft_core"],
       illustrative=True,
-      note="start date 1 Sep 2025 (retroactive effect of the FR notice of 25 Sep 2025 "
+      note="ILLUSTRATIVE start date 1 Sep 2025 (retroactive effect of the FR notice of 25 Sep 2025 "
            "implementing the US-EU framework) is not in the facts; Budget Lab publishes the "
            "entries with HTS revision 24 (19 Sep 2025). Civil aircraft as civil_aircraft_core")
     T("KOR", 0.0, "2025-12-04", IEEPA_END, layer="exempt_reciprocal", source="deal_exempt",
@@ -502,19 +507,120 @@ def build(raw: Path, facts: Path) -> Scenario:
     )
 
 
+def april_rates(raw: Path, facts: Path) -> tuple[dict[str, float], list[str]]:
+    """EO 14257 Annex I (2 Apr 2025) rates by ISO3 (fractions): the first-published list of
+    raw/us_tariff_lists/reciprocal-tariffs-annex-I.csv, with the corrected rates of the
+    facts where they differ (and a note of each correction)."""
+    cc = pd.read_csv(raw / "census_country_codes.csv", dtype=str)
+    by_census = dict(zip(cc.CTY_CODE, cc.ISO3, strict=True)) | {"0003": "EU27"}
+    df = pd.read_csv(raw / "us_tariff_lists" / "reciprocal-tariffs-annex-I.csv",
+                     dtype={"CTY_CODE": str})
+    by_name = _iso(raw)
+    rates = {}
+    for name, r, code in zip(df.CTY_NAME, df.tariff_rate, df.CTY_CODE, strict=True):
+        # the code column has a typo ('79f' for South Africa): the name decides then
+        iso = by_census.get(code) or by_name.get(name.upper())
+        if iso is None:
+            raise SystemExit(f"no ISO3 for April Annex I country {name!r} ({code})")
+        rates[iso] = round(float(r) / 100, 4)
+    fr = pd.read_csv(facts / "us_reciprocal_tariff_rates_2025.csv", dtype=str)
+    fixes = []
+    for code, apr in zip(fr.census_cty_code, fr.rate_eo14257_2apr2025_pct, strict=True):
+        iso = "EU27" if code == "(27 codes)" else by_census.get(str(code))
+        try:
+            want = float(str(apr).split()[0]) / 100
+        except ValueError:
+            continue
+        if iso in rates and abs(rates[iso] - want) > 1e-9:
+            if iso != "CHN":  # China's own path comes with the timeline
+                fixes.append(f"{iso} {rates[iso]:.0%} -> {want:.0%}")
+            rates[iso] = round(want, 4)
+    return rates, fixes
+
+
+def build_liberation_day(raw: Path, facts: Path) -> tuple[Scenario, list[dict]]:
+    """The own instruments of ``liberation-day-2025`` and its ``[[include]]`` tables."""
+    rates, fixes = april_rates(raw, facts)
+    del rates["CHN"]  # China's own path comes with the timeline (84% from 9 Apr, then 125%)
+    # the file lists tradewartracker's effective fentanyl rates of Canada and Mexico (8.75,
+    # 4.5): they are not Annex I partners (facts: "not subject to reciprocal tariff")
+    for code in ("CAN", "MEX"):
+        rates.pop(code, None)
+    insts: list[Tariff] = []
+    src = (f"EO 14257 (2 Apr 2025) Annex I: raw/us_tariff_lists/reciprocal-tariffs-annex-I.csv "
+           f"({TWT}), the first-published list, with the corrected rates of {F_RATES} "
+           f"({'; '.join(fixes)})")
+    recip_y = S232 + ["exempt_ieepa", "exempt_reciprocal"]
+    skip = ["CAN", "MEX"] + CHN_HKG
+    insts.append(Tariff(US, "*", 0.10, start="2025-04-05", end="2025-04-09",
+                        layer="ieepa_reciprocal", mode="add", exclude=skip,
+                        yields_to=recip_y,
+                        source=SRC["recip_apr"], note="every partner at 10% until the country "
+                                                     "rates took effect on 9 Apr 2025"))
+    insts.append(Tariff(US, "*", 0.10, start="2025-04-09", layer="ieepa_reciprocal",
+                        mode="add", exclude=skip + sorted(rates), yields_to=recip_y,
+                        source=SRC["recip_apr"], note="partners not listed in Annex I"))
+    by_rate: dict[float, list[str]] = defaultdict(list)
+    for code, r in sorted(rates.items()):
+        by_rate[r].append(code)
+    for r, codes in sorted(by_rate.items()):
+        insts.append(Tariff(US, codes if len(codes) > 1 else codes[0], r, start="2025-04-09",
+                            layer="ieepa_reciprocal", mode="add", yields_to=recip_y,
+                            source=src))
+    include = [
+        {"scenario": "us-tariffs-2025-2026", "until": date(2025, 4, 9), "hold": True,
+         "exclude_layers": ["ieepa_reciprocal"], "skip_exporters": CHN_HKG},
+        {"scenario": "us-tariffs-2025-2026", "exporters": CHN_HKG, "until": date(2026, 1, 1),
+         "hold": True},
+    ]
+    scen = Scenario(
+        name="liberation-day-2025",
+        description=("US 'reciprocal' tariffs as announced on 2 Apr 2025 (EO 14257 Annex I, "
+                     "in force from 9 Apr) kept in force -- the 90-day pause of 9 Apr not "
+                     "applied, as in the studies of the announcement -- at the tariff line, "
+                     "with the Annex II exemptions, the Section 232 duties and the fentanyl "
+                     "duties in force on 8 Apr 2025, and China's and Hong Kong's 2025 stack as "
+                     "it happened."),
+        date="2025-04-09",
+        sources=[src, SRC["recip_apr"],
+                 f"{F_ACT}: the law of 8 Apr 2025 and China's 2025 stack, through the "
+                 f"instruments of us-tariffs-2025-2026 (tools/build_us_tariffs_timeline.py)"],
+        notes=("Built from the line-level timeline us-tariffs-2025-2026: its instruments "
+               "in force on 8 Apr 2025, kept in force (fentanyl duties on Canada and Mexico "
+               "at 2024 USMCA claim shares, Section 232 steel and aluminium at 25% and "
+               "vehicles at 25%, the Annex II exemptions of 5 Apr 2025; not its reciprocal "
+               "rates), plus the announced Annex I rates from 9 Apr 2025 (every other partner "
+               "10%) on every good but Annex II goods and Section 232 goods. Not included: "
+               "the 11 Apr 2025 electronics carve-out (after the announcement), auto parts "
+               "(from 3 May), and everything later. China and Hong Kong are not held: the "
+               "pause never covered them, and their stack follows the timeline through 2025 "
+               "(fentanyl 10% from 4 Feb, 20% from 4 Mar, 10% from 10 Nov; reciprocal 10% "
+               "from 5 Apr, 84% from 9 Apr -- the announced 34% was raised before it took "
+               "effect --, 125% from 10 Apr, 10% from 14 May under the Geneva statement), "
+               "kept at its end-2025 level; so China is exempt from 11 Apr 2025 on Annex II "
+               "goods only, not on electronics. Docs: docs/us_tariffs.md, docs/scenarios.md."),
+        instruments=insts,
+    )
+    return scen, include
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("raw", nargs="?", type=Path, default=DEFAULT_RAW)
     ap.add_argument("facts", nargs="?", type=Path, default=DEFAULT_FACTS)
     ap.add_argument("--check", action="store_true", help="compare with the shipped file")
     args = ap.parse_args(argv)
-    text = build(args.raw.resolve(), args.facts.resolve()).to_toml()
+    raw, facts = args.raw.resolve(), args.facts.resolve()
+    ld, include = build_liberation_day(raw, facts)
+    files = {OUT: build(raw, facts).to_toml(), OUT_LD: to_toml(ld, include)}
     if args.check:
-        same = OUT.exists() and OUT.read_text() == text
-        print("shipped scenario is current" if same else "shipped scenario DIFFERS")
+        same = all(path.exists() and path.read_text() == text for path, text in files.items())
+        print("shipped scenarios are current" if same else "shipped scenarios DIFFER")
         return 0 if same else 1
-    OUT.write_text(text)
-    print(f"wrote {OUT.relative_to(ROOT)} ({text.count('[[instruments]]')} instruments)")
+    for path, text in files.items():
+        path.write_text(text)
+        print(f"wrote {path.relative_to(ROOT)} ({text.count('[[instruments]]')} instruments, "
+              f"{text.count('[[include]]')} includes)")
     return 0
 
 

@@ -28,8 +28,10 @@ import matplotlib.pyplot as plt
 
 import tariffsim as ts"""),
     ("md", """## 1. The baseline
-CEPII BACI 2023 goods flows among 20 economies, with the US rows and columns replaced by
-the US Census 2024 figures (Feb-2025 vintage) and domestic sales from WDI GDP.
+The embedded sectoral world: 22 economies x 22 sectors (19 goods, 3 services) with
+input-output links from OECD ICIO 2022, US flows and duties by partner and sector from the
+US Census 2024 product data (scaled to the Feb-2025 partner totals), other goods pairs from
+CEPII BACI 2023. Balances count goods, as the Census does.
 Every figure keeps its source in `base.provenance`."""),
     ("code", """base = ts.load_baseline()
 print(base)
@@ -40,9 +42,15 @@ assert abs(usa.loc["VNM", "balance"] - 123_463) < 0.001 * 123_463
 base.provenance.query("exporter == 'VNM' and importer == 'USA'")[["field", "source"]]"""),
     ("md", """## 2. The scenario
 Built-in scenarios are TOML files with a date and a source for every instrument;
-`illustrative` marks assumptions that are not sourced figures."""),
+`illustrative` marks assumptions that are not sourced figures. The US tariffs are written
+at the HTS10 tariff line (product lists, exemptions, which layers stack) and start from the
+built-in timeline `us-tariffs-2025-2026`; on the baseline, each (partner, sector) cell takes
+the 2024-import-weighted mean of its lines."""),
     ("code", """scenario = ts.scenarios.load("us-asean-2025")
 print(scenario.describe()[:3000])"""),
+    ("code", """# the effective US tariff by partner on a date, from the tariff lines
+rates = ts.effective_rates(scenario, date="2026-01-01").set_index("exporter")
+rates.loc[["VNM", "MYS", "THA", "KHM", "CHN"], ["rate_baseline_pct", "rate_pct"]]"""),
     ("md", """## 3. One general-equilibrium solve
 The policies in force on 1 January 2027, a long-run trade elasticity of 5, deficits held
 fixed (`fixed_deficit`, the default closure): tariffs move *bilateral* balances, while each
@@ -76,8 +84,10 @@ factor around 1) and look at the spread of Vietnam's projected surplus."""),
 mc.bands.query("country == 'VNM' and variable == 'balance_scenario'")"""),
     ("code", """ax = mc.plot.fan(countries=["VNM"])"""),
     ("md", """## What this does and does not say
-* One goods sector: product exemptions (electronics, pharmaceuticals) are not netted out,
-  so the effective US tariffs are overstated (see the scenario notes).
+* Tariffs reach the model as the import-weighted mean line rate of each (partner, sector)
+  cell with 2024 weights; substitution between lines within a sector is left out, and the
+  scenario holds the deal rates to 2030 (the 2026 Supreme Court ruling is in
+  `section-122-2026`).
 * `fixed_deficit` keeps each country's total balance: a lower surplus with the US is a
   higher surplus with the rest of the world. Try `closure="balanced"` or `"deficit_ratio"`.
 * The short-run elasticity is low: most of the trade response comes after several years."""),

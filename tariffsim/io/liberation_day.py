@@ -217,6 +217,8 @@ def read_liberation_day(folder: PathLike) -> Baseline:
     -------
     Baseline
         One sector (``"total"``), ``year=2023``, USD million at world prices, row exporter;
+        ``tariff_lines=False``: the paper applies its rates to all of a pair's trade, so US
+        Tariffs keep the cell-level rules here;
         domestic sales on the diagonal by the authors' rule
         ``X_ii = max(GDP_i + T0_i - M_i, 0)``, ``T0_i = (1 - nu_i) (M_i - sum_n (1 - nu_n)
         X_in)`` with the calibrated local shares (:func:`liberation_day_local_share`); zero
@@ -270,7 +272,7 @@ def read_liberation_day(folder: PathLike) -> Baseline:
     ])
     return Baseline.from_arrays(codes, None, flows, year=2023, units="USD million",
                                 source=f"{_CITATION}, read in place from {where}",
-                                provenance=prov)
+                                provenance=prov, tariff_lines=False)
 
 
 def liberation_day_local_share(folder: PathLike) -> pd.Series:

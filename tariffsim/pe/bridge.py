@@ -35,6 +35,13 @@ Scenario instrument        PE input
 
 Rules that differ from a GE baseline, because product data is detailed:
 
+* Tariffs follow the cell-level rules on the data's products (the product baseline sets
+  ``tariff_lines=False``): the data's ``tariff`` column is the level instruments act on
+  (``mode="set"`` replaces it), whatever year it is from. The 2024 US line data are not
+  used, so Tariffs with product fields (``products``, ``exempt_products``, ...) -- and the
+  built-in US scenarios, which are written at the tariff line -- raise ScenarioError here;
+  use them on a GE baseline, or read their rates by line with
+  ``tariffsim.tariff_lines.line_rates`` and pass those to the engine.
 * ``sectors`` of an instrument must be products of the data (ScenarioError with a
   did-you-mean otherwise, also with ``coverage=``: the "sector not in the baseline, use
   coverage" fallback is for aggregate baselines). ``exempt`` products absent from the data
@@ -275,8 +282,10 @@ def product_baseline(data: Any, *, products: Sequence[str] | None = None,
         tariffs[:, :, j] = np.where(tot > 0, vt / np.where(tot > 0, tot, 1.0),
                                     tsum / np.maximum(cnt, 1.0))
         sectors.append(_OTHER)
+    # the data's tariffs are the levels instruments act on: cell-level rules (module notes)
     return Baseline.from_arrays(tuple(countries), tuple(sectors), flows, tariffs=tariffs,
-                                year=data.year, units=data.units, source=data.source)
+                                year=data.year, units=data.units, source=data.source,
+                                tariff_lines=False)
 
 
 def as_product_data(data: Any) -> tuple[ProductData, list[str]]:
@@ -391,8 +400,12 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
     named_l = [p for p in products if p in named]
     other = [p for p in products if p not in named]
     agg = product_baseline(data, products=named_l, countries=countries, other=other)
-    scen.validate(agg)
-    sh_agg = scen.shocks(agg, **kw)
+    # tariffs are per cell: resolved by chunk below (the aggregate's "other products" sector
+    # has no tariff lines of its own)
+    no_tariffs = dataclasses.replace(scen, instruments=tuple(
+        i for i in scen.instruments if not isinstance(i, Tariff)))
+    no_tariffs.validate(agg)
+    sh_agg = no_tariffs.shocks(agg, **kw)
     out.labels = list(sh_agg.labels)
     # a chunk of c sectors has n^2 c + n c^2 dense cells (flows, tariffs; io)
     c_max = (-n * n + np.sqrt(float(n) ** 4 + 4.0 * n * max_cells)) / (2.0 * n)
@@ -405,7 +418,10 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
     chunks = [other[s:s + size] for s in range(0, len(other), size)] or [[]]
     for q, chunk in enumerate(chunks):
         sub = product_baseline(data, products=named_l + chunk, countries=countries)
+        if q == 0:
+            scen.validate(sub)
         sub_shocks = scen.shocks(sub, **kw)
+        out.labels.extend(lab for lab in sub_shocks.labels if lab not in out.labels)
         if sub_shocks.export_taxes is not None:
             rents = sub_shocks.export_tax_rents
         # rows of this chunk's own products (the named ones are read from the first chunk)

@@ -29,7 +29,7 @@ nothing else in chapter 27 gets the chapter's mix of crude, products and gas).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -96,6 +96,11 @@ class LineData:
     chap_d: np.ndarray
 
     def unit_index(self) -> dict[str, int]:
+        """Partner code -> unit index (built once; do not modify it)."""
+        return self._unit_index
+
+    @cached_property
+    def _unit_index(self) -> dict[str, int]:
         return dict(zip(self.units.partner, range(len(self.units)), strict=True))
 
 
@@ -237,9 +242,18 @@ def product_mask(items: tuple[str, ...], field_: str = "products") -> np.ndarray
         by_len.setdefault(len(p), set()).add(p)
     mask = np.zeros(len(codes), dtype=bool)
     for n, pre in by_len.items():
-        mask |= np.isin(codes.astype(f"<U{n}"), list(pre))
+        cut = _cut_codes(n)
+        sorted_pre = np.unique(np.array(sorted(pre), dtype=f"<U{n}"))
+        pos = np.clip(np.searchsorted(sorted_pre, cut), 0, len(sorted_pre) - 1)
+        mask |= sorted_pre[pos] == cut
     mask.setflags(write=False)
     return mask
+
+
+@lru_cache(maxsize=8)
+def _cut_codes(n: int) -> np.ndarray:
+    """The first ``n`` digits of every line of the HTS10 universe."""
+    return line_data().codes.astype(f"<U{n}")
 
 
 @lru_cache(maxsize=1)

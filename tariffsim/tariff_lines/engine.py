@@ -4,26 +4,32 @@ The rules are those of :class:`tariffsim.Tariff` (Notes, "Line-level stacking");
 applies them to the arrays of :func:`tariffsim.tariff_lines.data.line_data`:
 
 * rows of HS10 partners are their 2024 (partner, line) pairs;
-* partners with chapter data only are grouped by *signature* (the set of instruments whose
-  exporter side covers them); each group is one pooled pseudo-partner whose lines follow the
-  pooled HS10 composition (see :mod:`tariffsim.tariff_lines.data`). Added duties are computed
-  on the group's lines and given to each member chapter by chapter, so additive layers are
-  exact for each member and floors / set layers use the group's pooled base rates.
+* partners with chapter data only are grouped by *signature* (the set of the scenario's
+  instruments whose exporter side covers them, on any day, so that a partner keeps its group
+  on every day); each group is one pooled pseudo-partner whose lines follow the pooled HS10
+  composition (see :mod:`tariffsim.tariff_lines.data`). Added duties are computed on the
+  group's lines and given to each member chapter by chapter, so additive layers are exact
+  for each member and floors / set layers use the group's pooled base rates.
 
 Everything is vectorised over rows (about 210,000 HS10 rows plus a few hundred thousand
-pooled rows); instruments are compiled once per scenario (cached) and evaluated per day.
+pooled rows). What does not depend on the day is computed once per scenario and kept on the
+compiled :class:`Schedule`: the groups, the pooled rows and the rows each instrument covers;
+a day costs the stacking arithmetic only.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
+import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import ScenarioError, suggest
 from ..instruments import ALL, Tariff, to_date
@@ -38,9 +44,15 @@ ROW_CODE = "ROW"
 
 
 @lru_cache(maxsize=1)
+def line_table() -> pd.DataFrame:
+    """:func:`tariffsim.sectors.hs_to_icio` of every line of the HTS10 universe."""
+    return hs_to_icio(list(line_data().codes))
+
+
+@lru_cache(maxsize=1)
 def line_sectors() -> np.ndarray:
     """Model sector (tariffsim.sectors) of every line of the HTS10 universe."""
-    return hs_to_icio(list(line_data().codes)).sector.to_numpy(dtype=str)
+    return line_table().sector.to_numpy(dtype=str)
 
 
 # ----------------------------------------------------------------------------- compile
@@ -91,7 +103,10 @@ def code_units(code: str, ld: LineData, row_units: Iterable[int] = (), *,
 def unknown_code(code: str, ld: LineData) -> str:
     """The end of an error message for an economy code without US import data."""
     known = list(ld.unit_index()) + [ROW_CODE]
-    return (f"{code!r}{suggest(code, known)} has no US import data; give ISO3 codes of "
+    upper = {k.upper(): k for k in known}
+    hint = (f" (did you mean {upper[code.upper()]!r}?)" if code.upper() in upper
+            else suggest(code, known))
+    return (f"{code!r}{hint} has no US import data; give ISO3 codes of "
             f"partners with 2024 US imports (e.g. 'VNM'), 'EU27' or 'ROW' "
             f"(tariffsim.tariff_lines.partners()).")
 
@@ -115,6 +130,22 @@ def _sector_lines(names: tuple[str, ...]) -> np.ndarray:
     return np.isin(line_sectors(), list(names))
 
 
+#: A sector name that is an HS code (2 to 10 digits, dots allowed): the lines under it.
+_HS_NAME = re.compile(r"^\d{2}(\.?\d{2}){0,4}$")
+
+
+def _named_lines(names: tuple[str, ...], field_: str) -> tuple[np.ndarray, list[str]]:
+    """Lines of named model sectors and HS codes (as on product data, where products are the
+    sectors), and the names that are neither."""
+    model = [s for s in names if s in SECTORS]
+    codes = [s for s in names if s not in SECTORS and _HS_NAME.match(s)]
+    sel = (_sector_lines(tuple(model)) if model
+           else np.zeros(len(line_data().codes), dtype=bool))
+    if codes:
+        sel = sel | product_mask(tuple(codes), field_)
+    return sel, [s for s in names if s not in model and s not in codes]
+
+
 def _compile_one(k: int, inst: Tariff, ld: LineData, row_units: frozenset[int]) -> _Compiled:
     p = f"instruments[{k}]"
     units = _resolve_units(inst.exporter, ld, row_units, f"{p}.exporter")
@@ -125,32 +156,30 @@ def _compile_one(k: int, inst: Tariff, ld: LineData, row_units: frozenset[int]) 
     if inst.products is not None:
         lines = product_mask(inst.products, f"{p}.products").copy()
     if inst.sectors is not None:
-        unknown = [s for s in inst.sectors if s not in SECTORS]
+        sel, unknown = _named_lines(inst.sectors, f"{p}.sectors")
         if unknown:
             if inst.coverage is None:
                 raise ScenarioError(
-                    f"{p}.sectors: {unknown} are not model sectors "
-                    f"({', '.join(SECTORS)}){suggest(unknown[0], SECTORS)}; at the tariff line "
-                    f"give products= (HTS codes or lists), model sectors, or coverage= (the "
-                    f"share of the partner's trade they stand for).", field=f"{p}.sectors")
+                    f"{p}.sectors: {unknown} are neither model sectors "
+                    f"({', '.join(SECTORS)}){suggest(unknown[0], SECTORS)} nor HS codes; at "
+                    f"the tariff line give products= (HTS codes or lists), model sectors, or "
+                    f"coverage= (the share of the partner's trade they stand for).",
+                    field=f"{p}.sectors")
             u *= inst.coverage
         else:
-            sec = _sector_lines(inst.sectors)
-            lines = sec if lines is None else lines & sec
+            lines = sel if lines is None else lines & sel
     elif inst.coverage is not None:
         u *= inst.coverage
     if inst.exempt:
-        unknown = [s for s in inst.exempt if s not in SECTORS]
-        known = [s for s in inst.exempt if s in SECTORS]
-        if known:
-            keep = ~_sector_lines(tuple(known))
-            lines = keep if lines is None else lines & keep
+        sel, unknown = _named_lines(inst.exempt, f"{p}.exempt")
+        if sel.any():
+            lines = ~sel if lines is None else lines & ~sel
         if unknown:
             if inst.exempt_coverage is None:
                 raise ScenarioError(
-                    f"{p}.exempt: {unknown} are not model sectors; give exempt_products= "
-                    f"(HTS codes or lists) or exempt_coverage= (the exempt share).",
-                    field=f"{p}.exempt")
+                    f"{p}.exempt: {unknown} are neither model sectors nor HS codes; give "
+                    f"exempt_products= (HTS codes or lists) or exempt_coverage= (the exempt "
+                    f"share).", field=f"{p}.exempt")
             u *= 1.0 - inst.exempt_coverage
     if inst.exempt_products is not None:
         ex = product_mask(inst.exempt_products, f"{p}.exempt_products")
@@ -170,7 +199,8 @@ def _compile_one(k: int, inst: Tariff, ld: LineData, row_units: frozenset[int]) 
 class Schedule:
     """The Tariff instruments of a scenario compiled for one importer (date independent).
 
-    ``cache`` keeps the HS10 rows each instrument covers (they do not depend on the date).
+    ``cache`` keeps what does not depend on the date: the row layout and the rows each
+    instrument covers (``_layout``).
     """
 
     items: tuple[_Compiled, ...]
@@ -223,7 +253,7 @@ def _real_rows(c: _Compiled, ld: LineData) -> tuple[np.ndarray, np.ndarray]:
     return idx[keep], u[keep]
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=12)
 def _compile_cached(instruments: tuple, importer: str, row_units: frozenset[int]) -> Schedule:
     ld = line_data()
     items = []
@@ -320,46 +350,36 @@ def _pooled_rows(ld: LineData, groups: list[np.ndarray]) -> tuple[np.ndarray, ..
     return tuple(np.concatenate(x) for x in (out_g, out_u, out_l, out_m, out_t0))
 
 
-def _matches(layer: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(layer, p) for p in patterns)
+@dataclass(frozen=True)
+class _Layout:
+    """The rows of a schedule, independent of the day: HS10 rows, then the pooled rows of
+    each group of chapter-data partners; ``cover[k]`` the rows instrument k covers and its
+    share u there (before yields; a 0-d array when it is the same on every row)."""
+
+    groups: list[np.ndarray]
+    n_real: int
+    row_unit: np.ndarray
+    row_group: np.ndarray
+    row_line: np.ndarray
+    row_m: np.ndarray
+    t0: np.ndarray
+    cover: dict[int, tuple[np.ndarray, np.ndarray]]
 
 
-def evaluate(schedule: Schedule, date: Any) -> Evaluation:
-    """Rates of every (partner, line) row on ``date`` under ``schedule``."""
-    when = to_date(date, "date")
-    if when is None:
-        raise ScenarioError("date: give the day to evaluate, e.g. '2025-09-01'.", field="date")
+def _layout(schedule: Schedule) -> _Layout:
+    """The schedule's :class:`_Layout`, built on first use and kept in its cache."""
+    hit = schedule.cache.get("layout")
+    if hit is not None:
+        return hit
     ld = line_data()
-    active = [c for c in schedule.items if c.inst.in_force(when)]
-    inbase = [c for c in schedule.items if c.inst.in_baseline]
-    relevant = list({c.k: c for c in active + inbase}.values())
-    groups, _ = _groups(ld, relevant)
+    groups, _ = _groups(ld, list(schedule.items))
     pg, pu, pl, pm, pt0 = _pooled_rows(ld, groups)
     n_real = len(ld.row_unit)
-    row_unit = np.concatenate([ld.row_unit, pu]).astype(np.int32)
     row_line = np.concatenate([ld.row_line, pl]).astype(np.int32)
-    row_m = np.concatenate([ld.row_m, pm])
-    t0 = np.concatenate([ld.row_t0, pt0])
-    n = len(row_unit)
-
-    # pooled rows of each group are contiguous
     gptr = np.searchsorted(pg, np.arange(len(groups) + 1)) + n_real
-
-    def share_of(c: _Compiled, idx: np.ndarray) -> np.ndarray:
-        """u of instrument c on rows idx (pooled rows have no share table entries)."""
-        if c.share is None:
-            return np.full(len(idx), c.u)
-        sh = np.zeros(len(idx))
-        real = idx < n_real
-        sh[real] = share_rows(c.share)[idx[real]]
-        return c.u * (1.0 - sh)
-
-    # sparse coverage (before yields) of every relevant instrument
     cover: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for c in relevant:
-        if c.k not in schedule.cache:
-            schedule.cache[c.k] = _real_rows(c, ld)
-        idx, u = schedule.cache[c.k]
+    for c in schedule.items:
+        idx, u = _real_rows(c, ld)
         parts_i, parts_u = [idx], [u]
         for g, members in enumerate(groups):
             if not c.units[members[0]]:
@@ -372,44 +392,136 @@ def evaluate(schedule: Schedule, date: Any) -> Evaluation:
                 parts_u.append(np.full(len(rows), c.u))
         if len(parts_i) > 1:
             idx, u = np.concatenate(parts_i), np.concatenate(parts_u)
-        cover[c.k] = (idx, u)
+        # memory: int32 rows, and one number for u when it is the same on every row
+        if len(u) and (u == u[0]).all():
+            u = np.asarray(u[0])
+        cover[c.k] = (idx.astype(np.int32), u)
+    lay = _Layout(groups=groups, n_real=n_real,
+                  row_unit=np.concatenate([ld.row_unit, pu]).astype(np.int32),
+                  row_group=np.concatenate([np.full(n_real, -1), pg]).astype(np.int32),
+                  row_line=row_line, row_m=np.concatenate([ld.row_m, pm]),
+                  t0=np.concatenate([ld.row_t0, pt0]), cover=cover)
+    for a in (lay.row_unit, lay.row_group, lay.row_line, lay.row_m, lay.t0):
+        a.setflags(write=False)
+    schedule.cache["layout"] = lay
+    return lay
+
+
+#: Coverage arrays kept per schedule across days (float64 elements, about 24 MB).
+_COVERAGE_MEMO = 3_000_000
+
+
+def _baseline_layers(schedule: Schedule, lay: _Layout, inbase: list[_Compiled]
+                     ) -> tuple[np.ndarray, np.ndarray, list]:
+    """Rows the in-baseline layers cover, their summed rate ``B_all`` there, and each
+    layer's (compiled, positions in those rows, rate x u x v) -- date independent."""
+    hit = schedule.cache.get("inbase")
+    if hit is not None:
+        return hit
+    rows = np.unique(np.concatenate([lay.cover[c.k][0] for c in inbase]))
+    b_all = np.zeros(len(rows))
+    parts = []
+    for c in inbase:
+        idx, u = lay.cover[c.k]
+        pos = np.searchsorted(rows, idx)
+        add = c.rate * u * c.v
+        np.add.at(b_all, pos, add)
+        parts.append((c, pos, add))
+    out = (rows, b_all, parts)
+    schedule.cache["inbase"] = out
+    return out
+
+
+def _yields(schedule: Schedule) -> dict[int, frozenset[int]]:
+    """For each instrument, the instruments it yields to (by layer; never itself; only
+    those that cover some row) -- date independent."""
+    hit = schedule.cache.get("yields")
+    if hit is None:
+        cover = _layout(schedule).cover
+        hit = {c.k: frozenset(j.k for j in schedule.items
+                              if j.k != c.k and len(cover[j.k][0])
+                              and c.inst.yields_to and _matches(j.layer, c.inst.yields_to))
+               for c in schedule.items}
+        schedule.cache["yields"] = hit
+    return hit
+
+
+def _matches(layer: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(layer, p) for p in patterns)
+
+
+def evaluate(schedule: Schedule, date: Any) -> Evaluation:
+    """Rates of every (partner, line) row on ``date`` under ``schedule``."""
+    when = to_date(date, "date")
+    if when is None:
+        raise ScenarioError("date: give the day to evaluate, e.g. '2025-09-01'.", field="date")
+    ld = line_data()
+    active = [c for c in schedule.items if c.inst.in_force(when)]
+    inbase = [c for c in schedule.items if c.inst.in_baseline]
+    lay = _layout(schedule)
+    groups, n_real, n = lay.groups, lay.n_real, len(lay.row_unit)
+    row_unit, row_line, row_m, t0 = lay.row_unit, lay.row_line, lay.row_m, lay.t0
+
+    def share_of(c: _Compiled, idx: np.ndarray) -> np.ndarray:
+        """u of instrument c on rows idx (pooled rows have no share table entries)."""
+        if c.share is None:
+            return np.full(len(idx), c.u)
+        sh = np.zeros(len(idx))
+        real = idx < n_real
+        sh[real] = share_rows(c.share)[idx[real]]
+        return c.u * (1.0 - sh)
+
+    cover = lay.cover
 
     # 1. baseline layers no longer in force leave the 2024 duty
     t = t0.copy()
     if inbase:
-        b_all = np.zeros(n)
-        b_on = np.zeros(n)
-        for c in inbase:
-            idx, u = cover[c.k]
-            add = c.rate * u * c.v
-            np.add.at(b_all, idx, add)
+        rows, b_all, parts = _baseline_layers(schedule, lay, inbase)
+        b_on = np.zeros(len(rows))
+        for c, pos, add in parts:
             if c.inst.in_force(when):
-                np.add.at(b_on, idx, add)
-        t -= np.minimum(t0, b_all) - np.minimum(t0, b_on)
+                np.add.at(b_on, pos, add)
+        base = t0[rows]
+        t[rows] -= np.minimum(base, b_all) - np.minimum(base, b_on)
 
-    # yields: displaced share per (yields_to, share table, u, v) key, dense over rows
+    # yields: the share of an instrument's rows that the displacing instruments in force
+    # take, kept per (instrument, displacing instruments) across days
+    memo: OrderedDict = schedule.cache.setdefault("coverage", OrderedDict())
     displaced: dict[tuple, np.ndarray] = {}
 
     def coverage(c: _Compiled) -> tuple[np.ndarray, np.ndarray]:
         idx, u = cover[c.k]
-        cov = u * c.v
         if not c.inst.yields_to or len(idx) == 0:
-            return idx, cov
-        key = (c.inst.yields_to, c.share, c.u, c.v,
-               c.k if _matches(c.layer, c.inst.yields_to) else None)  # never yields to itself
+            return idx, u * c.v
+        yields = _yields(schedule)[c.k]
+        js = tuple(j.k for j in active if j.k in yields)
+        if not js:
+            return idx, u * c.v
+        mk = (c.k, js)
+        hit = memo.get(mk)
+        if hit is not None:
+            memo.move_to_end(mk)
+            return idx, hit
+        key = (c.share, c.u, c.v, js)
         if key not in displaced:
             d = np.zeros(n)
-            for j in active:
-                if j.k == c.k or not _matches(j.layer, c.inst.yields_to):
-                    continue
-                jdx, ju = cover[j.k]
-                if not len(jdx):
-                    continue
+            for jk in js:
+                j = by_k[jk]
+                jdx, ju = cover[jk]
                 uf = share_of(c, jdx)
                 d[jdx] = np.maximum(d[jdx], np.minimum(uf, ju) * min(c.v, j.v))
             displaced[key] = d
-        cov = np.maximum(cov - displaced[key][idx], 0.0)
+        cov = np.maximum(u * c.v - displaced[key][idx], 0.0)
+        cov.setflags(write=False)
+        memo[mk] = cov
+        memo_size[0] += len(cov)
+        while memo_size[0] > _COVERAGE_MEMO and len(memo) > 1:
+            _, old = memo.popitem(last=False)
+            memo_size[0] -= len(old)
         return idx, cov
+
+    by_k = {c.k: c for c in schedule.items}
+    memo_size = schedule.cache.setdefault("coverage_size", [0])
 
     # 2-4. set, floor, add
     for mode in ("set", "floor", "add"):
@@ -431,7 +543,6 @@ def evaluate(schedule: Schedule, date: Any) -> Evaluation:
                             f"-100%) on {ld.units.partner.iloc[row_unit[i]]} line "
                             f"{ld.codes[row_line[i]]}; check negative additive rates.",
                             field="tariffs")
-    return Evaluation(date=when, row_unit=row_unit,
-                      row_group=np.concatenate([np.full(n_real, -1), pg]).astype(np.int32),
+    return Evaluation(date=when, row_unit=row_unit, row_group=lay.row_group,
                       row_line=row_line, row_m=row_m, row_t0=t0, row_t=t,
                       group_units=groups, n_real=n_real)

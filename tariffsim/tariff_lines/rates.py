@@ -201,32 +201,47 @@ def _line_keys(sector_of_line: Any) -> tuple[np.ndarray, list[str]]:
 
 
 # ----------------------------------------------------------------------------- aggregate
-def _unit_totals(ev: Evaluation, key: np.ndarray, K: int) -> tuple[np.ndarray, ...]:
-    """(imports, 2024 duty, duty on the day) by unit and key, USD."""
+def _unit_totals(ev: Evaluation, key: np.ndarray, K: int, cache: dict | None = None
+                 ) -> tuple[np.ndarray, ...]:
+    """(imports, 2024 duty, duty on the day) by unit and key, USD.
+
+    ``cache``: a dict kept by the caller for evaluations of one schedule (same rows): what
+    does not depend on the day is computed once and stored there.
+    """
     ld = line_data()
     U = len(ld.units)
     n = ev.n_real
-    flat = ev.row_unit[:n].astype(np.int64) * K + key[ev.row_line[:n]]
-    m = ev.row_m[:n]
-    W = np.bincount(flat, weights=m, minlength=U * K).reshape(U, K)
-    B = np.bincount(flat, weights=m * ev.row_t0[:n], minlength=U * K).reshape(U, K)
+    c = cache if cache is not None else {}
+    if "flat" not in c:
+        flat = ev.row_unit[:n].astype(np.int64) * K + key[ev.row_line[:n]]
+        m = ev.row_m[:n]
+        c["flat"], c["m"] = flat, m
+        c["W"] = np.bincount(flat, weights=m, minlength=U * K).reshape(U, K)
+        c["B"] = np.bincount(flat, weights=m * ev.row_t0[:n], minlength=U * K).reshape(U, K)
+        if len(ev.group_units):
+            # composition of each chapter over keys (pooled HS10 partners)
+            pos = np.flatnonzero(ld.ref_share > 0)
+            ch, s, r = ld.chapter[pos], ld.ref_share[pos], ld.ref_rate[pos]
+            ck = ch.astype(np.int64) * K + key[pos]
+            share = np.bincount(ck, weights=s, minlength=100 * K).reshape(100, K)
+            dsh = np.bincount(ck, weights=s * r, minlength=100 * K).reshape(100, K)
+            tot = dsh.sum(1, keepdims=True)
+            c["share"] = share
+            c["dsh"] = np.where(tot > 0, dsh / np.where(tot > 0, tot, 1.0), share)
+            pr = slice(n, None)
+            g = ev.row_group[pr].astype(np.int64)
+            c["gck"] = (g * 100 + ld.chapter[ev.row_line[pr]]) * K + key[ev.row_line[pr]]
+            c["pm"] = ev.row_m[pr]
+            c["sm"] = np.bincount(c["gck"], weights=c["pm"],
+                                  minlength=len(ev.group_units) * 100 * K)
+    flat, m = c["flat"], c["m"]
+    W, B = c["W"].copy(), c["B"].copy()
     N = np.bincount(flat, weights=m * ev.row_t[:n], minlength=U * K).reshape(U, K)
     G = len(ev.group_units)
     if G:
-        # composition of each chapter over keys (pooled HS10 partners)
-        pos = np.flatnonzero(ld.ref_share > 0)
-        ch, s, r = ld.chapter[pos], ld.ref_share[pos], ld.ref_rate[pos]
-        ck = ch.astype(np.int64) * K + key[pos]
-        share = np.bincount(ck, weights=s, minlength=100 * K).reshape(100, K)
-        dsh = np.bincount(ck, weights=s * r, minlength=100 * K).reshape(100, K)
-        tot = dsh.sum(1, keepdims=True)
-        dsh = np.where(tot > 0, dsh / np.where(tot > 0, tot, 1.0), share)
-        # added duty per USD by group, chapter and key
+        share, dsh, gck, pm, sm = c["share"], c["dsh"], c["gck"], c["pm"], c["sm"]
         pr = slice(n, None)
-        g = ev.row_group[pr].astype(np.int64)
-        gck = (g * 100 + ld.chapter[ev.row_line[pr]]) * K + key[ev.row_line[pr]]
-        pm = ev.row_m[pr]
-        sm = np.bincount(gck, weights=pm, minlength=G * 100 * K)
+        # added duty per USD by group, chapter and key
         sd = np.bincount(gck, weights=pm * (ev.row_t[pr] - ev.row_t0[pr]),
                          minlength=G * 100 * K)
         added = np.divide(sd, sm, out=np.zeros_like(sd), where=sm > 0).reshape(G, 100, K)
