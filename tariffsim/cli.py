@@ -41,11 +41,18 @@ def _fmt_table(table: pd.DataFrame) -> str:
     return table.to_string(float_format=lambda v: f"{v:,.0f}")
 
 
+#: An "up to" amount in a source: a ceiling ("up to five million tonnes", "up to USD 3 bn";
+#: not "up to 2030").
+_UP_TO = re.compile(r"\bup to (?:about |around )?(?:us\$|usd |\$|\d(?!\d{3}\b)|one|two|three|"
+                    r"four|five|six|seven|eight|nine|ten)")
+
+
 def illustrative_figures(scenario: Any, first: int, last: int) -> list[str]:
     """The figures of ``scenario`` that are assumptions, among the instruments in force at
     some time from ``first`` to ``last`` (calendar years): instruments flagged
-    ``illustrative``, whose source or note says "illustrative", or whose source gives an
-    "up to" amount (a ceiling, not a commitment). One line each: the instrument and why."""
+    ``illustrative``, whose source or note says "illustrative", or whose source quotes an
+    "up to" amount (a ceiling, not a commitment: "up to five million tonnes"). One line
+    each: the instrument and why."""
     lo, hi = _dt.date(first, 1, 1), _dt.date(last + 1, 1, 1)
     out = []
     for k, inst in enumerate(scenario.instruments):
@@ -56,7 +63,7 @@ def illustrative_figures(scenario: Any, first: int, last: int) -> list[str]:
         why = []
         if inst.illustrative or "illustrative" in text:
             why.append("illustrative")
-        if re.search(r"\bup to\b", text):
+        if _UP_TO.search(inst.source.lower()):
             why.append("an 'up to' amount taken as the figure")
         if why:
             note = inst.note if len(inst.note) <= 120 else inst.note[:117] + "..."

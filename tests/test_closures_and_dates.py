@@ -29,10 +29,10 @@ from tariffsim.simulate import as_shocks
 GOODS = ts.load_baseline("goods-2024")
 CLOSURES = list(literals.CLOSURES)
 
-#: A policy that changes nothing: Vietnam's goods enter the US at the 0% they pay in the
-#: one-sector data ("set" to the baseline level), and a purchase floor far below the data.
+#: A policy that changes nothing: a zero additional duty on Vietnam's goods, and a purchase
+#: floor far below the data.
 NOOP = ts.Scenario("noop", [
-    ts.Tariff(importer="USA", exporter="VNM", rate=0.0, start="2025-01-01"),
+    ts.Tariff(importer="USA", exporter="VNM", rate=0.0, mode="add", start="2025-01-01"),
     ts.ImportCommitment(importer="VNM", exporter="USA", value=100.0, basis="level",
                         start="2025-01-01")])
 
@@ -93,8 +93,9 @@ def test_cli_run_balanced_noop_reports_zero_change(tmp_path, capsys):
 
 # ---------------------------------------------------------------------- date / year
 def _tariff_from(day: str, rate: float = 0.5) -> ts.Scenario:
+    """An additional duty on every US import from Vietnam from ``day``."""
     return ts.Scenario("vn", [ts.Tariff(importer="USA", exporter="VNM", rate=rate,
-                                        start=day)])
+                                        mode="add", start=day)])
 
 
 BOTH = dict(date="2026-03-01", year=2026)
@@ -132,8 +133,9 @@ def test_one_year_rule_default_everywhere():
 
 
 def test_ge_honours_year_rule():
-    """A 50% tariff from 1 Oct 2025: in force on 1 July? no (mid-year: nothing changes);
-    averaged over 2025: 92 of 365 days, so the year's tariff is 0.5 x 92/365."""
+    """A 50% additional duty from 1 Oct 2025: in force on 1 July? no (mid-year: nothing
+    changes); averaged over 2025: 92 of 365 days, so the year's tariff is the baseline's
+    plus 0.5 x 92/365."""
     s = _tariff_from("2025-10-01")
     mid = ts.simulate(GOODS, s, year=2025, year_rule="mid-year")
     assert np.abs(mid.countries["welfare_change_pct"]).max() < 1e-9
@@ -141,7 +143,7 @@ def test_ge_honours_year_rule():
     default = ts.simulate(GOODS, s, year=2025)
     vnm, usa = GOODS.country_index("VNM"), GOODS.country_index("USA")
     t = np.array(GOODS.tariffs, dtype=float)
-    t[vnm, usa, :] = 0.5 * 92 / 365
+    t[vnm, usa, :] += 0.5 * 92 / 365
     hand = ts.simulate(GOODS, Shocks(tariffs=t))
     for r in (avg, default):
         pd.testing.assert_frame_equal(r.countries, hand.countries, rtol=1e-9)

@@ -245,3 +245,21 @@ def test_malaysia_pledge_is_a_level_of_30bn_a_year_for_five_years():
                                 pd.Timestamp("2031-01-01").date())
     assert [c.value_in(y) for y in (2025, 2026, 2030, 2031)] == [0.0, 30000.0, 30000.0, 0.0]
     assert "electronics" in c.sectors and "other_transport" in c.sectors
+
+
+@pytest.mark.parametrize("realisation", [0.58, 1.0])
+def test_malaysia_floors_are_met_in_the_main_job(realisation):
+    """us-asean-2025 in 2030 on the default (sectoral) world, every Malaysian floor binds:
+    electronics + machinery + electrical equipment + other transport reach
+    realisation x 150,000 / 5; energy reaches realisation x (3,400 LNG + 42.6 coal); other
+    transport reaches its 2024 level plus realisation x 9,500 / 5 (aircraft)."""
+    b = ts.load_baseline()
+    s = ts.scenarios.load("us-asean-2025").with_realisation(realisation)
+    r = ts.simulate(b, s, year=2030)
+    f = r.flows[(r.flows.exporter == "USA") & (r.flows.importer == "MYS")].set_index("sector")
+    four = ["electronics", "machinery", "electrical_equipment", "other_transport"]
+    assert f.loc[four, "scenario"].sum() == pytest.approx(realisation * 30_000.0, rel=1e-6)
+    assert f.loc["energy", "scenario"] == pytest.approx(realisation * 3_442.6, rel=1e-6)
+    assert f.loc["other_transport", "scenario"] == pytest.approx(
+        f.loc["other_transport", "baseline"] + realisation * 1_900.0, rel=1e-6)
+    assert all(v["binding"] for k, v in r.extras.items() if "MYS<-USA" in k)
