@@ -21,9 +21,11 @@ from tariffsim.tariff_lines import line_rates, list_codes
 CODES = ("USA", "CHN", "VNM", "MYS", "THA", "KHM", "IDN", "PHL", "SGP", "JPN", "KOR", "IND",
          "MEX", "CAN", "HKG", "GBR", "AUS", "BRA", "EU27", "ROW")
 NAMES = ["china-rare-earth-controls", "liberation-day-2025", "reciprocal-aug-2025",
-         "section-122-2026", "us-asean-2025", "us-tariffs-2025-2026"]
+         "section-122-2026", "us-asean-2025", "us-asean-2025-as-signed",
+         "us-asean-2025-deals", "us-tariffs-2025-2026"]
 #: The built-in scenarios with US tariffs (all cover 2025).
-US_TARIFFS = [n for n in NAMES if n != "china-rare-earth-controls"]
+US_TARIFFS = [n for n in NAMES if n not in ("china-rare-earth-controls",
+                                            "us-asean-2025-deals")]
 
 TOYS = "9503000073"        # China's largest toy line (2024 duty ~0: list 4B suspended)
 SWEATERS = "6110202079"    # cotton sweaters, 16.5% MFN (+7.5% Section 301 list 4A on China)
@@ -142,8 +144,8 @@ def test_august_rates_exemptions_and_section_232():
     assert t == pytest.approx(0.50 + t0 - min(t0, 0.25))
 
 
-def test_asean_deals_zero_rate_annex_iii_lines():
-    n = "us-asean-2025"
+@pytest.mark.parametrize("n", ["us-asean-2025", "us-asean-2025-as-signed"])
+def test_asean_deals_zero_rate_annex_iii_lines(n):
     line = list_codes("annex_iii_proxy")[0]
     r = line_rates(n, "2025-10-25", "MYS", products=[line[:4]])
     proxy = r.hs10.str.startswith(tuple(list_codes("annex_iii_proxy")))
@@ -151,7 +153,20 @@ def test_asean_deals_zero_rate_annex_iii_lines():
     np.testing.assert_allclose((r.rate - r.rate_baseline)[proxy], 0.19)
     r = line_rates(n, "2025-10-26", "MYS", products=[line[:4]])
     np.testing.assert_allclose((r.rate - r.rate_baseline)[proxy.to_numpy()], 0.0)
-    assert added(n, "2030-01-01", "MYS", SWEATERS) == pytest.approx(0.19)
+
+
+def test_asean_deal_rates_as_signed_and_as_the_law_evolved():
+    """Malaysian sweaters: the deal's 19% until the IEEPA duties end (24 Feb 2026), then
+    the 10% Section 122 surcharge (24 Feb - 23 Jul 2026), then Malaysia's 10% Section 301
+    forced-labour tier (from 24 Jul 2026; facts/us_tariff_actions_2025_2026.csv);
+    as signed, 19% to 2030."""
+    law = "us-asean-2025"
+    assert added(law, "2025-11-01", "MYS", SWEATERS) == pytest.approx(0.19)
+    assert added(law, "2026-03-01", "MYS", SWEATERS) == pytest.approx(0.10)
+    assert added(law, "2030-01-01", "MYS", SWEATERS) == pytest.approx(0.10)
+    assert added("us-asean-2025-as-signed", "2030-01-01", "MYS", SWEATERS) == \
+        pytest.approx(0.19)
+    assert ts.scenarios.load(law, variant="as-signed").name == "us-asean-2025-as-signed"
 
 
 def test_section_122_replaces_the_ieepa_duties_then_ends():
@@ -169,11 +184,16 @@ def test_asean_partner_cuts_and_commitments(base):
     usa = 0
     assert sh.tariffs[usa, CODES.index("KHM"), 0] == 0.0
     assert sh.tariffs[usa, CODES.index("THA"), 0] == pytest.approx(0.03 * 0.01)
-    targets = {CODES[c.importer]: c.value - base.flows[usa, c.importer, 0]
-               for c in sh.commitments}
-    # USD million, 2026: VNM aircraft 1600 + farm 2900; MYS LNG 3400 + equipment 30000 +
-    # aircraft 1900 + coal 42.6; THA farm 2600 + energy 5400 + aircraft 3760; KHM 250
-    assert targets == pytest.approx({"VNM": 4500, "MYS": 35342.6, "THA": 11760, "KHM": 250})
+    floors = {CODES[c.importer]: c.value for c in sh.commitments}
+    m0 = {c: base.flows[usa, CODES.index(c), 0] for c in floors}
+    # USD million, 2026, one floor per pair on this one-sector world: the larger of the
+    # baseline plus the aircraft increments and the sum of the levels
+    #   VNM: max(M0 + 1600, 2900 farm); MYS: max(M0 + 1900, 3400 LNG + 30000 equipment +
+    #   42.6 coal); THA: max(M0 + 3760, 2600 farm + 5400 energy); KHM: M0 + 250
+    assert floors == pytest.approx({"VNM": max(m0["VNM"] + 1600, 2900),
+                                    "MYS": max(m0["MYS"] + 1900, 33442.6),
+                                    "THA": max(m0["THA"] + 3760, 8000),
+                                    "KHM": m0["KHM"] + 250})
     t2030 = {CODES[c.importer] for c in s.shocks(base, year=2030).commitments}
     assert t2030 == {"VNM", "MYS", "THA"}
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+import tariffsim as ts
+
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,8 +91,21 @@ def _check_us_tariffs(ns: dict) -> None:
 
 
 # What a page's examples must leave behind (values derived by hand from the page's text).
-CHECKS = {"pe.md": _check_pe, "plots.md": _check_plots, "scenarios.md": _check_scenarios,
-          "uncertainty.md": _check_uncertainty, "us_tariffs.md": _check_us_tariffs}
+def _check_commitments(ns: dict) -> None:
+    # the pledge of the page: USD 150 bn over five years is a level of 30,000 a year
+    assert ns["pledge"].basis == "level" and ns["pledge"].value_in(2028) == 30_000.0
+    # the last loop's run is at realisation 0.58, and its parts add up to the change
+    proj, parts = ns["proj"], ns["parts"]
+    assert all(c.realisation == 0.58 for c in ns["deal"].instruments
+               if isinstance(c, ts.ImportCommitment))
+    mys = parts.query("year == 2030 and country == 'MYS' and partner == 'USA'")
+    total = proj.frame.query("year == 2030 and country == 'MYS' and partner == 'USA'")
+    assert mys["change"].sum() == pytest.approx(float(total["change"].iloc[0]), rel=1e-9)
+
+
+CHECKS = {"pe.md": _check_pe, "commitments.md": _check_commitments, "plots.md": _check_plots,
+          "scenarios.md": _check_scenarios, "uncertainty.md": _check_uncertainty,
+          "us_tariffs.md": _check_us_tariffs}
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.name for p in CASES])
