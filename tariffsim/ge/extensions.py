@@ -417,6 +417,16 @@ class ExtensionSystem:
         self.log_VAj0 = np.log(np.where(self.va_mask, VAj0, 1.0))
         self.log_E0 = np.log(model.X.sum(axis=0))
 
+    #: Step factor of each block in the outer iteration: the market-size block overshoots
+    #: when the pass-through is far from one (phi = 1.5 on the 22-sector world: 298
+    #: iterations at 1, 129 at 0.5; no worse elsewhere).
+    STEPS = {"L": 1.0, "l": 1.0, "x": 0.5}
+
+    def damping(self) -> np.ndarray:
+        """Step factors of the extension unknowns, in their order in ``z``."""
+        return np.concatenate([np.full(sl.stop - sl.start, self.STEPS[name])
+                               for name, sl in self.blocks.items()] or [np.empty(0)])
+
     def unpack(self, z: np.ndarray
                ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """``(log L-hat (N,), log l-hat (J, N), log(E-hat / w-hat) (N,))``, None for an

@@ -213,9 +213,13 @@ class HatSystem:
         return self.n_core + len(self.extras)
 
     def damping(self) -> np.ndarray:
-        """Step factors of the unknowns: ``beta_w`` for the wages, 1 for the rest."""
-        return np.concatenate([np.full(self.N, self.beta_w),
-                               np.ones(self.n_unknowns - self.N)])
+        """Step factors of the unknowns: ``beta_w`` for the wages, the extension blocks'
+        own (:meth:`ExtensionSystem.damping`), 1 for the extras."""
+        if self.ext is None:
+            return np.concatenate([np.full(self.N, self.beta_w),
+                                   np.ones(self.n_unknowns - self.N)])
+        return np.concatenate([np.full(self.N, self.beta_w), self.ext.damping(),
+                               np.ones(len(self.extras))])
 
     # -- the steps of one evaluation -------------------------------------------------------
     def cost_terms(self, zx: np.ndarray
