@@ -14,7 +14,7 @@ import imls_reference as ref
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from worlds import oracle_world, random_world
 
@@ -96,9 +96,17 @@ def test_every_option_combination_matches_the_oracle(kappa, psi, local, firm, re
        beta=st.sampled_from([1.0, 0.45, 0.8]))
 def test_random_parameters_match_the_oracle(seed, n, eps, kappa, psi, nu_scale, firm,
                                             revenue_use, beta):
+    """Random parameters away from aggregate increasing returns: the loop gain from
+    employment to productivity, kappa (phi - 1 + pi psi) / (1 - pi (1 - beta)(1 + psi))
+    with pi the domestic share, below 0.8 (near 1 neither solver finds an equilibrium:
+    e.g. kappa 1, psi 0.125, phi 1.25, beta 0.45 in a nearly closed economy, gain 0.95)."""
     X, t0, t1, nu = oracle_world(seed, n)
-    _compare_with_oracle(X, t0, t1, eps=eps, kappa=kappa, psi=psi, nu=nu * nu_scale,
-                         firm=firm, revenue_use=revenue_use, beta=beta, atol=1e-7)
+    nu = nu * nu_scale
+    phi = ref.passthrough(nu, psi, firm)
+    home = np.diag(X) / ((1 + t0) * X).sum(axis=0)
+    assume((kappa * (phi - 1 + home * psi) / (1 - home * (1 - beta) * (1 + psi))).max() < 0.8)
+    _compare_with_oracle(X, t0, t1, eps=eps, kappa=kappa, psi=psi, nu=nu, firm=firm,
+                         revenue_use=revenue_use, beta=beta, atol=1e-7)
 
 
 def test_zero_domestic_sales_are_accepted():
@@ -298,6 +306,20 @@ def test_strong_scale_economies_with_several_sectors_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ts.simulate(base, None, scale_elasticity=0.67 / 5)
+
+
+def test_near_aggregate_increasing_returns_warns_and_failures_say_why():
+    """A nearly closed economy with elastic labour, scale economies, pass-through above one
+    and intermediate inputs: loop gain 1 x (1.25 - 1 + 0.98 x 0.125) / (1 - 0.98 x 0.55 x
+    1.125) = 0.95 (hand computation; the domestic share of C0 is 14.18 / 14.46)."""
+    X, t0, t1, _ = oracle_world(10000, 2)
+    assert X[0, 0] / X[:, 0].sum() == pytest.approx(0.981, abs=1e-3)
+    opts = dict(trade_elasticity=2.0, labor_supply_elasticity=1.0, scale_elasticity=0.125,
+                passthrough=1.25, beta=0.45)
+    with pytest.warns(ts.TariffSimWarning, match=r"aggregate-returns index .* C0 0.94"):
+        with pytest.raises(ts.ConvergenceError, match="aggregate-returns index") as err:
+            _production(X, t0, t1, max_iter=20, **opts)
+    assert err.value.diagnostics["returns_index"] == pytest.approx(0.948, abs=2e-3)
 
 
 # ---------------------------------------------------------------- options and errors

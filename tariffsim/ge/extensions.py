@@ -39,8 +39,8 @@ import pandas as pd
 from tariffsim.errors import ModelError, unknown_codes_message
 from tariffsim.literals import RevenueUse, check_option
 
-__all__ = ["Extensions", "extensions", "PRESETS", "passthrough", "welfare_imls",
-           "welfare_utility"]
+__all__ = ["Extensions", "extensions", "PRESETS", "passthrough", "returns_index",
+           "welfare_imls", "welfare_utility", "ExtensionSystem"]
 
 #: Parameters of published models as dicts of :func:`tariffsim.ge.solve` options.
 #: ``"imls2025"``: Ignatenko, Macedoni, Lashkaripour & Simonovska (2025), Section 4: trade
@@ -285,6 +285,39 @@ def _check_range(name: str, a: np.ndarray, labels: Sequence[str], *, low: float,
         rows = np.flatnonzero(bad.any(axis=1))[:5]
         vals = ", ".join(f"{labels[i]}={flat[i][bad[i]][0]:g}" for i in rows)
         raise ModelError(f"{name}: must be {text}; got {vals}.", field=name)
+
+
+# ---------------------------------------------------------------------------- stability
+def returns_index(model: Any) -> np.ndarray:
+    r"""Aggregate-returns index of each country (N,): the gain of the loop from employment
+    to productivity and back, for one sector and foreign prices and wages held fixed.
+
+    .. math:: g_n = \frac{\kappa_n (\bar\phi_n - 1 + \pi_n \bar\psi_n)}
+              {1 - \pi_n (1 - \bar\beta_n)(1 + \bar\psi_n)}
+
+    A larger market lowers the price index with elasticity phi - 1 (the variety term),
+    a larger input bundle lowers unit cost with psi, which reaches the price index with
+    the domestic share pi and feeds back through intermediate inputs (share 1 - beta);
+    labour supply responds to the real wage with kappa. phi, psi, beta and pi are averaged
+    over sectors with spending and output weights. Near or above 1, employment and
+    productivity reinforce each other almost without bound: the equilibrium becomes
+    unstable or disappears. Infinite when the denominator is not positive. The paper's
+    parameters give at most 0.3 (the US) without intermediate inputs, 0.74 with
+    value-added share 0.49.
+    """
+    ext: Extensions = model.ext
+    Y = np.maximum(model.Y, 0.0)
+    out = Y.sum(axis=0)
+    beta = (Y * model.va_share).sum(axis=0) / out
+    psi = (Y * ext.psi[:, None]).sum(axis=0) / out
+    X = model.X
+    spend = X.sum(axis=0)
+    phi = (X * ext.passthrough).sum(axis=0) / spend
+    home = (X * np.diagonal(model.pi, axis1=1, axis2=2)).sum(axis=0) / spend
+    den = 1.0 - home * (1.0 - beta) * (1.0 + psi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = ext.kappa * (phi - 1.0 + home * psi) / np.where(den > 0, den, 1.0)
+    return np.where(den > 0, g, np.inf)
 
 
 # ---------------------------------------------------------------------------- welfare

@@ -40,7 +40,7 @@ import pandas as pd
 from tariffsim.errors import ConvergenceError, ModelError, ScenarioError, TariffSimWarning
 from tariffsim.ge.active_set import solve_active_set
 from tariffsim.ge.calibration import CalibratedModel, calibrate
-from tariffsim.ge.extensions import Extensions, extensions
+from tariffsim.ge.extensions import Extensions, extensions, returns_index
 from tariffsim.ge.frames import result_frames
 from tariffsim.ge.hat import model_from_solution, solve_hat, solve_system
 from tariffsim.ge.prepare import Extra, prepare_shocks
@@ -177,6 +177,7 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         if ext is not None:
             model = with_extensions(model, ext, closure=closure, numeraire=num_idx, tol=tol,
                                     max_iter=max_iter)
+    with _country_names(countries), _returns_hint(model):
         model0, ref = reference_equilibrium(model, closure=closure, numeraire=num_idx,
                                             tol=tol, max_iter=max_iter)
         terms = hat_terms(model0, tau_new=prepared.tau_new,
@@ -277,6 +278,7 @@ def with_extensions(model: CalibratedModel, ext: Extensions, *, closure: str,
     out.notes = plain.notes + [n for n in out.notes if n not in plain.notes]
     _check_utility(out)
     _check_scale(out)
+    _check_returns(out)
     return out
 
 
@@ -301,6 +303,42 @@ def _check_scale(model: CalibratedModel) -> None:
             f"fail or find an equilibrium with extreme specialisation. Ignatenko et al. "
             f"(2025) use psi = 0.67 / theta; pass a dict sector -> psi.",
             TariffSimWarning, stacklevel=4)
+
+
+#: Aggregate-returns index above which an extended solve gets a warning.
+RETURNS_WARNING = 0.9
+
+
+def _check_returns(model: CalibratedModel) -> None:
+    """Warn when the extensions come close to aggregate increasing returns
+    (:func:`~tariffsim.ge.extensions.returns_index`)."""
+    g = returns_index(model)
+    if (g >= RETURNS_WARNING).any():
+        warnings.warn(_returns_text(model, g), TariffSimWarning, stacklevel=4)
+
+
+def _returns_text(model: CalibratedModel, g: np.ndarray) -> str:
+    top = np.argsort(-g)[:3]
+    names = ", ".join(f"{model.countries[k]} {g[k]:.3g}" for k in top)
+    return (f"the aggregate-returns index kappa (phi - 1 + pi psi) / (1 - pi (1 - beta)"
+            f"(1 + psi)) reaches {names} (labor_supply_elasticity, scale_elasticity, "
+            f"local_share, passthrough): near or above 1 employment and productivity "
+            f"reinforce each other almost without bound and the equilibrium becomes unstable "
+            f"or disappears. Ignatenko et al. (2025) have at most 0.3 (0.74 with "
+            f"intermediate inputs); lower kappa, psi or the local share.")
+
+
+@contextmanager
+def _returns_hint(model: CalibratedModel) -> Iterator[None]:
+    """Add the aggregate-returns index to a ConvergenceError of an extended solve."""
+    try:
+        yield
+    except ConvergenceError as exc:
+        if model.ext is not None:
+            g = returns_index(model)
+            exc.diagnostics["returns_index"] = float(g.max())
+            exc.args = (f"{exc.args[0]}. Model extensions: {_returns_text(model, g)}",)
+        raise
 
 
 @contextmanager
