@@ -115,7 +115,7 @@ class Extensions:
 
 def passthrough(nu: np.ndarray, psi: np.ndarray | float, firm: np.ndarray | float = 1.0
                 ) -> np.ndarray:
-    r"""Tariff pass-through to the importer's price index (IMLS 2025, eq. 5).
+    r"""Tariff pass-through to the importer's price index (Ignatenko et al. 2025).
 
     .. math:: \phi_n = \tilde\phi + \frac{\nu_n (1 + \psi)}{1 - \nu_n}
 
