@@ -184,3 +184,33 @@ def check_panel(columns_of, table, key, name, cols, simple_mean_welfare=False, w
             if not near(ours, value, dec):
                 bad.append(f"{label} col {col}: published {value}, ours {ours:.4f}")
     assert not bad, f"{table} {key}: " + "; ".join(bad)
+
+
+def check_table3(columns_of):
+    """Table 3: US tariff revenue as % of GDP (their results(US, 7): revenue / baseline
+    expenditure) and of the federal budget (23% of GDP), for Table 1 cases 1 and 3 and
+    Table 2 (3) and (1)."""
+    (_, rows), = published("Table_3")
+    rows = dict(rows)
+    us = world()["us"]
+    ours = [100 * columns_of(n)[us, 6] for n in ("case1", "case3", "optimal_retaliation",
+                                                "reciprocal")]
+    for (value, dec), x in zip(rows["\\% of GDP"], ours, strict=True):
+        assert near(x, value, dec), (value, x)
+    for (value, dec), x in zip(rows["\\% of Federal Budget"], ours, strict=True):
+        assert near(x / 0.23, value, dec), (value, x / 0.23)
+
+
+def check_table4(columns_of):
+    """Table 4, panels "(1) USTR tariffs + one sector" (before retaliation) and "(1)
+    reciprocal retaliation + one sector" (after; the table has two panels labelled (1)):
+    roundabout production, non-US rows weighted by WDI GDP."""
+    ones = [rows for title, rows in published("Table_4") if title == "(1)"]
+    assert len(ones) == 2
+    for rows, name in zip(ones, ("io", "io_reciprocal"), strict=True):
+        columns = columns_of(name)
+        for label, cells in rows:
+            label = label.replace("\\cmidrule(lr){1-1}", "").strip()
+            for (value, dec), col in zip(cells, COLS_6, strict=True):
+                ours = row_value(columns, label, col, weights="gdp")
+                assert near(ours, value, dec), (name, label, col, value, ours)

@@ -165,10 +165,11 @@ def extensions(countries: Sequence[str], sectors: Sequence[str], *,
     """
     check_option(revenue_use, RevenueUse, "revenue_use")
     N = len(countries)
-    kappa = _by_country("labor_supply_elasticity", labor_supply_elasticity, countries)
+    kappa = _by_code("labor_supply_elasticity", labor_supply_elasticity, countries,
+                     "country")
     _check_range("labor_supply_elasticity", kappa, countries, low=0.0,
                  text="a number >= 0 (0: inelastic labour; IMLS 2025 use 0.5)")
-    psi = _by_sector("scale_elasticity", scale_elasticity, sectors)
+    psi = _by_code("scale_elasticity", scale_elasticity, sectors, "sector")
     _check_range("scale_elasticity", psi, sectors, low=0.0, high=1.0,
                  text="a number in [0, 1) (0: constant returns; IMLS 2025 use 0.67/4)")
     nu = _by_country_sector("local_share", local_share, countries, sectors)
@@ -208,37 +209,21 @@ def _mapping(name: str, value: Mapping | pd.Series, codes: Sequence[str], kind: 
     return _numbers(name, [d[c] for c in codes], f"one number per {kind}")
 
 
-def _by_country(name: str, value: Any, countries: Sequence[str]) -> np.ndarray:
-    """A scalar, an (N,) sequence or a mapping country -> value, as an (N,) array."""
-    N = len(countries)
+def _by_code(name: str, value: Any, codes: Sequence[str], kind: str) -> np.ndarray:
+    """A scalar, a sequence with one value per code or a mapping code -> value, as an
+    array over ``codes`` (``kind``: "country" or "sector", for the messages)."""
+    n = len(codes)
     if isinstance(value, str):
-        raise ModelError(f"{name}: got the text {value!r}; give a number, {N} numbers (one "
-                         f"per country) or a dict country -> number.", field=name)
+        raise ModelError(f"{name}: got the text {value!r}; give a number, {n} numbers (one "
+                         f"per {kind}) or a dict {kind} -> number.", field=name)
     if isinstance(value, Mapping | pd.Series):
-        return _mapping(name, value, countries, "country")
-    a = _numbers(name, value, f"a number, {N} numbers or a dict country -> number")
+        return _mapping(name, value, codes, kind)
+    a = _numbers(name, value, f"a number, {n} numbers or a dict {kind} -> number")
     if a.ndim == 0:
-        return np.full(N, float(a))
-    if a.shape != (N,):
-        raise ModelError(f"{name}: expected a number or {N} values (one per country, in the "
+        return np.full(n, float(a))
+    if a.shape != (n,):
+        raise ModelError(f"{name}: expected a number or {n} values (one per {kind}, in the "
                          f"baseline's order), got shape {a.shape}.", field=name)
-    return a
-
-
-def _by_sector(name: str, value: Any, sectors: Sequence[str]) -> np.ndarray:
-    """A scalar, a (J,) sequence or a mapping sector -> value, as a (J,) array."""
-    J = len(sectors)
-    if isinstance(value, str):
-        raise ModelError(f"{name}: got the text {value!r}; give a number, {J} numbers (one "
-                         f"per sector) or a dict sector -> number.", field=name)
-    if isinstance(value, Mapping | pd.Series):
-        return _mapping(name, value, sectors, "sector")
-    a = _numbers(name, value, f"a number, {J} numbers or a dict sector -> number")
-    if a.ndim == 0:
-        return np.full(J, float(a))
-    if a.shape != (J,):
-        raise ModelError(f"{name}: expected a number or {J} values (one per sector), got "
-                         f"shape {a.shape}.", field=name)
     return a
 
 
@@ -270,7 +255,8 @@ def _by_country_sector(name: str, value: Any, countries: Sequence[str],
                 raise ModelError(f"{name}: expected ({N}, {J}) values [country, sector], "
                                  f"got shape {a.shape}.", field=name)
             return np.ascontiguousarray(a.T)
-    return np.broadcast_to(_by_country(name, value, countries)[None, :], (J, N)).copy()
+    return np.broadcast_to(_by_code(name, value, countries, "country")[None, :],
+                           (J, N)).copy()
 
 
 def _check_range(name: str, a: np.ndarray, labels: Sequence[str], *, low: float,
