@@ -406,3 +406,28 @@ def test_per_country_and_per_sector_forms_agree():
                     scale_elasticity=[0.05, 0.1])
     for other in (b, c):
         pd.testing.assert_frame_equal(other.countries, a.countries)
+
+
+def test_commitments_and_quotas_work_with_the_extensions():
+    """The extras (one unknown each) sit after the extension blocks: a purchase commitment
+    and a binding export quota are met with every extension on."""
+    from tariffsim.shocks import CommitmentTarget, QuotaTarget
+
+    rng = np.random.default_rng(43)
+    base, theta = random_world(rng, 4, 2, lambda: True)
+    F = base.flows
+    both = np.ones(2, dtype=bool)
+    target = 1.3 * F[1, 0, :].sum()                      # C0 buys 30% more from C1
+    cap = 0.8 * (F[2, :, :].sum() - F[2, 2, :].sum())   # C2 exports capped at 80%
+    others = np.array([True, True, False, True])
+    shocks = Shocks(commitments=[CommitmentTarget(0, 1, both, target, "buy")],
+                    quotas=[QuotaTarget(2, others, both, cap, label="cap")])
+    r = ts.ge.solve(base, shocks, **dict(_all_on(0.1), trade_elasticity=theta,
+                                         scale_elasticity=0.5 / theta), tol=1e-11)
+    f = r.flows
+    bought = f[(f.importer == "C0") & (f.exporter == "C1")].scenario.sum()
+    sold = f[(f.exporter == "C2") & (f.importer != "C2")].scenario.sum()
+    assert bought == pytest.approx(target, rel=1e-8)
+    assert sold == pytest.approx(cap, rel=1e-8)
+    assert r.extras["cap"]["shadow_tax"] > 0
+    assert np.abs(r.countries.employment_change_pct).max() > 1e-4

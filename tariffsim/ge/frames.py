@@ -96,9 +96,10 @@ def _country_frame(m0: CalibratedModel, sol: HatSolution, countries: Sequence[st
     intl1 = np.where(eye, 0.0, sol.flows)
     welfare, L = measures["imls"], measures["L"]
     ext = m0.ext
-    weight = m0.X / m0.X.sum(axis=0)                  # sector shares of spending
-    nu = np.zeros(len(countries)) if ext is None else (weight * ext.nu).sum(axis=0)
-    phi = np.ones(len(countries)) if ext is None else (weight * ext.passthrough).sum(axis=0)
+    nu, phi = np.zeros(len(countries)), np.ones(len(countries))
+    if ext is not None:
+        weight = m0.X / m0.X.sum(axis=0)              # sector shares of spending
+        nu, phi = (weight * ext.nu).sum(axis=0), (weight * ext.passthrough).sum(axis=0)
     dc = pd.DataFrame({
         "country": list(countries),
         "welfare_change_pct": 100 * (welfare - 1),
