@@ -13,6 +13,11 @@ the same run:
    a child process).
 4. The 30-country one-sector counterfactual of the structural-gravity package ``gegravity``
    on its sample data (a CAN-JPN trade agreement), timed directly when it is installed.
+5. The model of Ignatenko et al. (2025) (``ts.ge.PRESETS["imls2025"]`` with the calibrated
+   local shares) on their 194-country world with the announced US tariffs, against the
+   plain solve of the same world and shock (target: at most 3x) and against the dense
+   Newton solve of the test oracle (tests/imls_reference.py); and the same options on the
+   embedded 22 x 22 sectoral world with IO against its plain solve.
 
 Data sets come from ``$TARIFFSIM_VALIDATION_DATA`` (default ``../shared/data/validation``);
 parts whose data are missing are skipped with a message.
@@ -261,12 +266,46 @@ def bench_gegravity(repeat):
           f"{tg / t:5.0f}x   target >= 50x; max |factory-gate price difference| {diff:.1e} pp")
 
 
+def bench_imls(repeat):
+    import tariffsim as ts
+    folder = data_root() / "liberation_day"
+    if not folder.exists():
+        print(f"[imls2025] skipped: {folder} not found")
+        return
+    base = ts.io.read_liberation_day(folder)
+    shocks = ts.io.liberation_day_tariffs(folder).shocks(base)
+    nu = ts.io.liberation_day_local_share(folder)
+    preset = dict(ts.ge.PRESETS["imls2025"], local_share=nu)
+    tp, rp = best_of(lambda: solve(base, shocks, trade_elasticity=4.0), repeat)
+    te, re_ = best_of(lambda: solve(base, shocks, **preset), repeat)
+    us = re_.countries.set_index("country").loc["USA"]
+    print(f"[imls2025] 194 x 1, USTR tariffs: plain {tp:7.3f} s ({rp.diagnostics['iterations']}"
+          f" iterations), extended {te:7.3f} s ({re_.diagnostics['iterations']} iterations; "
+          f"US welfare {us['welfare_change_pct']:+.2f}%): ratio {te / tp:4.2f}x   target <= 3x")
+    sys.path.insert(0, str(ROOT / "tests"))
+    import imls_reference as oracle
+    X = base.flows[:, :, 0]
+    t1 = shocks.tariffs[:, :, 0]
+    nu_a = nu.loc[list(base.countries)].to_numpy()
+    to, _ = best_of(lambda: oracle.solve(X, 0.0, t1, nu=nu_a), repeat)
+    print(f"[imls2025] test oracle (dense Newton, analytic Jacobian, 4N unknowns): {to:7.3f} s:"
+          f" ratio {to / te:4.1f}x the extended solve")
+    sect = ts.load_baseline("sectoral-2024")
+    sh = ts.scenarios.load("liberation-day-2025").shocks(sect)
+    opts = dict(preset, local_share=0.12, scale_elasticity=0.67 / 4.0)
+    tp, rp = best_of(lambda: solve(sect, sh, trade_elasticity=4.0), repeat)
+    te, re_ = best_of(lambda: solve(sect, sh, **opts), repeat)
+    print(f"[imls2025] sectoral-2024 22 x 22 with IO, liberation-day-2025: plain {tp:7.3f} s "
+          f"({rp.diagnostics['iterations']} iterations), extended (nu 0.12) {te:7.3f} s "
+          f"({re_.diagnostics['iterations']} iterations): ratio {te / tp:4.2f}x")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-reference", action="store_true",
                     help="skip the slow straightforward-port references")
-    ap.add_argument("--only", choices=["cp", "liberation", "synthetic", "gegravity"])
+    ap.add_argument("--only", choices=["cp", "liberation", "synthetic", "gegravity", "imls"])
     a = ap.parse_args(argv)
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")
     if a.only in (None, "cp"):
@@ -277,6 +316,8 @@ def main(argv=None):
         bench_synthetic()
     if a.only in (None, "gegravity"):
         bench_gegravity(a.repeat)
+    if a.only in (None, "imls"):
+        bench_imls(a.repeat)
 
 
 if __name__ == "__main__":

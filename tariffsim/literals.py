@@ -29,6 +29,7 @@ from .errors import DataError, ModelError, ScenarioError, suggest
 __all__ = [
     "Closure",
     "Rents",
+    "RevenueUse",
     "YearRule",
     "Model",
     "PEModel",
@@ -48,6 +49,7 @@ __all__ = [
     "BalanceSectors",
     "CLOSURES",
     "RENTS",
+    "REVENUE_USES",
     "YEAR_RULES",
     "MODELS",
     "PE_MODELS",
@@ -77,6 +79,10 @@ Closure = Literal["fixed_deficit", "deficit_ratio", "balanced"]
 #: Who receives the revenue of an export wedge or quota: the exporting country, or nobody
 #: (the rent is dissipated, like an iceberg cost).
 Rents = Literal["exporter", "dissipated"]
+
+#: How tariff revenue returns to households in a GE counterfactual: a lump-sum rebate, or
+#: a cut in the tax on labour income (which raises labour supply when it is elastic).
+RevenueUse = Literal["lump_sum", "income_tax"]
 
 #: How a policy that starts or ends within a year counts in that year: as in force on
 #: 1 July, or weighted by the days it is in force.
@@ -144,6 +150,7 @@ BalanceSectors = Literal["goods", "all"]
 
 CLOSURES: tuple[Closure, ...] = get_args(Closure)
 RENTS: tuple[Rents, ...] = get_args(Rents)
+REVENUE_USES: tuple[RevenueUse, ...] = get_args(RevenueUse)
 YEAR_RULES: tuple[YearRule, ...] = get_args(YearRule)
 MODELS: tuple[Model, ...] = get_args(Model)
 PE_MODELS: tuple[PEModel, ...] = get_args(PEModel)

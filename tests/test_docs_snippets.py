@@ -90,6 +90,30 @@ def _check_us_tariffs(ns: dict) -> None:
     assert ns["df"].imports_weight.sum() == pytest.approx(3_251_151.78, abs=0.01)
 
 
+def _check_liberation_day(ns: dict) -> None:
+    # Published: Table 1 cases 1-2 and Table 2 panel (1) of Ignatenko et al. (2025), to the
+    # printed digit (welfare, deficit, exports/GDP, imports/GDP, employment, prices).
+    published = {
+        ("Case 1: income-tax relief", "USA"): [1.13, -18.1, -52.7, -43.6, 0.32, 12.8],
+        ("Case 1: income-tax relief", "non-US (average)"): [-0.58, 11.6, -3.2, -3.3, -0.14,
+                                                            -4.7],
+        ("Case 2: lump-sum rebate", "USA"): [-0.01, -18.4, -52.5, -43.3, -0.41, 13.1],
+        ("Case 2: lump-sum rebate", "non-US (average)"): [-0.57, 11.7, -3.3, -3.4, -0.14,
+                                                          -4.8],
+    }
+    table = ns["table"]
+    for key, values in published.items():
+        ours = table.loc[key].to_numpy()
+        decimals = [len(str(v).split(".")[1]) for v in values]
+        for x, v, d in zip(ours, values, decimals, strict=True):
+            assert abs(x - v) <= 0.5 * 10.0 ** -d + 1e-9, (key, v, x)
+    retaliation = table.loc[("Reciprocal retaliation", "USA")]
+    assert round(retaliation["welfare"], 2) == -0.36 and round(retaliation["deficit"], 1) == -26.7
+    steps = ns["steps"]
+    assert round(steps.loc["+ scale economies", "VNM welfare"], 1) == -11.0   # output_map.csv
+    assert round(steps.loc["+ scale economies", "MYS welfare"], 1) == -4.4
+
+
 # What a page's examples must leave behind (values derived by hand from the page's text).
 def _check_commitments(ns: dict) -> None:
     # the pledge of the page: USD 150 bn over five years is a level of 30,000 a year
@@ -105,7 +129,11 @@ def _check_commitments(ns: dict) -> None:
 
 CHECKS = {"pe.md": _check_pe, "commitments.md": _check_commitments, "plots.md": _check_plots,
           "scenarios.md": _check_scenarios, "uncertainty.md": _check_uncertainty,
-          "us_tariffs.md": _check_us_tariffs}
+          "us_tariffs.md": _check_us_tariffs, "liberation_day.md": _check_liberation_day}
+
+# Pages whose examples read validation data: (data set, the placeholder path in the page).
+NEEDS_VALIDATION = {"liberation_day.md": ("liberation_day",
+                                          '"replication_package/data/base_data"')}
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.name for p in CASES])
@@ -116,8 +144,15 @@ def test_page_snippets_run(path, tmp_path, monkeypatch):
     plt.close("all")
     # Run as a script would: code under `if __name__ == "__main__":` runs too.
     namespace: dict = {"__name__": "__main__"}
+    blocks = python_blocks(path)
+    if path.name in NEEDS_VALIDATION:
+        from validation_data import validation_path
+
+        name, placeholder = NEEDS_VALIDATION[path.name]
+        folder = repr(str(validation_path(name)))
+        blocks = [b.replace(placeholder, folder) for b in blocks]
     try:
-        for i, code in enumerate(python_blocks(path)):
+        for i, code in enumerate(blocks):
             exec(compile(code, f"{path.name}[block {i}]", "exec"), namespace)  # noqa: S102
         if path.name in CHECKS:
             CHECKS[path.name](namespace)

@@ -8,21 +8,11 @@ from __future__ import annotations
 import imls_reference as ref
 import numpy as np
 import pytest
+from worlds import oracle_world as small_world
 from worlds import random_world
 
 import tariffsim as ts
 from tariffsim.shocks import Shocks
-
-
-def small_world(seed=0, n=6):
-    rng = np.random.default_rng(seed)
-    X = rng.lognormal(0, 1, (n, n))
-    X[np.arange(n), np.arange(n)] = rng.uniform(3, 10, n) * X.sum(axis=1)
-    t0 = np.where(rng.random((n, n)) < 0.5, rng.uniform(0, 0.15, (n, n)), 0.0)
-    np.fill_diagonal(t0, 0.0)
-    t1 = t0 + rng.uniform(0, 0.4, (n, n)) * (rng.random((n, n)) < 0.6)
-    np.fill_diagonal(t1, 0.0)
-    return X, t0, t1, rng.uniform(0.0, 0.3, n)
 
 
 @pytest.mark.parametrize("revenue_use", ["income_tax", "lump_sum"])

@@ -39,185 +39,63 @@ largest gap observed is 1.3e-8 (their fsolve stops at TolFun 1e-10 on unscaled r
 from __future__ import annotations
 
 import functools
-import re
 
 import imls_reference as ref
 import numpy as np
 import pandas as pd
 import pytest
+from liberation_day_cases import (
+    COLS_4,
+    COLS_6,
+    COLS_T10,
+    check_table3,
+    check_table4,
+    panel,
+    spec,
+    world,
+)
+from liberation_day_cases import check_panel as _check_panel
+from liberation_day_cases import near as near
+from liberation_day_cases import row_value as _row_value
 from validation_data import validation_path
-
-import tariffsim as ts
 
 pytestmark = [pytest.mark.validation, pytest.mark.slow]
 
-# columns of the oracle's paper_columns(): 0 welfare, 1 deficit, 2 exports/GDP,
-# 3 imports/GDP, 4 employment, 5 prices, 6 revenue / E
-COLS_6 = [0, 1, 2, 3, 4, 5]          # Tables 1, 9
-COLS_4 = [0, 1, 4, 5]                # Tables 2, 8
-COLS_T10 = [0, 2, 3, 4, 5]           # Table 10
-EU25 = ["AUT", "BEL", "BGR", "CYP", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV",
-        "HUN", "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVN",
-        "SWE"]
 
-
-# ------------------------------------------------------------------ published tables
-def parse_table(path):
-    """Panels of a published LaTeX table: ``[(title, [(label, [(value, decimals), ...])])]``.
-
-    A panel starts at a ``\\textbf{...}`` heading; a data row is ``label & 1.13\\% & ...``.
-    """
-    panels = [("", [])]
-    for seg in path.read_text().replace("\n", " ").split("\\\\"):
-        title = re.search(r"\\textbf\{(.*?)\}\s*\}?", seg)
-        if title:
-            panels.append((title.group(1), []))
-        if "&" not in seg:
-            continue
-        label, _, rest = seg.partition("&")
-        label = re.sub(r"\\addlinespace\[\w+\]|\\midrule|\\bottomrule|\\toprule", "",
-                       label).strip()
-        cells = re.findall(r"(-?\d+\.(\d+))\s*\\%", rest)
-        if cells:
-            panels[-1][1].append((label, [(float(v), len(d)) for v, d in cells]))
-    return [(t, rows) for t, rows in panels if rows]
-
-
-@functools.cache
-def published(name):
-    return parse_table(validation_path("liberation_day") / "published" / f"{name}.tex")
-
-
-def panel(table, key):
-    hits = [rows for title, rows in published(table) if key in title]
-    assert len(hits) == 1, f"{table}: {len(hits)} panels match {key!r}"
-    return dict(hits[0])
-
-
-def near(ours, value, decimals):
-    return abs(ours - value) <= 0.5 * 10.0 ** -decimals + 1e-6
-
-
-# ------------------------------------------------------------------ the world and its cases
-@functools.cache
-def world():
-    folder = validation_path("liberation_day")
-    base = ts.io.read_liberation_day(folder)
-    nu = ts.io.liberation_day_local_share(folder).loc[list(base.countries)].to_numpy()
-    t_ustr = ts.io.liberation_day_tariffs(folder).shocks(base).tariffs[:, :, 0]
-    codes = list(base.countries)
-    us = codes.index("USA")
-    groups = {"USA": np.array([c == "USA" for c in codes]),
-              "CHN": np.array([c == "CHN" for c in codes]),
-              "EU": np.isin(codes, EU25)}
-    groups["non-US (average)"] = ~groups["USA"]
-    groups["RoW"] = ~(groups["USA"] | groups["CHN"] | groups["EU"])
-    X = base.flows[:, :, 0]
-    X_io = X.copy()
-    np.fill_diagonal(X_io, np.diag(X) / ref.BETA_IO)
-    return dict(base=base, X=X, X_io=X_io, nu=nu, t=t_ustr, us=us, codes=codes,
-                groups=groups, phi=ref.passthrough(nu, ref.PSI),
-                gdp=ref.paper_world(folder)["gdp"])
-
-
-def _solve(t1, transfers=None, **kw):
+# ------------------------------------------------------------------ the oracle's runs
+def _solve(t1, transfers=None, *, revenue_use, firm, eps, plain_nu, beta):
     w = world()
-    kw.setdefault("nu", w["nu"])
-    X = w["X_io"] if kw.get("beta", 1.0) != 1.0 else w["X"]
-    r = ref.solve(X, 0.0, t1, transfers=transfers, **kw)
+    nu = np.zeros_like(w["nu"]) if plain_nu else w["nu"]
+    phi = 1.0 if plain_nu else ref.passthrough(nu, ref.PSI, firm)
+    X = w["X_io"] if beta != 1.0 else w["X"]
+    r = ref.solve(X, 0.0, t1, transfers=transfers, eps=eps, nu=nu, phi=phi, beta=beta,
+                  revenue_use=revenue_use)
     return ref.paper_columns(r)
 
 
-def _with(t, rows=None, cols=None, value=None):
-    t = t.copy()
-    if rows is not None:
-        t[rows, :] = value
-    if cols is not None:
-        t[:, cols] = value
-    np.fill_diagonal(t, 0.0)
-    return t
-
-
-def _regional(china_rate=None, with_eu=True):
-    """Table 8: 10% both ways between the US and everyone, USTR rates both ways with China
-    (or ``china_rate``) and, in case 1, with the EU."""
-    w = world()
-    us, g, t = w["us"], w["groups"], np.zeros_like(w["X"])
-    t[:, us] = 0.10
-    t[us, :] = 0.10
-    partners = g["CHN"] | g["EU"] if with_eu else g["CHN"]
-    rate = w["t"][:, us] if china_rate is None else np.full(len(t), china_rate)
-    t[partners, us] = rate[partners]
-    t[us, partners] = rate[partners]
-    np.fill_diagonal(t, 0.0)
-    return t
-
-
-def _balanced(t1):
-    """Table 10 (2), (4): the policy's effect in the world without bilateral imbalances
-    with the US (their T_i - D_i,US, T_US = 0), as a difference of percent changes."""
+@functools.cache
+def case(name):
+    """The oracle's (N, 7) paper columns of a case (liberation_day_cases.spec). Table 10
+    (2)/(4): the policy's effect in the world without bilateral imbalances with the US
+    (their T_i - D_i,US, T_US = 0), as a difference of percent changes."""
+    c = dict(spec(name))
+    t1, balanced = c.pop("t"), c.pop("balanced")
+    if not balanced:
+        return _solve(t1, **c)
     w = world()
     X, us = w["X"], w["us"]
     T = X.sum(axis=0) - ref.factor_income(X, w["nu"])
     T = T - (X[us, :] - X[:, us])
     T[us] = 0.0
-    return _solve(t1, transfers=T) - _solve(np.zeros_like(X), transfers=T)
-
-
-@functools.cache
-def case(name):
-    w = world()
-    t, us, nu, phi, X = w["t"], w["us"], w["nu"], w["phi"], w["X"]
-    eps = ref.EPS
-    ek = dict(nu=np.zeros_like(nu), phi=1.0)
-    retal = ref.optimal_retaliation(X, nu, phi, eps, us)
-    t_opt = ref.optimal_tariff(X, nu, phi, eps, us, income="E")
-    t_opt_y = ref.optimal_tariff(X, nu, phi, eps, us, income="Y")
-    recipes = {
-        "case1": lambda: _solve(t),
-        "case2": lambda: _solve(t, revenue_use="lump_sum"),
-        "case3": lambda: _solve(_with(np.zeros_like(t), cols=us, value=t_opt)),
-        "partial_passthrough": lambda: _solve(t, phi=ref.passthrough(nu, ref.PSI, 0.25)),
-        "eps8": lambda: _solve(t, eps=8.0),
-        "ek": lambda: _solve(t, **ek),
-        "reciprocal": lambda: _solve(_with(t, rows=us, value=t[:, us])),
-        "optimal_retaliation": lambda: _solve(_with(t, rows=us, value=retal)),
-        "optimal_both": lambda: _solve(_with(_with(np.zeros_like(t), cols=us, value=t_opt_y),
-                                             rows=us, value=retal)),
-        "war_eu_china": lambda: _solve(_regional()),
-        "war_china": lambda: _solve(_regional(with_eu=False)),
-        "war_china_108": lambda: _solve(_regional(china_rate=1.08, with_eu=False)),
-        "ek_retaliation": lambda: _solve(_with(t, rows=us, value=1 / eps), **ek),
-        "io": lambda: _solve(t, beta=ref.BETA_IO),
-        "io_reciprocal": lambda: _solve(_with(t, rows=us, value=t[:, us]), beta=ref.BETA_IO),
-        "balanced": lambda: _balanced(t),
-        "balanced_retaliation": lambda: _balanced(
-            _with(t, rows=us, value=1 / ((1 + eps) * phi[us] - 1))),
-    }
-    return recipes[name]()
+    return _solve(t1, transfers=T, **c) - _solve(np.zeros_like(X), transfers=T, **c)
 
 
 def row_value(name, label, col, simple_mean=False, weights="E"):
-    w = world()
-    c = case(name)[:, col]
-    m = w["groups"][label]
-    if simple_mean:
-        return c[m].mean()
-    W = w["X"].sum(axis=0) if weights == "E" else w["gdp"]
-    return (W[m] * c[m]).sum() / W[m].sum()
+    return _row_value(case(name), label, col, simple_mean=simple_mean, weights=weights)
 
 
 def check_panel(table, key, name, cols, simple_mean_welfare=False, weights="E"):
-    bad = []
-    for label, cells in panel(table, key).items():
-        label = label.replace("\\cmidrule(lr){1-1}", "").strip()
-        assert len(cells) == len(cols), (table, key, label)
-        for (value, dec), col in zip(cells, cols, strict=True):
-            mean = simple_mean_welfare and col == 0 and label != "USA"
-            ours = row_value(name, label, col, simple_mean=mean, weights=weights)
-            if not near(ours, value, dec):
-                bad.append(f"{label} col {col}: published {value}, ours {ours:.4f}")
-    assert not bad, f"{table} {key}: " + "; ".join(bad)
+    _check_panel(case, table, key, name, cols, simple_mean_welfare, weights)
 
 
 # ------------------------------------------------------------------ output_map.csv
@@ -260,31 +138,12 @@ def test_table2_retaliation(key, name):
 
 # ------------------------------------------------------------------ Table 3
 def test_table3_tariff_revenue():
-    """US tariff revenue as % of GDP (their results(US, 7): revenue / baseline expenditure)
-    and of the federal budget (23% of GDP)."""
-    (_, rows), = published("Table_3")
-    rows = dict(rows)
-    us = world()["us"]
-    ours = [100 * case(n)[us, 6] for n in ("case1", "case3", "optimal_retaliation",
-                                          "reciprocal")]
-    for (value, dec), x in zip(rows["\\% of GDP"], ours, strict=True):
-        assert near(x, value, dec), (value, x)
-    for (value, dec), x in zip(rows["\\% of Federal Budget"], ours, strict=True):
-        assert near(x / 0.23, value, dec), (value, x / 0.23)
+    check_table3(case)
 
 
-# ------------------------------------------------------------------ Table 4
 def test_table4_roundabout_production():
-    """Panels "(1) USTR tariffs + one sector" (before retaliation) and "(1) reciprocal
-    retaliation + one sector" (after); the table has two panels labelled (1)."""
-    ones = [rows for title, rows in published("Table_4") if title == "(1)"]
-    assert len(ones) == 2
-    for rows, name in zip(ones, ("io", "io_reciprocal"), strict=True):
-        for label, cells in rows:
-            label = label.replace("\\cmidrule(lr){1-1}", "").strip()
-            for (value, dec), col in zip(cells, COLS_6, strict=True):
-                ours = row_value(name, label, col, weights="gdp")
-                assert near(ours, value, dec), (name, label, col, value, ours)
+    """A Baseline with intermediate inputs (value-added share 0.49)."""
+    check_table4(case)
 
 
 # ------------------------------------------------------------------ Table 8

@@ -50,6 +50,21 @@ def random_world(rng: np.random.Generator, n: int, j: int,
     return base, rng.uniform(2, 8, j)
 
 
+def oracle_world(seed: int = 0, n: int = 6
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A one-sector world in the IMLS oracle's layout (tests/imls_reference.py): flows
+    ``X[exporter, importer]`` with dominant domestic sales, old and new tariffs (about half
+    the pairs taxed, 60% raised by up to 40 points) and local shares in [0, 0.3)."""
+    rng = np.random.default_rng(seed)
+    X = rng.lognormal(0, 1, (n, n))
+    X[np.arange(n), np.arange(n)] = rng.uniform(3, 10, n) * X.sum(axis=1)
+    t0 = np.where(rng.random((n, n)) < 0.5, rng.uniform(0, 0.15, (n, n)), 0.0)
+    np.fill_diagonal(t0, 0.0)
+    t1 = t0 + rng.uniform(0, 0.4, (n, n)) * (rng.random((n, n)) < 0.6)
+    np.fill_diagonal(t1, 0.0)
+    return X, t0, t1, rng.uniform(0.0, 0.3, n)
+
+
 def stagnation_world() -> tuple[ts.Baseline, np.ndarray, np.ndarray]:
     """The 2-country, 1-sector IO world on which the first solver stalled (residual 0.15):
     the baseline, its theta, and the new tariffs (C0 -> C1 raised by 200 points)."""

@@ -13,11 +13,14 @@
   and the shock's constant terms;
 * :mod:`.equilibrium`: the equations as pure vectorised functions;
 * :mod:`.anderson`: the Anderson fixed-point routine used by every iteration;
-* :mod:`.frames`: the output frames.
+* :mod:`.frames`: the output frames;
+* :mod:`.extensions`: elastic labour, scale economies, local share, revenue recycling
+  (Ignatenko et al. 2025) and :data:`PRESETS`.
 """
 
 from tariffsim.ge.calibration import DEFAULT_TRADE_ELASTICITY, CalibratedModel, calibrate
+from tariffsim.ge.extensions import PRESETS
 from tariffsim.ge.solver import CLOSURES, solve, solve_hat
 
 __all__ = ["solve", "solve_hat", "calibrate", "CalibratedModel", "CLOSURES",
-           "DEFAULT_TRADE_ELASTICITY"]
+           "DEFAULT_TRADE_ELASTICITY", "PRESETS"]

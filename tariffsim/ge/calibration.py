@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from tariffsim.errors import DataError, ModelError
+from tariffsim.ge.extensions import Extensions
 
 __all__ = ["CalibratedModel", "calibrate", "trade_elasticity_vector", "DEFAULT_TRADE_ELASTICITY"]
 
@@ -44,10 +45,12 @@ class CalibratedModel:
     va_share: np.ndarray    # value-added share of gross output (J, N)
     io: np.ndarray | None   # (N, J, J) [country, input, sector] or None
     alpha: np.ndarray       # final-demand shares (J, N)
-    VA: np.ndarray          # value added (N,)
-    D: np.ndarray           # deficit (N,), imports - exports at world prices
+    VA: np.ndarray          # value added = factor income (N,)
+    D: np.ndarray           # transfer (N,): income - VA - tariff revenue; the deficit
+    #                         (imports - exports at world prices) when there is no local share
     theta: np.ndarray       # (J,)
     notes: list = field(default_factory=list)
+    ext: Extensions | None = None   # model extensions (None: plain Caliendo-Parro)
 
     @property
     def n_countries(self) -> int:
@@ -60,6 +63,15 @@ class CalibratedModel:
     def flows(self) -> np.ndarray:
         """Bilateral flows at world prices (J, N importer, N exporter)."""
         return self.X[:, :, None] * self.pi / (1.0 + self.tau)
+
+    def sector_value_added(self) -> np.ndarray:
+        """Value added by sector (J, N): ``gamma Y~ + nu M`` (``gamma Y`` without a local
+        share); sums to ``VA`` over sectors."""
+        F = self.flows()
+        if self.ext is None or not self.ext.local:
+            return self.va_share * F.sum(axis=1)
+        nu = self.ext.nu
+        return self.va_share * (F * (1.0 - nu)[:, :, None]).sum(axis=1) + nu * F.sum(axis=2)
 
     def tariff_revenue(self) -> np.ndarray:
         return (self.flows() * self.tau).sum(axis=(0, 2))
@@ -132,7 +144,8 @@ def _check_array(name: str, a: np.ndarray, shape: tuple) -> np.ndarray:
 def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
               io: np.ndarray | None = None, value_added: np.ndarray | None = None, *,
               countries: Sequence[str] | None = None, sectors: Sequence[str] | None = None,
-              trade_elasticity=None, deficits: np.ndarray | None = None) -> CalibratedModel:
+              trade_elasticity=None, deficits: np.ndarray | None = None,
+              extensions: Extensions | None = None) -> CalibratedModel:
     """Calibrate the hat-algebra levels from baseline arrays.
 
     Parameters
@@ -151,6 +164,9 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
     deficits : ndarray (N,), optional
         Overrides the deficits implied by the flows (imports - exports at world prices); must
         sum to zero.
+    extensions : Extensions, optional
+        Model extensions (:func:`tariffsim.ge.extensions.extensions`); their local share
+        changes value added and transfers (Notes).
 
     Returns
     -------
@@ -164,6 +180,12 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
     ``F = X - io . Y``, negatives set to 0, ``alpha = F / sum F`` (CP 2015 replication).
     A country with no expenditure in a sector gets a domestic share of one there (any
     share gives the same equilibrium since nothing is bought).
+
+    With a local share ``nu_n^j`` (Ignatenko et al. 2025) producers keep
+    ``Y~_i^j = sum_n (1 - nu_n^j) F_ni^j`` of their sales; value added is
+    ``VA_n = sum_j gamma_n^j Y~_n^j + nu_n^j M_n^j`` (M purchases at world prices),
+    intermediate demand uses ``Y~``, and ``D`` holds the transfer
+    ``T_n = D_n + sum_j (Y_n^j - Y~_n^j - nu_n^j M_n^j)`` (paper eq. 7), D_n the deficit.
     """
     flows = np.asarray(flows, dtype=float)
     if flows.ndim != 3 or flows.shape[0] != flows.shape[1]:
@@ -226,7 +248,13 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
         pi[jj, nn, nn] = 1.0
         notes.append(f"{len(jj)} country-sector cells with no expenditure: domestic share set "
                      f"to one there.")
-    VA = (va * Y).sum(axis=0)
+    nu = extensions.nu if extensions is not None and extensions.local else None
+    if nu is None:
+        VA = (va * Y).sum(axis=0)
+        Y_kept = Y
+    else:
+        Y_kept = (F * (1.0 - nu)[:, :, None]).sum(axis=1)
+        VA = (va * Y_kept + nu * Xw).sum(axis=0)
     if (VA <= 0).any():
         bad = [countries[i] for i in np.flatnonzero(VA <= 0)[:10]]
         raise DataError(f"flows: countries with no output (zero value added): {bad}. Drop them "
@@ -242,6 +270,8 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
             raise DataError(f"deficits: must sum to zero across countries (sum {d.sum():.6g}).",
                             field="deficits")
         D = d
+    if nu is not None:
+        D = D + (Y - Y_kept - nu * Xw).sum(axis=0)
     income = (VA + ((F * T).sum(axis=(0, 2))) + D)
     if (income <= 0).any():
         bad = [countries[i] for i in np.flatnonzero(income <= 0)[:10]]
@@ -250,7 +280,7 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
                         f"value added): {bad}. Every economy must buy something "
                         f"(its domestic sales count); give them domestic sales, check the "
                         f"deficits, or aggregate them into a region.", field="flows")
-    final = Xg - (np.einsum("njk,kn->jn", G, Y) if G is not None else 0.0)
+    final = Xg - (np.einsum("njk,kn->jn", G, Y_kept) if G is not None else 0.0)
     if (final < 0).any():
         notes.append(f"{int((final < 0).sum())} negative final-demand cells set to zero "
                      f"(CP replication).")
@@ -259,4 +289,4 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
     alpha = np.where(tot > 0, final / np.where(tot > 0, tot, 1.0), 1.0 / J)
     return CalibratedModel(countries=countries, sectors=sectors, pi=pi, tau=T, X=Xg, Y=Y,
                            va_share=va, io=G, alpha=alpha, VA=VA, D=D, theta=theta,
-                           notes=notes)
+                           notes=notes, ext=extensions)

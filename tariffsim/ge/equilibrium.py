@@ -132,7 +132,8 @@ def trade_shares(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray) -> np.ndar
 
 
 def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray | None,
-                         alpha: np.ndarray, rent_rate: np.ndarray | None = None):
+                         alpha: np.ndarray, rent_rate: np.ndarray | None = None,
+                         keep: np.ndarray | None = None):
     r"""Linear operator of the expenditure system (CP 2015, eq. 13 with eq. 14's income).
 
     .. math:: X_n^{j\prime} = \sum_k \gamma_n^{j,k} \sum_i X_i^{k\prime}
@@ -152,15 +153,19 @@ def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray
         final-demand shares.
     rent_rate : ndarray (J, N, N) or None
         export-tax rate whose revenue is income of the exporter.
+    keep : ndarray (J, N) or None
+        Share ``1 - nu_n^j`` of a purchase in market n that goes to the exporter (the rest
+        is income of n's factors, Ignatenko et al. 2025); None: all of it.
 
     Returns
     -------
     L : callable
         ``L(X) -> (X_intermediate_and_revenue_part, Y)`` where Y (J, N) is gross output at
-        producer prices.
+        producer prices (net of the local share when ``keep`` is given).
     parts : dict
-        ``S`` producer share (J, N, N), ``t`` tariff share of expenditure (J, N),
-        ``r`` export-rent share (J, N, N) or None.
+        ``S`` producer share (J, N, N), ``K`` the part of it the exporter keeps (``S``
+        itself without ``keep``), ``t`` tariff share of expenditure (J, N), ``r``
+        export-rent share (J, N, N) or None.
     """
     inv = 1.0 / (1.0 + tau_new)
     S = pi_new * inv                       # world-price share
@@ -169,10 +174,15 @@ def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray
     if rent_rate is not None:
         r = S * (rent_rate / (1.0 + rent_rate))
         S = S / (1.0 + rent_rate)
+    K = S
+    if keep is not None:
+        K = S * keep[:, :, None]
+        if r is not None:
+            r = r * keep[:, :, None]
 
     def L(X: np.ndarray):
-        # Y[k, i] = sum_n X[k, n] S[k, n, i]
-        Y = np.matmul(X[:, None, :], S)[:, 0, :]
+        # Y[k, i] = sum_n X[k, n] K[k, n, i]
+        Y = np.matmul(X[:, None, :], K)[:, 0, :]
         inc = (t * X).sum(axis=0)
         if r is not None:
             inc = inc + np.matmul(X[:, None, :], r)[:, 0, :].sum(axis=0)
@@ -181,7 +191,7 @@ def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray
             out = out + np.einsum("njk,kn->jn", io, Y, optimize=False)
         return out, Y
 
-    return L, {"S": S, "t": t, "r": r}
+    return L, {"S": S, "K": K, "t": t, "r": r}
 
 
 def solve_expenditure(L, b: np.ndarray, X0: np.ndarray, *, tol: float = 1e-13,

@@ -17,6 +17,7 @@ import pandas as pd
 from tariffsim.errors import ConvergenceError
 from tariffsim.ge.calibration import CalibratedModel
 from tariffsim.ge.equilibrium import welfare_decomposition
+from tariffsim.ge.extensions import welfare_imls, welfare_utility
 from tariffsim.ge.system import HatSolution
 
 __all__ = ["result_frames"]
@@ -52,23 +53,58 @@ def result_frames(m0: CalibratedModel, sol: HatSolution, countries: Sequence[str
     F0 = m0.flows()
     I0 = m0.income()
     welfare = sol.income / I0 / sol.P
-    return {"countries": _country_frame(m0, sol, countries, closure, F0, I0, welfare),
+    measures = welfare_measures(m0, sol, I0, welfare)
+    welfare = measures["imls"]
+    return {"countries": _country_frame(m0, sol, countries, closure, F0, I0, measures),
             "flows": _flows_builder(m0, sol, countries, sectors, F0),
             "decomposition": _decomposition_builder(m0, sol, countries, closure, F0, I0,
                                                     welfare)}
 
 
+def welfare_measures(m0: CalibratedModel, sol: HatSolution, I0: np.ndarray,
+                     real_income: np.ndarray) -> dict[str, np.ndarray]:
+    """The welfare changes of a solution (factors, 1 = unchanged) and what they need.
+
+    ``real_income`` is ``I-hat / P-hat`` (the welfare of the plain model). With elastic
+    labour, ``imls`` is the formula of Ignatenko et al. (2025)
+    (:func:`~tariffsim.ge.extensions.welfare_imls`) and ``utility`` the utility change their
+    labour supply implies (:func:`~tariffsim.ge.extensions.welfare_utility`); without it
+    both are ``real_income``. Also returns ``L`` (employment change) and ``tax`` (after-tax
+    wage factor change).
+    """
+    N = len(I0)
+    L = np.ones(N) if sol.L is None else sol.L
+    tax = np.ones(N) if sol.tax_factor is None else sol.tax_factor
+    ext = m0.ext
+    if ext is None or not ext.labour:
+        return {"imls": real_income, "utility": real_income, "L": L, "tax": tax}
+    zero = np.zeros(N)
+    s0 = m0.tariff_revenue() / m0.VA if ext.income_tax else zero
+    s1 = sol.R / sol.VA if ext.income_tax else zero
+    return {"imls": welfare_imls(I0, sol.income / I0, sol.P, sol.VA / m0.VA, m0.VA,
+                                 ext.kappa, s1),
+            "utility": welfare_utility(I0, sol.income, sol.P, m0.VA, sol.VA, ext.kappa, s0,
+                                       s1),
+            "L": L, "tax": tax}
+
+
 def _country_frame(m0: CalibratedModel, sol: HatSolution, countries: Sequence[str],
-                   closure: str, F0: np.ndarray, I0: np.ndarray, welfare: np.ndarray
-                   ) -> pd.DataFrame:
+                   closure: str, F0: np.ndarray, I0: np.ndarray,
+                   measures: dict[str, np.ndarray]) -> pd.DataFrame:
     eye = np.eye(len(countries), dtype=bool)[None, :, :]
     intl0 = np.where(eye, 0.0, F0)
     intl1 = np.where(eye, 0.0, sol.flows)
+    welfare, L = measures["imls"], measures["L"]
+    ext = m0.ext
+    nu, phi = np.zeros(len(countries)), np.ones(len(countries))
+    if ext is not None:
+        weight = m0.X / m0.X.sum(axis=0)              # sector shares of spending
+        nu, phi = (weight * ext.nu).sum(axis=0), (weight * ext.passthrough).sum(axis=0)
     dc = pd.DataFrame({
         "country": list(countries),
         "welfare_change_pct": 100 * (welfare - 1),
         "real_wage_change_pct": 100 * (sol.w / sol.P - 1),
-        "real_gdp_change_pct": 100 * (sol.w / sol.P - 1),
+        "real_gdp_change_pct": 100 * (sol.w * L / sol.P - 1),
         "wage_change_pct": 100 * (sol.w - 1),
         "price_index_change_pct": 100 * (sol.P - 1),
         "exports_baseline": intl0.sum(axis=(0, 1)),
@@ -85,6 +121,14 @@ def _country_frame(m0: CalibratedModel, sol: HatSolution, countries: Sequence[st
     dc["value_added_scenario"] = sol.VA
     dc["income_baseline"] = I0
     dc["income_scenario"] = sol.income
+    dc["employment_change_pct"] = 100 * (L - 1)
+    dc["after_tax_wage_factor"] = measures["tax"]
+    dc["welfare_imls_pct"] = 100 * (welfare - 1)
+    dc["welfare_utility_pct"] = 100 * (measures["utility"] - 1)
+    dc["transfer_baseline"] = m0.D
+    dc["transfer_scenario"] = sol.D
+    dc["local_share"] = nu
+    dc["tariff_passthrough"] = phi
     dc["closure"] = closure
     num = dc.select_dtypes("number").to_numpy()
     if not np.all(np.isfinite(num)):

@@ -95,10 +95,8 @@ def solve_system(model: CalibratedModel, terms: HatTerms, *, closure: str,
     """
     system = HatSystem(model, terms, closure=closure, numeraire=numeraire, extras=extras,
                        tol=tol)
-    N = system.N
-    beta = np.concatenate([np.full(N, system.beta_w), np.ones(len(extras))])
     t0 = time.perf_counter()
-    fp = anderson(system.evaluate, np.zeros(system.n_unknowns), beta, tol=tol,
+    fp = anderson(system.evaluate, np.zeros(system.n_unknowns), system.damping(), tol=tol,
                   max_iter=max_iter, m=_MEMORY, rcond=1e-12, normalize=system.normalize)
     diag = fp.diagnostics
     z = fp.z

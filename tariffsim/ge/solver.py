@@ -29,6 +29,7 @@ damped fixed point in log w-hat (docs/ge.md, "The solver").
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -36,14 +37,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from tariffsim.errors import ConvergenceError, ModelError, ScenarioError
+from tariffsim.errors import ConvergenceError, ModelError, ScenarioError, TariffSimWarning
 from tariffsim.ge.active_set import solve_active_set
 from tariffsim.ge.calibration import CalibratedModel, calibrate
+from tariffsim.ge.extensions import Extensions, extensions, returns_index
 from tariffsim.ge.frames import result_frames
 from tariffsim.ge.hat import model_from_solution, solve_hat, solve_system
 from tariffsim.ge.prepare import Extra, prepare_shocks, reference_targets
 from tariffsim.ge.system import CLOSURES, HatSolution, hat_terms
-from tariffsim.literals import Closure, check_option
+from tariffsim.literals import Closure, RevenueUse, check_option
 from tariffsim.shocks import Shocks
 
 if TYPE_CHECKING:
@@ -57,8 +59,11 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
           trade_elasticity: float | Sequence[float] | Mapping[str, float] | None = None,
           closure: str = "fixed_deficit", numeraire: str = "world_gdp", tol: float = 1e-10,
           max_iter: int = 2000,
-          deficits: Sequence[float] | np.ndarray | Mapping[str, float] | None = None
-          ) -> Result:
+          deficits: Sequence[float] | np.ndarray | Mapping[str, float] | None = None,
+          labor_supply_elasticity: float | Sequence[float] | Mapping[str, float] = 0.0,
+          scale_elasticity: float | Sequence[float] | Mapping[str, float] = 0.0,
+          local_share: Any = 0.0, passthrough: Any = 1.0,
+          revenue_use: RevenueUse = "lump_sum") -> Result:
     r"""Solve the Caliendo-Parro (2015) general equilibrium for a set of shocks.
 
     Multi-country, multi-sector exact hat algebra with sector trade elasticities,
@@ -97,10 +102,46 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
     deficits : array (N,) or dict country -> value, optional
         Baseline deficits (imports - exports) replacing the ones implied by the flows; must
         sum to zero.
+    labor_supply_elasticity : float, sequence (N,) or dict country -> float
+        kappa >= 0 (default 0, inelastic labour): employment responds to the after-tax real
+        wage, ``L-hat = (tau-hat w-hat / P-hat)^kappa`` (Ignatenko et al. 2025 use 0.5).
+    scale_elasticity : float, sequence (J,) or dict sector -> float
+        psi in [0, 1) (default 0, constant returns): unit cost falls with the sector's
+        input bundle, ``c-hat^(1+psi) / (w-hat L-hat^j)^psi`` (``w-hat / L-hat^psi`` with
+        one sector and no IO; they use 0.67/4).
+    local_share : float, (N,) array or dict / Series country -> float, (N, J) array or
+        DataFrame countries x sectors
+        nu in [0, 1) (default 0): the share of every tariff-exclusive purchase in a market
+        that is income of that market's own factors (distribution, marketing); exporters
+        keep 1 - nu. It makes trade deficits endogenous (transfers stay fixed) and raises
+        the tariff pass-through (below). Their calibration:
+        :func:`tariffsim.io.liberation_day_local_share`.
+    passthrough : same forms as ``local_share``
+        Firm-level pass-through phi~ >= 0 (default 1). Tariffs enter prices and shares as
+        ``((1+t')/(1+t))^phi`` with ``phi = phi~ + nu (1 + psi) / (1 - nu)``, and a price
+        index away from phi = 1 has the variety term ``(X-hat / w-hat)^(1 - phi)``
+        (reported as ``countries.tariff_passthrough``).
+    revenue_use : {"lump_sum", "income_tax"}
+        How tariff revenue reaches households: a lump-sum rebate (default) or a cut in the
+        labour-income tax, ``tau-hat = (1 - R/Y) / (1 - R'/Y')``, which raises labour supply
+        when kappa > 0. Spending is the same under both.
+
+    Presets: ``ts.ge.solve(base, shocks, **ts.ge.PRESETS["imls2025"], local_share=nu)``
+    (:data:`~tariffsim.ge.extensions.PRESETS`). With every extension option at its default
+    the model is plain Caliendo-Parro. Transfers under ``fixed_deficit`` with the world-GDP
+    numeraire are a fixed share of world factor income (Dekle, Eaton & Kortum 2007; the
+    rule of Ignatenko et al.).
 
     Returns
     -------
     tariffsim.results.Result
+        ``countries`` has, besides welfare (``welfare_change_pct``, the formula of
+        Ignatenko et al. 2025 when labour is elastic, else real income), prices, trade and
+        balances: ``employment_change_pct``, ``after_tax_wage_factor`` (tau-hat),
+        ``welfare_imls_pct`` and ``welfare_utility_pct`` (the two welfare measures with
+        elastic labour, equal otherwise; docs/liberation_day.md), ``transfer_baseline`` /
+        ``transfer_scenario`` (the fixed transfers; the deficits when nu = 0),
+        ``local_share`` and ``tariff_passthrough`` (spending-weighted over sectors).
 
     Raises
     ------
@@ -113,6 +154,9 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
     Dekle, R., Eaton, J. and Kortum, S. (2007). Unbalanced Trade. AER P&P 97(2), 351-355.
     Yotov, Y., Piermartini, R., Monteiro, J.-A. and Larch, M. (2016). An Advanced Guide to
     Trade Policy Analysis: The Structural Gravity Model. WTO/UNCTAD.
+    Ignatenko, A., Macedoni, L., Lashkaripour, A. and Simonovska, I. (2025). Making America
+    Great Again? The Economic Impacts of Liberation Day Tariffs. Journal of International
+    Economics 157, 104138.
     """
     from tariffsim.results import Result
 
@@ -121,12 +165,19 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
     countries = tuple(baseline.countries)
     sectors = tuple(baseline.sectors)
     num_idx, num_label = _numeraire(numeraire, countries)
+    ext = extensions(countries, sectors, labor_supply_elasticity=labor_supply_elasticity,
+                     scale_elasticity=scale_elasticity, local_share=local_share,
+                     passthrough_=passthrough, revenue_use=revenue_use)
     io = baseline.io if getattr(baseline, "has_io", True) else None
     model = calibrate(baseline.flows, baseline.tariffs, io, baseline.value_added,
                       countries=countries, sectors=sectors, trade_elasticity=trade_elasticity,
                       deficits=_deficit_vector(deficits, countries))
     prepared = prepare_shocks(shocks, countries, sectors)
     with _country_names(countries):
+        if ext is not None:
+            model = with_extensions(model, ext, closure=closure, numeraire=num_idx, tol=tol,
+                                    max_iter=max_iter)
+    with _country_names(countries), _returns_hint(model):
         model0, ref = reference_equilibrium(model, closure=closure, numeraire=num_idx,
                                             tol=tol, max_iter=max_iter)
         reference_targets(prepared.commitments, model0.flows())
@@ -201,6 +252,96 @@ def reference_equilibrium(model: CalibratedModel, *, closure: str, numeraire: in
     return model_from_solution(model, ref), ref
 
 
+def with_extensions(model: CalibratedModel, ext: Extensions, *, closure: str,
+                    numeraire: int | None, tol: float, max_iter: int) -> CalibratedModel:
+    """The model with extensions, calibrated on flows that are an equilibrium of the plain
+    model.
+
+    When calibration clipped final demand (the data are not an equilibrium of the plain
+    model), the plain reference equilibrium (:func:`reference_equilibrium`, under
+    ``closure``, or fixed deficits for ``balanced``) replaces the data first, as it would
+    in a plain solve. Those flows are an equilibrium of the extended model too (a local
+    share only raises final demand), so the extended reference solve starts at its
+    solution instead of at data it cannot match (a sector whose data spending is far below
+    the model's would make the scale and variety terms swing by orders of magnitude).
+
+    Raises
+    ------
+    ModelError
+        With elastic labour, a country whose baseline utility is not positive.
+    """
+    plain, _ = reference_equilibrium(model, closure="fixed_deficit" if closure == "balanced"
+                                     else closure, numeraire=numeraire, tol=tol,
+                                     max_iter=max_iter)
+    out = calibrate(plain.flows().transpose(2, 1, 0), plain.tau.transpose(2, 1, 0), plain.io,
+                    plain.va_share.T, countries=plain.countries, sectors=plain.sectors,
+                    trade_elasticity=plain.theta, deficits=plain.D, extensions=ext)
+    out.notes = plain.notes + [n for n in out.notes if n not in plain.notes]
+    _check_utility(out)
+    _check_scale(out)
+    _check_returns(out)
+    return out
+
+
+#: psi * theta above which scale economies with several sectors get a warning.
+SCALE_WARNING = 0.7
+
+
+def _check_scale(model: CalibratedModel) -> None:
+    """Warn when scale economies are strong enough, with several sectors, to make the
+    allocation of labour across sectors nearly indeterminate."""
+    ext = model.ext
+    if ext is None or not ext.scale or model.n_sectors == 1:
+        return
+    gain = ext.psi * model.theta
+    if gain.max() > SCALE_WARNING:
+        top = [model.sectors[k] for k in np.argsort(-gain)[:3] if gain[k] > SCALE_WARNING]
+        warnings.warn(
+            f"scale_elasticity: psi x theta reaches {gain.max():.3g} ({', '.join(top)}). With "
+            f"several sectors a sector's output responds to its own cost with elasticity "
+            f"about theta / (1 - psi theta), more with input-output links: near 1 the "
+            f"allocation of labour across sectors is nearly indeterminate and the solver may "
+            f"fail or find an equilibrium with extreme specialisation. Ignatenko et al. "
+            f"(2025) use psi = 0.67 / theta; pass a dict sector -> psi.",
+            TariffSimWarning, stacklevel=4)
+
+
+#: Aggregate-returns index above which an extended solve gets a warning.
+RETURNS_WARNING = 0.9
+
+
+def _check_returns(model: CalibratedModel) -> None:
+    """Warn when the extensions come close to aggregate increasing returns
+    (:func:`~tariffsim.ge.extensions.returns_index`)."""
+    g = returns_index(model)
+    if (g >= RETURNS_WARNING).any():
+        warnings.warn(_returns_text(model, g), TariffSimWarning, stacklevel=4)
+
+
+def _returns_text(model: CalibratedModel, g: np.ndarray) -> str:
+    top = np.argsort(-g)[:3]
+    names = ", ".join(f"{model.countries[k]} {g[k]:.3g}" for k in top)
+    return (f"the aggregate-returns index kappa (phi - 1 + pi psi) / (1 - pi (1 - beta)"
+            f"(1 + psi)) reaches {names} (labor_supply_elasticity, scale_elasticity, "
+            f"local_share, passthrough): near or above 1 employment and productivity "
+            f"reinforce each other almost without bound and the equilibrium becomes unstable "
+            f"or disappears. Ignatenko et al. (2025) have at most 0.3 (0.74 with "
+            f"intermediate inputs); lower kappa, psi or the local share.")
+
+
+@contextmanager
+def _returns_hint(model: CalibratedModel) -> Iterator[None]:
+    """Add the aggregate-returns index to a ConvergenceError of an extended solve."""
+    try:
+        yield
+    except ConvergenceError as exc:
+        if model.ext is not None:
+            g = returns_index(model)
+            exc.diagnostics["returns_index"] = float(g.max())
+            exc.args = (f"{exc.args[0]}. Model extensions: {_returns_text(model, g)}",)
+        raise
+
+
 @contextmanager
 def _country_names(countries: Sequence[str]) -> Iterator[None]:
     """Name countries by code instead of index in a no-equilibrium ConvergenceError."""
@@ -234,6 +375,24 @@ def _check_options(baseline: Any, shocks: Any, *, closure: str, tol: float,
                             f"{type(shocks).__name__}; turn a Scenario into shocks with "
                             f"scenario.shocks(baseline) or call tariffsim.simulate.",
                             field="shocks")
+
+
+def _check_utility(model: CalibratedModel) -> None:
+    """With elastic labour, baseline utility ``F - kappa/(1+kappa) Y / (1 - s)`` must be
+    positive for the welfare measures to mean anything."""
+    ext = model.ext
+    if ext is None or not ext.labour:
+        return
+    s0 = model.tariff_revenue() / model.VA if ext.income_tax else 0.0
+    c = ext.kappa / (1.0 + ext.kappa)
+    bad = model.income() - c * model.VA / (1.0 - s0) <= 0
+    if bad.any():
+        names = [model.countries[k] for k in np.flatnonzero(bad)[:10]]
+        raise ModelError(f"labor_supply_elasticity: with kappa > 0 the baseline utility "
+                         f"(spending minus the disutility of work, kappa/(1+kappa) of factor "
+                         f"income) is not positive for {names}: their transfers out are too "
+                         f"large a share of income. Give them kappa = 0 (a dict country -> "
+                         f"kappa) or check the deficits.", field="labor_supply_elasticity")
 
 
 def _numeraire(numeraire: str | None, countries: tuple[str, ...]) -> tuple[int | None, str]:

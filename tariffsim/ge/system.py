@@ -35,6 +35,7 @@ from tariffsim.ge.equilibrium import (
     solve_expenditure,
     trade_shares,
 )
+from tariffsim.ge.extensions import ExtensionSystem
 from tariffsim.ge.prepare import Extra
 from tariffsim.literals import CLOSURES
 
@@ -75,9 +76,12 @@ def hat_terms(model: CalibratedModel, *, tau_new: np.ndarray | None = None,
               b: np.ndarray | None = None) -> HatTerms:
     r"""Constant terms of a counterfactual from its shock arrays (all ``(J, N, N)``).
 
-    .. math:: \hat\kappa_{ni}^j = \frac{1+\tau_{ni}^{j\prime}}{1+\tau_{ni}^j}\,
+    .. math:: \hat\kappa_{ni}^j = \Big(\frac{1+\tau_{ni}^{j\prime}}{1+\tau_{ni}^j}
+              \Big)^{\phi_n^j}\,
               \hat d_{ni}^j\,(1+e_{ni}^{j,\text{rent}})(1+e_{ni}^{j,\text{diss}}),\qquad
               A = \pi\, b\, \hat\kappa^{-\theta}
+
+    with the tariff pass-through ``phi`` of the model's extensions (1 without them).
 
     Parameters
     ----------
@@ -99,6 +103,8 @@ def hat_terms(model: CalibratedModel, *, tau_new: np.ndarray | None = None,
     if tau_new is None:
         tau_new = tau_old
     kappa = (1 + tau_new) / (1 + tau_old)
+    if model.ext is not None and model.ext.variety:
+        kappa = kappa ** model.ext.passthrough[:, :, None]
     for factor in (trade_costs, None if rent_rate is None else 1 + rent_rate,
                    None if dissipated_rate is None else 1 + dissipated_rate):
         if factor is not None:
@@ -118,8 +124,9 @@ class HatSolution:
     baseline units relative to the numeraire.
 
     Bilateral arrays are ``(J, N importer, N exporter)``, country-sector arrays ``(J, N)``,
-    country arrays ``(N,)``. ``extras`` maps each extra's label to ``kind``, ``value``,
-    ``target`` and its ``demand_shifter`` (commitment) or ``shadow_tax`` (quota).
+    country arrays ``(N,)``. ``D`` is the transfer (the deficit without a local share),
+    ``VA`` factor income ``w-hat L-hat VA``. ``extras`` maps each extra's label to ``kind``,
+    ``value``, ``target`` and its ``demand_shifter`` (commitment) or ``shadow_tax`` (quota).
     """
 
     w: np.ndarray             # (N,) wage change
@@ -137,6 +144,8 @@ class HatSolution:
     flows: np.ndarray         # (J, N importer, N exporter) at world prices
     extras: dict = field(default_factory=dict)
     diagnostics: dict = field(default_factory=dict)
+    L: np.ndarray | None = None           # (N,) employment change (None: 1)
+    tax_factor: np.ndarray | None = None  # (N,) after-tax wage factor change (None: 1)
 
     @property
     def income(self) -> np.ndarray:
@@ -157,12 +166,17 @@ class HatSystem:
         Country whose aggregate price index is the numeraire; None: world GDP.
     extras : list of Extra
         The binding commitment floors and quota caps (the active set), in the order of
-        ``z[N:]``.
+        ``z[n_core:]``.
     tol : float
         Outer tolerance (sets the inner tolerances).
 
     Notes
     -----
+    The unknowns are ``z = (log w, extension blocks, extras)``; the extension blocks
+    (:class:`~tariffsim.ge.extensions.ExtensionSystem`: employment, sector employment
+    shares, spending in wage units) exist only when ``model.ext`` switches them on, and
+    ``n_core`` is where the extras start.
+
     Evaluations keep warm starts (``log_P``, ``X``) and counters (``evals``,
     ``inner_price_iters``, ``inner_x_iters``); ``state`` holds the arrays of the last
     evaluation, which :meth:`solution` turns into a :class:`HatSolution`.
@@ -192,10 +206,21 @@ class HatSystem:
         self.inner_x_iters = 0
         self.evals = 0
         self.state: dict[str, Any] = {}
+        self.ext = None if model.ext is None else ExtensionSystem(model, self.N)
+        self.n_core = self.N if self.ext is None else self.ext.end
 
     @property
     def n_unknowns(self) -> int:
-        return self.N + len(self.extras)
+        return self.n_core + len(self.extras)
+
+    def damping(self) -> np.ndarray:
+        """Step factors of the unknowns: ``beta_w`` for the wages, the extension blocks'
+        own (:meth:`ExtensionSystem.damping`), 1 for the extras."""
+        if self.ext is None:
+            return np.concatenate([np.full(self.N, self.beta_w),
+                                   np.ones(self.n_unknowns - self.N)])
+        return np.concatenate([np.full(self.N, self.beta_w), self.ext.damping(),
+                               np.ones(len(self.extras))])
 
     # -- the steps of one evaluation -------------------------------------------------------
     def cost_terms(self, zx: np.ndarray
@@ -234,35 +259,55 @@ class HatSystem:
                     rent[sel] = (1 + rent[sel]) * np.exp(zx[k]) - 1
         return A, A_true, rent
 
-    def prices(self, log_w: np.ndarray, A: np.ndarray, A_true: np.ndarray | None
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def prices(self, log_w: np.ndarray, A: np.ndarray, A_true: np.ndarray | None,
+               ext: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``(log c-hat, log P-hat)`` (J, N): the price system (CP eq. 10-11) solved by
-        fixed-point iteration from the previous evaluation's price indices."""
+        fixed-point iteration from the previous evaluation's price indices.
+
+        ``ext``: the extension unknowns ``(log L, log l, log(X/w))`` of
+        :meth:`ExtensionSystem.unpack`; the unit cost then has the scale term and the
+        price index the variety term."""
         th = self.theta
         lp = self.log_P
         va = self.m.va_share
         io = self.m.io
+        ex = self.ext
+        if ext is None or ex is None:
+            def cost(lc: np.ndarray) -> np.ndarray:
+                return lc
+
+            def index(lc: np.ndarray) -> np.ndarray:
+                return price_index(A, lc, th, A_true)
+        else:
+            lL, ll, lx = ext
+
+            def cost(lc: np.ndarray) -> np.ndarray:
+                return ex.cost(lc, log_w, lL, ll)
+
+            def index(lc: np.ndarray) -> np.ndarray:
+                return ex.price(price_index(A, lc, th, A_true), lx)
         if io is None:
-            lc = va * log_w[None, :]
-            lp = price_index(A, lc, th, A_true)
+            lc = cost(va * log_w[None, :])
+            lp = index(lc)
             self.inner_price_iters += 1
             return lc, lp
         k = 0
         while k < 10_000:
             k += 1
-            lc = input_cost(log_w, lp, va, io)
-            lp_new = price_index(A, lc, th, A_true)
+            lc = cost(input_cost(log_w, lp, va, io))
+            lp_new = index(lc)
             d = np.abs(lp_new - lp).max()
             lp = lp_new
             if d < self.inner_tol:
                 break
         self.inner_price_iters += k
-        lc = input_cost(log_w, lp, va, io)
+        lc = cost(input_cost(log_w, lp, va, io))
         return lc, lp
 
     def deficits(self, w: np.ndarray, log_P: np.ndarray) -> tuple[np.ndarray, float]:
-        """``(D', n-hat)``: new deficits under the closure, in world-GDP units, and the
-        change of the numeraire's price index (1 when world GDP is the numeraire)."""
+        """``(D', n-hat)``: new deficits (transfers) under the closure, in world-GDP units,
+        and the change of the numeraire's price index (1 when world GDP is the numeraire).
+        ``w`` is the change of factor income per baseline unit (``w-hat L-hat``)."""
         if self.closure == "balanced":
             return np.zeros(self.N), 1.0
         if self.closure == "deficit_ratio":
@@ -282,20 +327,23 @@ class HatSystem:
                     rent: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, dict]:
         """``(X', Y', parts)``: expenditure and gross output solving CP eq. 13 with income
         ``w VA + D' + R' (+ rents)``, warm-started from the previous evaluation; ``parts``
-        as returned by :func:`~tariffsim.ge.equilibrium.expenditure_operator`."""
+        as returned by :func:`~tariffsim.ge.equilibrium.expenditure_operator`. With a local
+        share Y' is the output producers keep (net of the local share of their sales)."""
         m = self.m
-        L, parts = expenditure_operator(pi, self.tau_new, m.io, m.alpha, rent)
+        keep = None if self.ext is None else self.ext.keep
+        L, parts = expenditure_operator(pi, self.tau_new, m.io, m.alpha, rent, keep)
         if m.io is None and parts["r"] is None:
             # closed form: X_n^j = alpha_n^j I_n, I_n = (w VA + D) / (1 - sum_j alpha t)
             inc = (w * m.VA + D) / (1.0 - (m.alpha * parts["t"]).sum(axis=0))
             X = m.alpha * inc[None, :]
-            Y = np.matmul(X[:, None, :], parts["S"])[:, 0, :]
+            Y = np.matmul(X[:, None, :], parts["K"])[:, 0, :]
             its = 1
         else:
             b = m.alpha * (w * m.VA + D)[None, :]
             X, Y, its = solve_expenditure(L, b, self.X, tol=self.inner_tol)
         self.inner_x_iters += its
-        self.X = X
+        if np.isfinite(X).all():
+            self.X = X
         return X, Y, parts
 
     def target_gaps(self, zx: np.ndarray, flows: np.ndarray, nhat: float
@@ -333,49 +381,69 @@ class HatSystem:
 
     # -- the residual function ---------------------------------------------------------------
     def evaluate(self, z: np.ndarray) -> tuple[np.ndarray, float]:
-        """Steps and residual at unknowns ``z = (log w, zx)``; updates the warm starts.
+        """Steps and residual at unknowns ``z = (log w, extension blocks, zx)``; updates the
+        warm starts.
 
         Returns
         -------
-        f : ndarray (N + n_extras,)
-            ``log(labour demand / labour supply)`` by country (a step for log w), then the
-            extras' steps (:meth:`target_gaps`).
+        f : ndarray (n_unknowns,)
+            ``log(labour demand / labour supply)`` by country (a step for log w), the
+            extension blocks' steps (:meth:`ExtensionSystem.gaps`), then the extras' steps
+            (:meth:`target_gaps`).
         res : float
-            Max abs log labour-market error and log gap to the targets.
+            Max abs log labour-market error, extension gap and log gap to the targets.
         """
         self.evals += 1
         N = self.N
+        ex = self.ext
         log_w = z[:N]
         w = np.exp(log_w)
-        s = self.sumVA / (w * self.m.VA).sum()       # world-GDP normalisation
+        ext = None if ex is None else ex.unpack(z)
+        L = None if ext is None or ext[0] is None else np.exp(ext[0])
+        wl = w if L is None else w * L                   # factor income per baseline unit
+        s = self.sumVA / (wl * self.m.VA).sum()      # world-GDP normalisation
         log_w = log_w + np.log(s)
         w = w * s
-        zx = z[N:]
+        wl = w if L is None else w * L
+        zx = z[self.n_core:]
         A, A_true, rent = self.cost_terms(zx)
-        lc, lp = self.prices(log_w, A, A_true)
-        self.log_P = lp
+        lc, lp = self.prices(log_w, A, A_true, ext)
+        if np.isfinite(lp).all():        # a non-finite warm start would poison later calls
+            self.log_P = lp
         pi = trade_shares(A, lc, self.theta)
-        Dn, nhat = self.deficits(w, lp)
-        X, Y, parts = self.expenditure(w, Dn, pi, rent)
-        supply = (self.m.va_share * Y).sum(axis=0)
+        Dn, nhat = self.deficits(wl, lp)
+        X, Y, parts = self.expenditure(wl, Dn, pi, rent)
+        VAj = self.m.va_share * Y
+        if ex is not None and ex.nu is not None:
+            VAj = VAj + ex.nu * X * (1.0 - parts["t"])    # local share of every purchase
+        supply = VAj.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            fw = np.log(supply / (w * self.m.VA))
+            fw = np.log(supply / (wl * self.m.VA))
         f, res = fw, float(np.abs(fw).max()) if N else 0.0
+        tax = None
+        if ex is not None:
+            fe, tax = ex.gaps(z, log_w, lp, X, VAj, parts["t"], wl * self.m.VA, self.m.alpha)
+            if fe.size:
+                f, res = np.concatenate([f, fe]), max(res, float(np.abs(fe).max()))
         if self.extras:
             flows = X[:, :, None] * parts["S"] if rent is None else \
                 X[:, :, None] * pi / (1 + self.tau_new)
             fx, rx = self.target_gaps(zx, flows, nhat)
-            f, res = np.concatenate([fw, fx]), max(res, rx)
-        self.state = dict(log_w=log_w, w=w, lc=lc, lp=lp, pi=pi, X=X, Y=Y, D=Dn, nhat=nhat,
-                          rent=rent, zx=zx)
+            f, res = np.concatenate([f, fx]), max(res, rx)
+        self.state = dict(log_w=log_w, w=w, wl=wl, L=L, tax=tax, lc=lc, lp=lp, pi=pi, X=X,
+                          Y=Y, D=Dn, nhat=nhat, rent=rent, zx=zx)
         return f, res
 
     def normalize(self, z: np.ndarray) -> np.ndarray:
-        """``z`` with the wages rescaled so that world value added is unchanged."""
+        """``z`` with the wages rescaled so that world value added (factor income) is
+        unchanged."""
         z = z.copy()
         lw = z[:self.N]
-        top = lw.max()
-        z[:self.N] = lw - top - np.log((np.exp(lw - top) * self.m.VA).sum() / self.sumVA)
+        lwl = lw
+        if self.ext is not None and "L" in self.ext.blocks:
+            lwl = lw + z[self.ext.blocks["L"]]
+        top = lwl.max()
+        z[:self.N] = lw - top - np.log((np.exp(lwl - top) * self.m.VA).sum() / self.sumVA)
         return z
 
     # -- the solution --------------------------------------------------------------------------
@@ -396,13 +464,19 @@ class HatSystem:
         flows = X[:, :, None] * pi / (1 + self.tau_new)
         R = (flows * self.tau_new).sum(axis=(0, 2))
         rent = s["rent"]
-        rents = (flows * (rent / (1 + rent))).sum(axis=(0, 1)) if rent is not None \
-            else np.zeros(self.N)
+        keep = None if self.ext is None else self.ext.keep
+        rents = np.zeros(self.N)
+        if rent is not None:
+            kept = flows if keep is None else flows * keep[:, :, None]
+            rents = (kept * (rent / (1 + rent))).sum(axis=(0, 1))
+        # gross output at world prices (Y' is net of the local share when there is one)
+        Y = s["Y"] / nh if keep is None else flows.sum(axis=1)
         sol = HatSolution(w=w, c=np.exp(s["lc"]) / nh, P_sector=np.exp(s["lp"]) / nh,
                           P=np.exp((m.alpha * s["lp"]).sum(axis=0)) / nh, pi=pi,
-                          tau=self.tau_new, X=X, Y=s["Y"] / nh, D=s["D"] / nh, VA=w * m.VA,
-                          R=R, rents=rents, flows=flows, extras=self._extras_out(flows),
-                          diagnostics=diag)
+                          tau=self.tau_new, X=X, Y=Y, D=s["D"] / nh,
+                          VA=s["wl"] / nh * m.VA, R=R, rents=rents, flows=flows,
+                          extras=self._extras_out(flows), diagnostics=diag, L=s["L"],
+                          tax_factor=s["tax"])
         self._check(sol, diag)
         return sol
 
