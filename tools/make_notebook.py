@@ -60,7 +60,7 @@ The policies in force on 1 January 2027, a long-run trade elasticity of 5, defic
 fixed (`fixed_deficit`, the default closure): tariffs move *bilateral* balances, while each
 country's total balance stays where it was."""),
     ("code", """result = ts.simulate(base, scenario, date="2027-01-01", trade_elasticity=5.0)
-print(result)
+display(result)
 bal = result.balances(partner="USA").set_index("country")
 bal.loc[["VNM", "CHN", "MYS", "THA", "KHM"],
         ["balance_baseline", "balance_scenario", "change"]]"""),
@@ -85,6 +85,7 @@ fig.tight_layout()"""),
 The elasticity matters most. Draw the whole schedule up and down together (a lognormal
 factor around 1) and look at the spread of Vietnam's projected surplus."""),
     ("code", """mc = ts.monte_carlo(base, scenario, n=20, seed=1, years=range(2025, 2031))
+display(mc)
 mc.bands.query("country == 'VNM' and variable == 'balance_scenario'")"""),
     ("code", """ax = mc.plot.fan(countries=["VNM"])"""),
     ("md", """## What this does and does not say
