@@ -49,8 +49,8 @@ __all__ = ["ppml", "PPMLResult", "BACKENDS"]
 Backend = Literal["auto", "statsmodels", "pyfixest"]
 #: Estimation backends of :func:`ppml`.
 BACKENDS: tuple[str, ...] = ("auto", "statsmodels", "pyfixest")
-_INSTALL = {"statsmodels": "pip install tariffsim[estimation]",
-            "pyfixest": "pip install tariffsim[fixest]"}
+_INSTALL = {"statsmodels": "pip install -e \".[estimation]\" in the tariffsim clone",
+            "pyfixest": "pip install -e \".[fixest]\" in the tariffsim clone"}
 
 
 @dataclass(frozen=True)
