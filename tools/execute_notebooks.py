@@ -10,7 +10,7 @@ nbclient in a fresh kernel, in a temporary folder (files a notebook writes do no
 the repository). What varies between runs is removed before writing, so a rerun on the same
 machine writes the same bytes: execution timings and kernel ids (nbclient is told not to
 record them, the cell metadata is cleared), widget state, and progress-bar output (tqdm
-bars on stderr and their widgets).
+bars on stderr, tqdm's notice that ipywidgets is missing, and progress widgets).
 
 ``--check`` compares what a reader sees: per code cell, the text outputs (printed text,
 the plain-text form of tables and values, errors) and the number of figures. PNG bytes are
@@ -40,6 +40,8 @@ import make_notebook  # noqa: E402
 
 _WIDGET = "application/vnd.jupyter.widget-view+json"
 _BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+")  # a tqdm bar line: " 40%|####  | 2/5 [...]"
+# what tqdm.auto prints in a kernel without ipywidgets before falling back to a text bar
+_TQDM_NOTICE = re.compile(r"TqdmWarning: IProgress not found|from \.autonotebook import tqdm")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
@@ -81,9 +83,11 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue  # a progress widget: its model id is random
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 lines = [ln for ln in re.split(r"[\r\n]", out.get("text", ""))
-                         if ln.strip() and not _BAR.search(ln)]
+                         if ln.strip() and not _BAR.search(ln)
+                         and not _TQDM_NOTICE.search(ln)]
                 if not lines:
                     continue  # only progress bars
+                out["text"] = "\n".join(lines) + "\n"  # a warning beside them stays
             outputs.append(out)
         cell.outputs = outputs
     return nb
