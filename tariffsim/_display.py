@@ -468,3 +468,20 @@ def pe_result_view(r: Any) -> View:
                                   zip(top["importer"], top["exporter"], vals, strict=True)],
                                  more))
     return view
+
+
+# ----------------------------------------------------------------------------- estimation
+def ppml_view(r: Any) -> View:
+    title = (f"PPMLResult: {r.nobs:,} observations ({r.dropped:,} dropped), backend "
+             f"{r.backend}")
+    se = r.se_type + (f", {r.n_clusters:,} clusters" if r.n_clusters else "")
+    facts = [("standard errors", se),
+             ("fit", f"pseudo R2 {r.pseudo_r2:.4f}, deviance {number(r.deviance, 1)}"
+                     + (f", {r.iterations} iterations" if r.iterations else "")),
+             ("reference levels", ", ".join(f"{k} = {v}" for k, v in r.reference.items()))]
+    s = r.summary()
+    rows = [[str(name), f"{row.coef:.4f}", f"{row.std_err:.4f}", f"{row.z:.2f}",
+             f"{row.p_value:.3g}"] for name, row in s.head(MAX_ROWS * 3).iterrows()]
+    return View(title, facts, [Table("coefficients", ["regressor", "coef", "std err", "z",
+                                                      "p-value"], rows,
+                                     max(len(s) - MAX_ROWS * 3, 0))])

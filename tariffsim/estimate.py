@@ -110,6 +110,10 @@ class PPMLResult:
         return (f"PPMLResult(nobs={self.nobs}, se={self.se_type}, reference={self.reference},"
                 f" backend={self.backend})\n{self.summary().round(6).to_string()}")
 
+    def _repr_html_(self) -> str:
+        from . import _display
+        return _display.html(_display.ppml_view(self))
+
 
 # ------------------------------------------------------------------------------ the data
 @dataclass

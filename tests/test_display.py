@@ -214,3 +214,33 @@ def test_pe_scenario_result_names_the_scenario():
     r = repr(res)
     assert NASTY in r and "model smart" in r and len(r.splitlines()) < MAX_LINES
     assert "&lt;b&gt;" in res._repr_html_()
+
+
+def test_gsim_result_display():
+    d = pe.load_rare_earths()
+    res = pe.gsim(d, {"CHN": 0.25})
+    r = repr(res)
+    assert len(r.splitlines()) < MAX_LINES and "model gsim" in r
+    assert "import demand -1.25" in r and "substitution 5" in r
+    reg = res.regions
+    label = "region" if "region" in reg else "importer"
+    row = reg.set_index(label).loc["USA"]
+    assert f"{row['net_welfare']:,.2f}" in r or f"{row['net_welfare']:,.1f}" in r
+    parse(res._repr_html_())
+
+
+def test_ppml_result_html():
+    pytest.importorskip("statsmodels")
+    from tariffsim.estimate import ppml
+
+    rng = np.random.default_rng(0)
+    codes = [f"C{i}" for i in range(6)]
+    import pandas as pd
+
+    e = pd.DataFrame([(a, b) for a in codes for b in codes], columns=["exporter", "importer"])
+    e["ln_dist"] = rng.uniform(5, 9, len(e))
+    e["trade"] = np.exp(3 - 0.9 * e["ln_dist"] + rng.normal(0, 0.1, len(e)))
+    res = ppml(e, regressors=["ln_dist"], se="robust", backend="statsmodels")
+    text = shown(res._repr_html_())
+    assert f"{res.coefficients['ln_dist']:.4f}" in text and "robust" in text
+    assert f"{res.nobs:,} observations" in text
