@@ -133,3 +133,35 @@ def test_realisation_changes_what_the_pledge_does(pair):
                 if o.get("output_type") == "execute_result")
     row = next(line for line in text.splitlines() if line.split()[:1] == ["MYS"])
     assert row.split()[-1] == f"{full:,}"
+
+
+def test_check_sees_stale_text_and_lost_figures(tool):
+    """What --check compares: a changed number or a lost figure is reported, PNG bytes and
+    volatile metadata are not."""
+    import copy
+
+    import nbformat
+
+    committed = nbformat.read(FOLDER / "vietnam_surplus.ipynb", as_version=4)
+    assert tool.differences(committed, copy.deepcopy(committed)) == []
+    other = copy.deepcopy(committed)
+    for cell in other.cells:
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                out["data"]["image/png"] = "iVBORw0KGgo="  # other bytes, same figure count
+    assert tool.differences(committed, other) == []
+    assert all("execution" not in c.metadata for c in tool.clean(other).cells)
+    stale = copy.deepcopy(committed)
+    for cell in stale.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and VNM_SURPLUS in out.get("text", ""):
+                out["text"] = out["text"].replace(VNM_SURPLUS, "123,000")
+    diffs = tool.differences(committed, stale)
+    assert len(diffs) == 1 and "text output differs" in diffs[0]
+    fewer = copy.deepcopy(committed)
+    for cell in fewer.cells:
+        cell.outputs = [o for o in cell.get("outputs", []) if "image/png" not in o.get("data", {})]
+    diffs = tool.differences(committed, fewer)
+    assert len(diffs) == FIGURES["vietnam_surplus.ipynb"]
+    assert all("figure(s) committed" in d for d in diffs)
