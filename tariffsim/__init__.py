@@ -26,7 +26,19 @@ from .simulate import simulate
 from .tariff_lines import effective_rates
 from .uncertainty import monte_carlo
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml is its one source. A source
+    tree that was never installed says so instead of guessing a number."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tariffsim")
+    except PackageNotFoundError:
+        return "0+not.installed"  # PEP 440 local version; fix: pip install -e . in the clone
+
+
+__version__ = _version()
 
 __all__ = [
     "BLP2023",

@@ -807,11 +807,12 @@ class Baseline:
         }, index=pd.Index(self.countries, name="country"))
 
     def __repr__(self) -> str:
-        io = "with IO" if self.has_io else "no IO"
-        svc = f" ({len(self.services)} services)" if self.services else ""
-        return (f"<Baseline {self.year or 'year?'}: {self.n_countries} economies x "
-                f"{self.n_sectors} sector(s){svc}, {io}, {self.units}"
-                f"{'; ' + self.source if self.source else ''}>")
+        from . import _display
+        return _display.baseline_repr(self)
+
+    def _repr_html_(self) -> str:
+        from . import _display
+        return _display.html(_display.baseline_view(self))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Baseline):

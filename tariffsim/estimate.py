@@ -49,8 +49,8 @@ __all__ = ["ppml", "PPMLResult", "BACKENDS"]
 Backend = Literal["auto", "statsmodels", "pyfixest"]
 #: Estimation backends of :func:`ppml`.
 BACKENDS: tuple[str, ...] = ("auto", "statsmodels", "pyfixest")
-_INSTALL = {"statsmodels": "pip install tariffsim[estimation]",
-            "pyfixest": "pip install tariffsim[fixest]"}
+_INSTALL = {"statsmodels": "pip install -e \".[estimation]\" in the tariffsim clone",
+            "pyfixest": "pip install -e \".[fixest]\" in the tariffsim clone"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,10 @@ class PPMLResult:
     def __repr__(self) -> str:
         return (f"PPMLResult(nobs={self.nobs}, se={self.se_type}, reference={self.reference},"
                 f" backend={self.backend})\n{self.summary().round(6).to_string()}")
+
+    def _repr_html_(self) -> str:
+        from . import _display
+        return _display.html(_display.ppml_view(self))
 
 
 # ------------------------------------------------------------------------------ the data

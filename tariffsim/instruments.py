@@ -288,6 +288,14 @@ class _Base:
     def label(self) -> str:  # pragma: no cover - overridden
         return self.kind
 
+    def __repr__(self) -> str:
+        from . import _display
+        return _display.instrument_repr(self)
+
+    def _repr_html_(self) -> str:
+        from . import _display
+        return _display.html(_display.instrument_view(self))
+
 
 # ----------------------------------------------------------------------------- line fields
 _HTS_RE = re.compile(r"^\d{2}(\.?\d{2}){0,4}$")
@@ -349,7 +357,7 @@ def _line_fields(obj: Any) -> None:
 
 
 # ----------------------------------------------------------------------------- Tariff
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Tariff(_Base):
     """An ad valorem tariff of ``importer`` on goods from ``exporter``.
 
@@ -555,7 +563,7 @@ class Tariff(_Base):
 
 
 # ----------------------------------------------------------------------------- TradeCost
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TradeCost(_Base):
     """An iceberg trade-cost change (non-tariff barrier) on imports of ``importer`` from
     ``exporter``: ``factor`` 1.1 makes delivering goods 10% costlier, 0.95 5% cheaper.
@@ -618,7 +626,7 @@ _BASIS_HELP = ("basis='increment' (value is added to the pair's baseline imports
                "imports in the sectors must reach value: 'buy USD 5.4 bn a year of energy')")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ImportCommitment(_Base):
     """A purchase commitment: ``importer`` buys at least so much a year from ``exporter``.
 
@@ -827,7 +835,7 @@ class ImportCommitment(_Base):
 
 
 # ----------------------------------------------------------------------------- restriction
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExportRestriction(_Base):
     """An export restriction of ``exporter`` in ``sectors`` towards ``destinations``.
 

@@ -98,6 +98,10 @@ class ElasticitySchedule:
         """The same elasticity in every year."""
         return cls({1: float(value)}, name=f"constant {value:g}", source=source)
 
+    def _repr_html_(self) -> str:
+        from . import _display
+        return _display.html(_display.schedule_view(self))
+
 
 #: Default schedule: Boehm, Levchenko & Pandalai-Nayar (2023), "The Long and Short (Run)
 #: of Trade Elasticities", American Economic Review 113(4): about 0.76 in the first year
@@ -350,6 +354,14 @@ class Projection:
         if self._parts is None:
             self._parts = decompose(self)
         return self._parts
+
+    def __repr__(self) -> str:
+        from . import _display
+        return _display.text(_display.projection_view(self))
+
+    def _repr_html_(self) -> str:
+        from . import _display
+        return _display.html(_display.projection_view(self))
 
 
 def policy_family(inst: Any) -> PolicyFamily:

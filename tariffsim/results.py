@@ -8,7 +8,6 @@ numeraire named in ``result.numeraire``.
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -290,16 +289,9 @@ class Result:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        n = len(self.countries) if self._frames.get("countries") is not None else 0
-        return (f"<Result model={self.model!r} closure={self.closure!r} countries={n} "
-                f"numeraire={self.numeraire!r}>")
+        from . import _display
+        return _display.text(_display.result_view(self))
 
     def _repr_html_(self) -> str:
-        d = self.diagnostics
-        head = (f"<p><b>tariffsim Result</b> — model <code>{html.escape(str(self.model))}"
-                f"</code>, closure <code>{html.escape(str(self.closure))}</code>, numeraire "
-                f"<code>{html.escape(str(self.numeraire))}</code>, units "
-                f"{html.escape(self.units)}; {d.get('iterations', '?')} iterations, residual "
-                f"{d.get('residual', float('nan')):.1e}</p>")
-        return head + self.countries.head(30).to_html(index=False,
-                                                      float_format=lambda v: f"{v:.4g}")
+        from . import _display
+        return _display.html(_display.result_view(self))

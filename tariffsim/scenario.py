@@ -144,6 +144,10 @@ class Scenario:
         dated = f", dated {self.date}" if self.date else ""
         return f"Scenario({self.name!r}: {what}{dated})"
 
+    def _repr_html_(self) -> str:
+        from . import _display
+        return _display.html(_display.scenario_view(self))
+
     def to_frame(self) -> Any:
         """One row per instrument: type, importer, exporter, sectors, what, start, end,
         illustrative, source, note."""

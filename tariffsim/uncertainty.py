@@ -143,10 +143,12 @@ class MonteCarlo:
         return fan_chart(self.bands, countries=countries, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
-        yrs = f", years {self.years[0]}-{self.years[-1]}" if self.years else ""
-        fail = f", {len(self.failures)} failed" if self.failures else ""
-        return (f"<MonteCarlo n={self.n} seed={self.seed} {self.distribution}; model "
-                f"{self.model}, closure {self.closure}, partner {self.partner}{yrs}{fail}>")
+        from . import _display
+        return _display.text(_display.monte_carlo_view(self))
+
+    def _repr_html_(self) -> str:
+        from . import _display
+        return _display.html(_display.monte_carlo_view(self))
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -169,8 +169,8 @@ def test_backend_choice(monkeypatch):
     with pytest.raises(ModelError, match="did you mean 'pyfixest'"):
         ppml(d, regressors=["ln_dist"], backend="pyfixes")
     monkeypatch.setattr(est, "_installed", lambda module: module == "statsmodels")
-    with pytest.raises(TariffSimError, match=r"tariffsim\[fixest\]"):
+    with pytest.raises(TariffSimError, match=r"pip install -e \"\.\[fixest\]\""):
         ppml(d, regressors=["ln_dist"], backend="pyfixest")
     monkeypatch.setattr(est, "_installed", lambda module: False)
-    with pytest.raises(TariffSimError, match=r"tariffsim\[estimation\]"):
+    with pytest.raises(TariffSimError, match=r"pip install -e \"\.\[estimation\]\""):
         ppml(d, regressors=["ln_dist"])

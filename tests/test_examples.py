@@ -1,4 +1,5 @@
-"""The examples/ scripts and notebooks/ run from a clean working folder (CI executes them)."""
+"""The examples/ scripts run from a clean working folder (CI executes them; the notebooks are
+executed and checked by tests/test_notebooks.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from validation_data import import_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 # Figures each example must print, known without running it: the US Census 2024 surpluses
@@ -38,36 +37,7 @@ def test_example_runs(script, tmp_path):
         assert figure in proc.stdout, (script.name, figure)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_executes(path, tmp_path):
-    # skip without the [test] extra; fail under TARIFFSIM_REQUIRE_VALIDATION=1 (CI has it)
-    nbformat = import_or_skip("nbformat", "nbformat is in the [test] extra")
-    nbclient = import_or_skip("nbclient", "nbclient is in the [test] extra")
-    nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()  # raises CellExecutionError with the failing cell
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
-    assert not errors
-
-
 def test_there_is_something_to_run():
-    assert EXAMPLES and NOTEBOOKS
+    assert EXAMPLES
     # a renamed example would silently lose its checks of printed figures
     assert set(PRINTS) <= {p.name for p in EXAMPLES}
-    assert (ROOT / "notebooks" / "vietnam_surplus.ipynb") in NOTEBOOKS
-
-
-def test_notebook_is_generated_from_its_script(tmp_path):
-    """notebooks/vietnam_surplus.ipynb must equal what tools/make_notebook.py writes."""
-    nbformat = import_or_skip("nbformat", "nbformat is in the [test] extra")
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import make_notebook
-    finally:
-        sys.path.pop(0)
-    on_disk = nbformat.read(ROOT / "notebooks" / "vietnam_surplus.ipynb", as_version=4)
-    sources = [(("md" if c.cell_type == "markdown" else "code"), c.source)
-               for c in on_disk.cells]
-    assert sources == list(make_notebook.CELLS)

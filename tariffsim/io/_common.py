@@ -6,17 +6,19 @@ offending rows (as line numbers of the file) and the fix.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._progress import Progress, check_progress, track
 from ..concordance import normalise_iso3
 from ..errors import DataError, TariffSimWarning, unknown_codes_message
 
@@ -90,11 +92,87 @@ def check_magnitude(values_musd: np.ndarray, df: pd.DataFrame, col: str, path: P
 _SEPARATORS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
-def read_csv_checked(path: PathLike, what: str, **kwargs: Any) -> pd.DataFrame:
-    """``pandas.read_csv`` that turns parser failures and empty files into DataError."""
+#: Compression pandas would infer from a file name (what ``compression="infer"`` does).
+_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zip": "zip", ".xz": "xz", ".zst": "zstd",
+                ".tar": "tar"}
+
+#: One progress step of a file read: a mebibyte of the file (compressed bytes for a
+#: compressed file).
+PROGRESS_BLOCK = 1 << 20
+
+
+class _CountingFile(io.FileIO):
+    """A file opened for reading that advances ``steps`` once per ``PROGRESS_BLOCK`` read."""
+
+    def __init__(self, path: Path, steps: Iterator[int]) -> None:
+        super().__init__(path, "rb")
+        self._steps = steps
+        self._read = 0
+        self._done = 0
+
+    def _count(self, n: int) -> None:
+        self._read += n
+        while self._done < self._read // PROGRESS_BLOCK:
+            next(self._steps, None)
+            self._done += 1
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        data = super().read(size)
+        self._count(len(data or b""))
+        return data
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        self._count(len(data))
+        return data
+
+    def readinto(self, buffer: Any, /) -> int:
+        n = super().readinto(buffer)
+        self._count(n or 0)
+        return n
+
+
+def progress_steps(p: Path, progress: Progress) -> Iterator[int]:
+    """The progress steps of reading file ``p``: one per mebibyte (at least one), started
+    (the bar shown, ``progress`` checked); advance with ``next(steps, None)``, finish with
+    :func:`finish`."""
+    n = max(1, math.ceil(p.stat().st_size / PROGRESS_BLOCK))
+    steps = track(range(n), total=n, desc=f"reading {p.name}", progress=progress)
+    next(steps, None)  # start: checks progress= and opens the bar
+    return steps
+
+
+def finish(steps: Iterator[int]) -> None:
+    """Run the remaining steps (the last report is ``(total, total)``) and close the bar."""
+    for _ in steps:
+        pass
+
+
+def read_csv_checked(path: PathLike, what: str, progress: Progress = False,
+                     **kwargs: Any) -> pd.DataFrame:
+    """``pandas.read_csv`` that turns parser failures and empty files into DataError.
+
+    ``progress``: as in :func:`tariffsim._progress.track`, one step per mebibyte read
+    (default False: no bar, for the small side files).
+    """
+    progress = check_progress(progress)
     p = as_path(path, what)
     try:
-        df = pd.read_csv(p, **kwargs)
+        if progress is False:
+            df = pd.read_csv(p, **kwargs)
+        else:
+            # pandas infers compression from a path, not from an open file: say it
+            kwargs.setdefault("compression", _COMPRESSION.get(p.suffix.lower()))
+            steps = progress_steps(p, progress)
+            try:
+                with _CountingFile(p, steps) as fh:
+                    df = pd.read_csv(fh, **kwargs)
+            except BaseException:
+                close = getattr(steps, "close", None)
+                if close is not None:
+                    close()  # the bar goes away with the error
+                raise
+            finish(steps)
     except pd.errors.EmptyDataError:
         raise DataError(f"{what}: file {str(p)!r} is empty.", field=str(p)) from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OverflowError) as exc:

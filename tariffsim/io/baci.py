@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._progress import Progress, check_progress
 from ..concordance import ISO_NUMERIC, normalise_iso3, numeric_to_iso3
 from ..errors import DataError
 from ._common import (
@@ -90,10 +91,11 @@ def read_baci_countries(path: PathLike) -> dict[int, str]:
 
 
 def _read_fine(path: PathLike, year: int | None,
-               countries: PathLike | Mapping[int, str] | None) -> tuple[pd.DataFrame, int]:
+               countries: PathLike | Mapping[int, str] | None,
+               progress: Progress = False) -> tuple[pd.DataFrame, int]:
     """BACI rows of one year as ``exporter, importer, product, value`` (USD million)."""
-    df = read_csv_checked(path, _WHAT, dtype={"k": str, "q": str}, skipinitialspace=True,
-                          keep_default_na=False, na_values=[""])
+    df = read_csv_checked(path, _WHAT, progress=progress, dtype={"k": str, "q": str},
+                          skipinitialspace=True, keep_default_na=False, na_values=[""])
     df = require_columns(df, path, _WHAT, _COLUMNS,
                          hint="A BACI year file has columns t,i,j,k,v,q "
                               "(BACI_HS22_Y2023_V202501.csv).")
@@ -166,7 +168,7 @@ def read_baci(path: PathLike, year: int | None = None, *,
               sectors: Mapping[str, Any] | str | None = None,
               domestic: Any = None, gdp: Any = None,
               domestic_floor: float = DOMESTIC_FLOOR,
-              other_sector: str = "other") -> Any:
+              other_sector: str = "other", progress: Progress = None) -> Any:
     """Read a BACI year file into a :class:`~tariffsim.Baseline` (USD million).
 
     Parameters
@@ -199,6 +201,11 @@ def read_baci(path: PathLike, year: int | None = None, *,
     domestic_floor : float
         Floor on domestic sales as a share of GDP (default 0.10, as in the embedded
         baseline).
+    progress : None, bool or callable
+        Progress of the file read, one step per mebibyte: None (default) a bar where
+        someone can see it (a terminal or Jupyter, with tqdm installed), True always,
+        False never, or ``f(done, total)`` called after each step (see
+        `tariffsim._progress.track`).
 
     Returns
     -------
@@ -225,7 +232,7 @@ def read_baci(path: PathLike, year: int | None = None, *,
     ...                  countries="country_codes_V202501.csv",
     ...                  regions=["USA", "CHN", "VNM"], gdp=wdi_gdp)
     """
-    fine, year = _read_fine(path, year, countries)
+    fine, year = _read_fine(path, year, countries, check_progress(progress))
     return trade_baseline(fine, what=f"{_WHAT} {str(path)!r}", regions=regions,
                           sectors=sectors, domestic=domestic, gdp=gdp,
                           domestic_floor=domestic_floor, year=year,
@@ -238,12 +245,13 @@ def read_baci_products(path: PathLike, year: int | None = None, *,
                        countries: PathLike | Mapping[int, str] | None = None,
                        regions: Mapping[str, Any] | Sequence[str] | None = None,
                        products: Mapping[str, Any] | str | None = "HS6",
-                       other_sector: str = "other") -> pd.DataFrame:
+                       other_sector: str = "other", progress: Progress = None
+                       ) -> pd.DataFrame:
     """Read a BACI year file into the tidy product frame of the PE engines.
 
     Parameters
     ----------
-    path, year, countries, regions
+    path, year, countries, regions, progress
         As in :func:`read_baci`. Trade inside a region is dropped.
     products : str or mapping
         ``"HS6"`` (default) keeps the products; ``"HS2"``/``"HS4"`` or a mapping
@@ -255,5 +263,5 @@ def read_baci_products(path: PathLike, year: int | None = None, *,
         Columns ``importer, exporter, product, value`` (USD million at FOB prices), sorted.
         Add a ``tariff`` column before passing it to the PE engines.
     """
-    fine, _ = _read_fine(path, year, countries)
+    fine, _ = _read_fine(path, year, countries, check_progress(progress))
     return product_frame(fine, regions, products, other_sector=other_sector)

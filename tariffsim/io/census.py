@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._progress import Progress, check_progress, track
 from ..concordance import (
     CENSUS_CODES,
     CENSUS_EU,
@@ -98,13 +99,15 @@ def _columns(names: Iterable[Hashable], path: Path) -> _Columns:
     return ycol, ccol, ncol, flows
 
 
-def _parse_text(path: Path) -> tuple[pd.DataFrame, _Columns]:
+def _parse_text(path: Path, progress: Progress = False) -> tuple[pd.DataFrame, _Columns]:
     """country.txt: tab, pipe or comma separated, or columns aligned with spaces.
 
     The frame's index is the file line of each row (header on the first non-blank line).
+    ``progress``: one step per data line parsed.
     """
     p, lines = read_text_checked(path, _WHAT)
     hline, header = lines[0]
+    body = track(lines[1:], desc=f"reading {p.name}", progress=progress)
     sep = next((s for s in ("\t", "|", ",") if s in header), None)
     index: list[int] = []
     rows: list[list[str]] = []
@@ -119,7 +122,7 @@ def _parse_text(path: Path) -> tuple[pd.DataFrame, _Columns]:
 
         names = _header(split(header, hline), p, hline)
         cols = _columns(names, p)
-        for i, ln in lines[1:]:
+        for i, ln in body:
             tok = split(ln, i)
             while len(tok) > len(names) and tok[-1] == "":
                 tok.pop()   # trailing separators
@@ -135,7 +138,7 @@ def _parse_text(path: Path) -> tuple[pd.DataFrame, _Columns]:
         cols = _columns(names, p)
         pos = [n.lower() for n in names].index(cols[2].lower())
         n_after = len(names) - pos - 1
-        for i, ln in lines[1:]:
+        for i, ln in body:
             tok = ln.split()
             if len(tok) < len(names):
                 raise DataError(f"{_WHAT}: line {i} of {str(p)!r} has {len(tok)} fields, "
@@ -149,14 +152,15 @@ def _parse_text(path: Path) -> tuple[pd.DataFrame, _Columns]:
     return pd.DataFrame(rows, columns=names, index=index, dtype=object), cols
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, _Columns]:
+def _read_table(path: Path, progress: Progress = False) -> tuple[pd.DataFrame, _Columns]:
     if path.suffix.lower() in (".xlsx", ".xls"):
         if importlib.util.find_spec("openpyxl") is None:
             raise DataError(f"{_WHAT}: reading {str(path)!r} needs the optional package "
                             f"openpyxl (pip install openpyxl), or use country.txt instead.",
                             field=str(path))
         try:
-            df = pd.read_excel(path, dtype=str)
+            for _ in track([path], desc=f"reading {path.name}", progress=progress):
+                df = pd.read_excel(path, dtype=str)  # one step: openpyxl reads it whole
         except Exception as exc:  # noqa: BLE001 - zipfile/openpyxl/xlrd raise many types
             raise DataError(f"{_WHAT}: cannot read {str(path)!r} as an Excel workbook "
                             f"({type(exc).__name__}: {exc}). Check that the download is "
@@ -168,7 +172,7 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, _Columns]:
                             field=str(path))
         df.index = df.index + 2   # spreadsheet row numbers
         return df.apply(lambda s: s.astype(str).str.strip()), cols
-    return _parse_text(path)
+    return _parse_text(path, progress)
 
 
 def _values(df: pd.DataFrame, col: str, path: Path, allow_missing: bool = False
@@ -184,7 +188,8 @@ def _values(df: pd.DataFrame, col: str, path: Path, allow_missing: bool = False
 def read_census(path: PathLike, year: int | None = None, *,
                 partners: Mapping[str, Any] | Sequence[str] | None = None,
                 codes: Mapping[str, str] | None = None, eu: bool = False,
-                rest: str = "ROW", partial: bool = False) -> pd.DataFrame:
+                rest: str = "ROW", partial: bool = False, progress: Progress = None
+                ) -> pd.DataFrame:
     """Read US goods trade by partner for one year as a long frame (USD million).
 
     Parameters
@@ -214,6 +219,11 @@ def read_census(path: PathLike, year: int | None = None, *,
         Accept a year with fewer than twelve months of data (the months published so far,
         e.g. January-August); ``attrs["months"]`` and the source say which. Default False:
         such a year is refused when asked for, and skipped when ``year`` is None.
+    progress : None, bool or callable
+        Progress of the read, one step per data line of a text file (one for a workbook):
+        None (default) a bar where someone can see it (a terminal or Jupyter, with tqdm
+        installed), True always, False never, or ``f(done, total)`` called after each step
+        (see `tariffsim._progress.track`).
 
     Returns
     -------
@@ -239,12 +249,13 @@ def read_census(path: PathLike, year: int | None = None, *,
         ``"USA"`` (its trade would vanish as US trade with itself). Text is read as UTF-8,
         UTF-16 (with a byte-order mark) or Latin-1.
     """
+    progress = check_progress(progress)
     rest = _residual_name(rest)
     if not isinstance(eu, bool | np.bool_):
         raise DataError(f"eu: expected True or False, got {eu!r}.", field="eu")
     extra = _extra_codes(codes)
     p = as_path(path, _WHAT)
-    df, (ycol, ccol, ncol, flows) = _read_table(p)
+    df, (ycol, ccol, ncol, flows) = _read_table(p, progress)
     yv = integer_column(df, ycol, p, _WHAT, lo=1800, hi=2200, kind="year", line_offset=0)
     years = sorted({int(y) for y in yv})
     have = _months_with_data(df, yv, flows, p)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._progress import Progress, check_progress
 from ..concordance import ISO3_CODES, normalise_iso3
 from ..errors import DataError, suggest
 from ..literals import ReportedFlow, check_option
@@ -114,7 +115,8 @@ def _refuse_monthly(df: pd.DataFrame, path: PathLike) -> None:
 
 def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
           level: int | None, one_sector: bool, regions: Any,
-          drop_codes: Sequence[str]) -> tuple[pd.DataFrame, int | None]:
+          drop_codes: Sequence[str], progress: Progress = False
+          ) -> tuple[pd.DataFrame, int | None]:
     check_option(flow, ReportedFlow, "flow", error=DataError,
                  hint="'imports': importer-reported (CIF); 'exports': exporter-reported (FOB).")
     if not isinstance(mirror, bool | np.bool_):
@@ -125,7 +127,7 @@ def _read(path: PathLike, year: int | None, flow: ReportedFlow, mirror: bool,
                         f"{level!r}.", field="level")
     if isinstance(drop_codes, str):
         drop_codes = [drop_codes]
-    df = read_csv_checked(path, _WHAT, dtype=str, keep_default_na=False,
+    df = read_csv_checked(path, _WHAT, progress=progress, dtype=str, keep_default_na=False,
                           encoding_errors="replace")
     df = require_columns(df, path, _WHAT, _COLUMNS,
                          hint="Export the data from Comtrade as CSV with ISO codes.")
@@ -246,7 +248,7 @@ def read_comtrade(path: PathLike, year: int | None = None, *,
                   domestic: Any = None, gdp: Any = None,
                   domestic_floor: float = DOMESTIC_FLOOR,
                   drop_codes: Sequence[str] = tuple(NOT_COUNTRIES),
-                  other_sector: str = "other") -> Any:
+                  other_sector: str = "other", progress: Progress = None) -> Any:
     """Read a UN Comtrade CSV export into a :class:`~tariffsim.Baseline` (USD million).
 
     Parameters
@@ -268,6 +270,11 @@ def read_comtrade(path: PathLike, year: int | None = None, *,
     drop_codes : sequence of str
         Partner/reporter codes that are not economies (default World ``W00``/``WLD`` and
         areas not elsewhere specified ``_X``/``XX``).
+    progress : None, bool or callable
+        Progress of the file read, one step per mebibyte: None (default) a bar where
+        someone can see it (a terminal or Jupyter, with tqdm installed), True always,
+        False never, or ``f(done, total)`` called after each step (see
+        `tariffsim._progress.track`).
 
     Returns
     -------
@@ -280,7 +287,8 @@ def read_comtrade(path: PathLike, year: int | None = None, *,
         monthly data (``freqCode`` M, ``refMonth`` 1-12, periods ``YYYYMM``: download the
         annual data), double-counting breakdowns, no domestic sales.
     """
-    fine, yr = _read(path, year, flow, mirror, level, sectors is None, regions, drop_codes)
+    fine, yr = _read(path, year, flow, mirror, level, sectors is None, regions, drop_codes,
+                     check_progress(progress))
     src = (f"UN Comtrade file {str(path)!r}, year {yr}, "
            f"{'importer-reported (CIF)' if flow == 'imports' else 'exporter-reported (FOB)'}"
            f"{' with mirror flows for non-reporters' if mirror else ''}, USD million")
@@ -296,7 +304,8 @@ def read_comtrade_products(path: PathLike, year: int | None = None, *,
                            flow: ReportedFlow = "imports", mirror: bool = True,
                            level: int | None = None,
                            drop_codes: Sequence[str] = tuple(NOT_COUNTRIES),
-                           other_sector: str = "other") -> pd.DataFrame:
+                           other_sector: str = "other", progress: Progress = None
+                           ) -> pd.DataFrame:
     """Read a UN Comtrade CSV export into the PE product frame.
 
     Parameters are those of :func:`read_comtrade`; ``products`` groups HS codes as in
@@ -308,5 +317,6 @@ def read_comtrade_products(path: PathLike, year: int | None = None, *,
     DataFrame
         ``importer, exporter, product, value`` (USD million).
     """
-    fine, _ = _read(path, year, flow, mirror, level, False, regions, drop_codes)
+    fine, _ = _read(path, year, flow, mirror, level, False, regions, drop_codes,
+                    check_progress(progress))
     return product_frame(fine, regions, products, other_sector=other_sector)

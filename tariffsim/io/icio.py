@@ -62,6 +62,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._progress import Progress, check_progress
 from .._validate import group_map
 from ..concordance import ISO3_CODES, normalise_iso3, region_map
 from ..errors import DataError, TariffSimWarning, suggest
@@ -135,7 +136,7 @@ class _Aggregate:
 def read_icio(path: PathLike, *, year: int | None = None,
               regions: Mapping[str, Any] | Sequence[str] | None = None,
               sectors: Mapping[str, Any] | None = None, tls: str = "value_added",
-              dpabr: str = "include") -> Any:
+              dpabr: str = "include", progress: Progress = None) -> Any:
     """Read an OECD ICIO table into a :class:`~tariffsim.Baseline` with IO linkages.
 
     Parameters
@@ -154,6 +155,11 @@ def read_icio(path: PathLike, *, year: int | None = None,
         Where taxes less subsidies on products go (see the module docstring).
     dpabr : {"include", "drop"}
         Whether direct purchases abroad by residents count as final use.
+    progress : None, bool or callable
+        Progress of the file read, one step per mebibyte: None (default) a bar where
+        someone can see it (a terminal or Jupyter, with tqdm installed), True always,
+        False never, or ``f(done, total)`` called after each step (see
+        `tariffsim._progress.track`).
 
     Returns
     -------
@@ -172,8 +178,9 @@ def read_icio(path: PathLike, *, year: int | None = None,
         raise DataError(f"{_WHAT}: tls={tls!r}; use 'value_added' or 'inputs'.", field="tls")
     if dpabr not in ("include", "drop"):
         raise DataError(f"{_WHAT}: dpabr={dpabr!r}; use 'include' or 'drop'.", field="dpabr")
+    progress = check_progress(progress)
     src = str(path)
-    num = _read_table(path)
+    num = _read_table(path, progress)
     layout = _parse_labels(num, src, dpabr)
     blocks = _blocks(num, layout, src)
     agg = _aggregate(blocks, layout, regions, sectors)
@@ -185,13 +192,13 @@ def read_icio(path: PathLike, *, year: int | None = None,
 
 
 # ---------------------------------------------------------------------------- read
-def _read_table(path: PathLike) -> pd.DataFrame:
+def _read_table(path: PathLike, progress: Progress = False) -> pd.DataFrame:
     """The CSV as a frame of floats (empty cells 0) with stripped row and column labels.
 
     Raises DataError for repeated row labels, non-numeric cells and cells beyond
     ``_MAX_VALUE`` (infinite or implausibly large), naming the first offending cell.
     """
-    raw = read_csv_checked(path, _WHAT, index_col=0)
+    raw = read_csv_checked(path, _WHAT, progress=progress, index_col=0)
     raw.index = pd.Index([str(i).strip() for i in raw.index])
     src = str(path)
     dup = raw.index[raw.index.duplicated()]

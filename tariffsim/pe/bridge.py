@@ -118,13 +118,6 @@ class PEScenarioResult(PEResult):
     date: _dt.date | None = None
     year: int | None = None
 
-    def __repr__(self) -> str:
-        when = f", date={self.date}" if self.date else (f", year={self.year}" if self.year
-                                                        else "")
-        head = f"scenario={self.scenario!r}{when}"
-        text = super().__repr__()
-        return text.replace("PEResult(", f"PEResult({head}, ", 1)
-
 
 @dataclass
 class PEShocks:

@@ -327,12 +327,12 @@ class ProductData:
                                   source=self.source, year=self.year)
 
     def __repr__(self) -> str:
-        total = self.value.sum()
-        return (f"ProductData({self.n_rows} rows: {len(self.importers)} importer(s), "
-                f"{len(self.exporters)} exporter(s), {len(self.products)} product(s); "
-                f"imports {total:,.6g} {self.units}"
-                + (f", {self.year}" if self.year else "")
-                + (f"; source: {self.source}" if self.source else "") + ")")
+        from .. import _display
+        return _display.product_data_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .. import _display
+        return _display.html(_display.product_data_view(self))
 
 
 # ---------------------------------------------------------------------- shock frames
@@ -493,12 +493,12 @@ class PEResult:
     by_product: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
-        lines = [f"PEResult(model={self.model!r}, {len(self.products)} product rows, "
-                 f"units={self.units!r})"]
-        lines.append(self.regions.to_string(index=False, max_rows=20))
-        for n in self.notes:
-            lines.append(f"note: {n}")
-        return "\n".join(lines)
+        from .. import _display
+        return _display.text(_display.pe_result_view(self))
+
+    def _repr_html_(self) -> str:
+        from .. import _display
+        return _display.html(_display.pe_result_view(self))
 
 
 # ---------------------------------------------------------------------- elasticities
