@@ -129,7 +129,7 @@ BalanceSign = Literal["country", "partner"]
 #: How a surplus-paths plot lays out several countries: one axes for all ("overlay"), one
 #: axes per country with its own scale ("small_multiples"), the change against the
 #: without-policy path ("change"), or "auto" (small multiples when the largest country's
-#: balance is more than 30 times the smallest's).
+#: balance is more than 20 times the smallest's).
 SurplusLayout = Literal["auto", "overlay", "small_multiples", "change"]
 
 #: What a trade-diversion plot shows: import shares or values.
