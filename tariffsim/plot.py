@@ -411,7 +411,7 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
             a.set_gid(f"{country}:panel")
             a.set_title(country, fontsize=9, loc="left")
             a.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
-            a.xaxis.set_major_locator(MaxNLocator(integer=True))
+            a.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
             a.tick_params(labelsize=7)
             _thousands(a.yaxis)
         _legend_outside(axes[min(ncols, len(axes)) - 1], *style)  # right of the top row
@@ -420,7 +420,8 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
         first.figure.supxlabel("Year", fontsize=9)
         first.figure.suptitle(title or default_title + " (each panel its own scale)")
         if caption:
-            _add_caption(axes[-1], _caption_text(attrs))
+            # under the first panel of the last row, so that the text has the width
+            _add_caption(axes[(len(axes) - 1) // ncols * ncols], _caption_text(attrs))
         return first
     ax = axes[0]
     ax.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
