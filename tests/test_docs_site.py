@@ -65,3 +65,20 @@ def test_hook_renders_inline_and_block_formulas_as_mathml():
     assert "<mo>&#x0003C;</mo>" in out  # the page's '&lt;' is read as '<', then escaped
     assert "<mo>&#x02211;</mo>" in out  # the sum
     assert check_site.RAW_TEX.search(out) is None
+
+
+def test_docs_cite_nothing_outside_the_repository():
+    """The docs and README must not send readers to files or issue numbers they cannot see:
+    the model documentation is docs/model.md, not an internal MODEL.md."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    found = []
+    for page in pages:
+        for k, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if "MODEL.md" in line or re.search(r"\bissues? #\d", line, re.IGNORECASE):
+                found.append(f"{page.relative_to(ROOT)}:{k}: {line.strip()}")
+    assert not found, "\n".join(found)
+    assert (ROOT / "docs" / "model.md").is_file()
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "model.md" in nav
+    for page in ("ge.md", "pe.md", "us_tariffs.md", "liberation_day.md"):
+        assert "model.md" in (ROOT / "docs" / page).read_text(encoding="utf-8"), page
