@@ -320,6 +320,21 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     matplotlib.axes.Axes
         The axes drawn on; with small multiples the first panel (all panels are
         ``ax.figure.axes``, each with the gid ``"<country>:panel"``).
+
+    Examples
+    --------
+    China's surplus with the US is 24 times Cambodia's, so each gets its own panel:
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({
+    ...     "year": [2025, 2026, 2025, 2026], "country": ["CHN", "CHN", "KHM", "KHM"],
+    ...     "partner": "USA", "balance_baseline": [295e3, 300e3, 12.3e3, 12.5e3],
+    ...     "balance_scenario": [295e3, 260e3, 12.3e3, 11.0e3]})
+    >>> ax = surplus_paths(frame)
+    >>> [panel.get_title(loc="left") for panel in ax.figure.axes]
+    ['CHN', 'KHM']
+    >>> len(surplus_paths(frame, layout="overlay").figure.axes)
+    1
     """
     df = _as_frame(frame, "frame")
     attrs = dict(getattr(frame, "attrs", None) or df.attrs)
@@ -583,6 +598,21 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    A tariff on everyone: every exporter sells less. The bars name the exporters whose
+    imports fall most (Mexico), not the one that barely moves (Fiji, in "others"):
+
+    >>> import pandas as pd
+    >>> flows = pd.DataFrame({"exporter": ["CHN", "MEX", "VNM", "FJI"], "importer": "USA",
+    ...                       "baseline": [430.0, 480.0, 137.0, 0.3],
+    ...                       "scenario": [260.0, 400.0, 110.0, 0.29]})
+    >>> ax = diversion(flows, measure="value", top=2)
+    >>> [bar.get_gid() for bar in ax.patches]  # bottom to top
+    ['others', 'MEX', 'VNM', 'CHN']
+    >>> {bar.get_gid(): float(bar.get_width()) for bar in ax.patches}["MEX"]
+    -80.0
     """
     df = _as_frame(flows, "flows")
     attrs = dict(df.attrs)

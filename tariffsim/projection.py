@@ -48,8 +48,10 @@ class ElasticitySchedule:
 
     Examples
     --------
-    >>> ElasticitySchedule({1: 0.76, 10: 2.0})(4)  # doctest: +SKIP
+    >>> ElasticitySchedule({1: 0.76, 10: 2.0})(4)
     1.173...
+    >>> ElasticitySchedule({1: 0.76, 10: 2.0})(12)
+    2.0
     """
 
     points: Mapping[int, float]
