@@ -1,0 +1,230 @@
+"""Docstring markup that the docs renderer (mkdocstrings, Markdown) displays: no Sphinx.
+
+The API pages are built by mkdocstrings, which reads docstrings as Markdown: a Sphinx role
+(``:func:`x```) or a ``.. math::`` directive is printed literally. This script
+
+* without options, lists every Sphinx role and reST directive left in ``tariffsim/`` and
+  exits 1 if there is one (CI runs it through ``tests/test_docstring_markup.py``);
+* with ``--fix``, converts them mechanically:
+
+  - ``:func:`name```, ``:class:``, ``:meth:``, ``:mod:``, ``:attr:``, ``:data:``,
+    ``:exc:``, ``:obj:``, ``:const:`` become a cross-reference
+    ``[`name`][tariffsim.module.name]`` when the object is on the API pages (the site's
+    ``objects.inv``; a ``~`` prefix shows the last part only), else ``` `name` ```;
+  - ``:math:`x``` becomes ``$x$``, and a ``.. math::`` block becomes a ``$$ ... $$``
+    block (rendered by ``pymdownx.arithmatex`` and ``tools/mkdocs_mathml.py``).
+
+``--fix`` builds the site once to read which objects the API pages document
+(``--inventory PATH`` reuses an ``objects.inv``). Run it again after merging branches that
+bring new Sphinx markup::
+
+    python tools/check_docstrings.py --fix && python tools/check_docstrings.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import re
+import subprocess
+import sys
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "tariffsim"
+
+XREF_ROLES = ("func", "class", "meth", "mod", "attr", "data", "exc", "obj", "const")
+#: A Sphinx role: ``:func:`x```, ``:py:func:`x```, ``:math:`x``` (the text may span lines).
+ROLE = re.compile(r":(?:py:)?(?P<role>[a-z]+):`(?P<text>[^`]+)`")
+#: A reST directive at the start of a line (``.. math::``, ``.. note::``).
+DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. (?P<name>[a-z-]+)::(?P<rest>.*)$", re.M)
+
+
+# ----------------------------------------------------------------------------- finding
+def problems(root: Path = PACKAGE) -> list[str]:
+    """Every Sphinx role and reST directive in the package, as ``path:line: text``."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        for m in ROLE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append(f"{rel}:{line}: Sphinx role {m.group(0)!r}")
+        for m in DIRECTIVE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append(f"{rel}:{line}: reST directive '.. {m.group('name')}::'")
+    return found
+
+
+# ----------------------------------------------------------------------------- inventory
+def read_inventory(path: Path) -> list[str]:
+    """The object names of a Sphinx ``objects.inv`` (version 2), as mkdocstrings writes."""
+    data = path.read_bytes()
+    header_end = 0
+    for _ in range(4):
+        header_end = data.index(b"\n", header_end) + 1
+    body = zlib.decompress(data[header_end:]).decode("utf-8")
+    return [line.split(" ", 1)[0] for line in body.splitlines() if line.strip()]
+
+
+def build_inventory() -> Path:
+    """Build the docs once into a temporary folder; return its ``objects.inv``."""
+    site = Path(tempfile.mkdtemp(prefix="tariffsim-site-"))
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir",
+                    str(site)], cwd=ROOT, check=True)
+    return site / "objects.inv"
+
+
+def _resolve(dotted: str) -> Any:
+    """The Python object at a dotted path, or None."""
+    parts = dotted.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:k]))
+        except Exception:  # noqa: BLE001 - not a module at this depth
+            continue
+        try:
+            for attr in parts[k:]:
+                obj = inspect.getattr_static(obj, attr) if inspect.isclass(obj) else getattr(
+                    obj, attr)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def _identity(obj: Any) -> Any:
+    """What makes two names the same documented object: modules, classes, functions and
+    properties by identity (data by name only: equal strings share an id)."""
+    if isinstance(obj, (staticmethod, classmethod)):
+        obj = obj.__func__
+    if inspect.ismodule(obj) or inspect.isclass(obj) or inspect.isfunction(obj) \
+            or isinstance(obj, property):
+        return id(obj)
+    return None
+
+
+class Resolver:
+    """Maps a role's target, as written in a module, to a documented identifier."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = set(names)
+        self.by_object: dict[Any, str] = {}
+        for name in sorted(names, key=lambda n: (n.count("."), n)):  # prefer public paths
+            key = _identity(_resolve(name))
+            if key is not None:
+                self.by_object.setdefault(key, name)
+
+    def __call__(self, target: str, module: str, classes: list[str]) -> str | None:
+        target = target.lstrip(".")
+        parents = [".".join(module.split(".")[:k]) for k in range(module.count(".") + 1, 0, -1)]
+        candidates = [target] + [f"{p}.{target}" for p in parents]
+        candidates += [f"{module}.{c}.{target}" for c in classes]
+        for cand in candidates:
+            if cand in self.names:
+                return cand
+        for cand in candidates:
+            key = _identity(_resolve(cand))
+            if key is not None and key in self.by_object:
+                return self.by_object[key]
+        return None
+
+
+# ----------------------------------------------------------------------------- converting
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _convert_math_blocks(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        m = DIRECTIVE.match(lines[k])
+        if not m or m.group("name") != "math":
+            out.append(lines[k])
+            k += 1
+            continue
+        indent = m.group("indent")
+        body: list[str] = []
+        first = m.group("rest").strip()
+        if first:
+            body.append(first)
+        k += 1
+        if not first:  # blank lines, then the indented block
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+        while k < len(lines) and lines[k].strip() and (
+                len(lines[k]) - len(lines[k].lstrip()) > len(indent)):
+            body.append(lines[k].strip())
+            k += 1
+        if out and out[-1].strip():
+            out.append("")
+        out += [f"{indent}$$"] + [f"{indent}{b}" for b in body] + [f"{indent}$$"]
+        if k < len(lines) and lines[k].strip():
+            out.append("")
+    return "\n".join(out)
+
+
+def convert(text: str, module: str, resolve: Resolver) -> str:
+    """The source ``text`` of ``module`` with its Sphinx markup converted."""
+    classes = re.findall(r"^class (\w+)", text, re.M)
+
+    def role(m: re.Match[str]) -> str:
+        kind, raw = m.group("role"), m.group("text")
+        if kind == "math":
+            return f"${raw}$"
+        if kind not in XREF_ROLES:
+            return f"`{raw}`"
+        titled = re.fullmatch(r"(?s)(?P<title>.*?)\s*<(?P<target>[^>]+)>", raw)
+        target = (titled.group("target") if titled else raw).strip()
+        short = target.startswith("~")
+        target = target.lstrip("~")
+        shown = (titled.group("title") if titled else
+                 target.rsplit(".", 1)[-1] if short else target)
+        ident = resolve(target, module, classes)
+        return f"[`{shown}`][{ident}]" if ident else f"`{shown}`"
+
+    return _convert_math_blocks(ROLE.sub(role, text))
+
+
+def fix(inventory: Path | None = None, root: Path = PACKAGE) -> list[Path]:
+    """Convert every file of the package in place; return the files changed."""
+    inv = inventory or build_inventory()
+    sys.path.insert(0, str(ROOT))
+    resolve = Resolver(read_inventory(inv))
+    changed = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        new = convert(text, _module_name(path), resolve)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fix", action="store_true", help="convert in place")
+    parser.add_argument("--inventory", type=Path, help="an objects.inv (default: build)")
+    args = parser.parse_args(argv)
+    if args.fix:
+        changed = fix(args.inventory)
+        print(f"check_docstrings: converted {len(changed)} file(s)")
+    found = problems()
+    for line in found:
+        print(line)
+    print(f"check_docstrings: {len(found)} Sphinx role(s) or directive(s) left in tariffsim/")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
