@@ -10,7 +10,8 @@ The API pages are built by mkdocstrings, which reads docstrings as Markdown: a S
   - ``:func:`name```, ``:class:``, ``:meth:``, ``:mod:``, ``:attr:``, ``:data:``,
     ``:exc:``, ``:obj:``, ``:const:`` become a cross-reference
     ``[`name`][tariffsim.module.name]`` when the object is on the API pages (the site's
-    ``objects.inv``; a ``~`` prefix shows the last part only), else ``` `name` ```;
+    ``objects.inv``; a ``~`` prefix shows the last part only; ``[`tariffsim.x`][]`` when the
+    text is the identifier), else ``` `name` ```;
   - ``:math:`x``` becomes ``$x$``, and a ``.. math::`` block becomes a ``$$ ... $$``
     block (rendered by ``pymdownx.arithmatex`` and ``tools/mkdocs_mathml.py``).
 
@@ -37,6 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "tariffsim"
 
+#: The project's line length (ruff, pyproject.toml): converted lines are wrapped to it.
+LINE_LENGTH = 100
 XREF_ROLES = ("func", "class", "meth", "mod", "attr", "data", "exc", "obj", "const")
 #: A Sphinx role: ``:func:`x```, ``:py:func:`x```, ``:math:`x``` (the text may span lines).
 ROLE = re.compile(r":(?:py:)?(?P<role>[a-z]+):`(?P<text>[^`]+)`")
@@ -174,6 +177,37 @@ def _convert_math_blocks(text: str) -> str:
     return "\n".join(out)
 
 
+#: Spans a line may not be broken inside: a cross-reference, a code span, inline math.
+_UNBREAKABLE = re.compile(r"\[`[^`]*`\]\[[^\]]*\]|`[^`]*`|\$[^$]*\$")
+#: What a broken-off line must not start with (it would become a list item or a heading).
+_BLOCK_START = re.compile(r"([-*+>#]|\d+[.)])(\s|$)")
+
+
+def _wrap(line: str, width: int = LINE_LENGTH) -> list[str]:
+    """Break a line that a conversion made longer than ``width`` at spaces outside links,
+    code and math; the continuation keeps the indentation (and a ``#:`` prefix), which
+    Markdown reads as the same paragraph."""
+    stripped = line.lstrip()
+    indent = line[:len(line) - len(stripped)]
+    prefix = indent + ("#: " if stripped.startswith("#:") else "")
+    bullet = re.match(r"([-*+]|\d+\.) ", stripped)
+    if bullet and not stripped.startswith("#:"):
+        prefix = indent + " " * len(bullet.group(0))
+    out = []
+    while len(line) > width:
+        protected = [m.span() for m in _UNBREAKABLE.finditer(line)]
+        cuts = [k for k in range(len(prefix) + 1, width + 1)
+                if k < len(line) and line[k] == " "
+                and not any(a < k < b for a, b in protected)
+                and not _BLOCK_START.match(line[k + 1:])]
+        if not cuts:
+            break
+        k = cuts[-1]
+        out.append(line[:k].rstrip())
+        line = prefix + line[k + 1:].lstrip()
+    return out + [line]
+
+
 def convert(text: str, module: str, resolve: Resolver) -> str:
     """The source ``text`` of ``module`` with its Sphinx markup converted."""
     classes = re.findall(r"^class (\w+)", text, re.M)
@@ -191,9 +225,46 @@ def convert(text: str, module: str, resolve: Resolver) -> str:
         shown = (titled.group("title") if titled else
                  target.rsplit(".", 1)[-1] if short else target)
         ident = resolve(target, module, classes)
-        return f"[`{shown}`][{ident}]" if ident else f"`{shown}`"
+        if not ident:
+            return f"`{shown}`"
+        return f"[`{shown}`][]" if shown == ident else f"[`{shown}`][{ident}]"
 
-    return _convert_math_blocks(ROLE.sub(role, text))
+    return _convert_math_blocks(_reflow(ROLE.sub(role, text)))
+
+
+def _joinable(carry: str, nxt: str) -> bool:
+    """Whether ``nxt`` continues the paragraph of ``carry`` (same indentation, plain text)."""
+    body = nxt.strip()
+    indent = len(carry) - len(carry.lstrip())
+    return bool(body) and len(nxt) - len(nxt.lstrip()) == indent \
+        and not carry.lstrip().startswith("#") and not body.startswith(
+            ('"""', "'''", ">>>", "...", "$$", "|", "..", "#")) \
+        and not set(body) <= set("-=") and not _BLOCK_START.match(body) \
+        and not carry.rstrip().endswith(('"""', "'''", "::")) and not body.endswith(":")
+
+
+def _reflow(text: str) -> str:
+    """Wrap the lines a conversion made too long, refilling the rest of their paragraph."""
+    lines = text.split("\n")
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        k += 1
+        linked = "][tariffsim." in line or "`][]" in line
+        if not (linked and len(line) > LINE_LENGTH):
+            out.append(line)
+            continue
+        pieces = _wrap(line)
+        carry = pieces.pop()
+        out += pieces
+        while k < len(lines) and _joinable(carry, lines[k]):
+            pieces = _wrap(f"{carry} {lines[k].strip()}")
+            k += 1
+            carry = pieces.pop()
+            out += pieces
+        out.append(carry)
+    return "\n".join(out)
 
 
 def fix(inventory: Path | None = None, root: Path = PACKAGE) -> list[Path]:
