@@ -165,7 +165,7 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
         Overrides the deficits implied by the flows (imports - exports at world prices); must
         sum to zero.
     extensions : Extensions, optional
-        Model extensions (:func:`tariffsim.ge.extensions.extensions`); their local share
+        Model extensions (`tariffsim.ge.extensions.extensions`); their local share
         changes value added and transfers (Notes).
 
     Returns
