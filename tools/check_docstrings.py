@@ -13,7 +13,9 @@ The API pages are built by mkdocstrings, which reads docstrings as Markdown: a S
     ``objects.inv``; a ``~`` prefix shows the last part only; ``[`tariffsim.x`][]`` when the
     text is the identifier), else ``` `name` ```;
   - ``:math:`x``` becomes ``$x$``, and a ``.. math::`` block becomes a ``$$ ... $$``
-    block (rendered by ``pymdownx.arithmatex`` and ``tools/mkdocs_mathml.py``).
+    block (rendered by ``pymdownx.arithmatex`` and ``tools/mkdocs_mathml.py``);
+  - a citation of the internal ``MODEL.md`` (not in the repository) becomes the section of
+    ``docs/model.md`` that replaces it.
 
 ``--fix`` builds the site once to read which objects the API pages document
 (``--inventory PATH`` reuses an ``objects.inv``). Run it again after merging branches that
@@ -47,6 +49,22 @@ ROLE = re.compile(r":(?:py:)?(?P<role>[a-z]+):`(?P<text>[^`]+)`")
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. (?P<name>[a-z-]+)::(?P<rest>.*)$", re.M)
 
 
+#: A citation of the internal design notes, which are not in the repository: the docs'
+#: model page replaces them (``MODEL.md section 3``, ``MODEL.md §4``, ````MODEL.md````).
+MODEL_REF = re.compile(r"``MODEL\.md``|MODEL\.md(?:\s+(?:section|§)\s*(?P<n>\d))?")
+#: The page and anchor of docs/model.md that holds each section of the design notes.
+MODEL_SECTIONS = {
+    "1": "docs/model.md#two-tiers",
+    "2": "docs/model.md#general-equilibrium-caliendo-parro-hat-algebra",
+    "3": "docs/model.md#instruments-beyond-tariffs",
+    "3-lines": "docs/model.md#us-tariffs-from-tariff-lines-to-model-sectors",
+    "4": "docs/model.md#projections-surpluses-over-time",
+    "5": "docs/model.md#partial-equilibrium",
+    "6": "docs/model.md#parameters-and-their-sources",
+    "7": "docs/model.md#the-one-sector-model-of-ignatenko-macedoni-lashkaripour-simonovska-2025",
+}
+
+
 # ----------------------------------------------------------------------------- finding
 def problems(root: Path = PACKAGE) -> list[str]:
     """Every Sphinx role and reST directive in the package, as ``path:line: text``."""
@@ -60,6 +78,10 @@ def problems(root: Path = PACKAGE) -> list[str]:
         for m in DIRECTIVE.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
             found.append(f"{rel}:{line}: reST directive '.. {m.group('name')}::'")
+        for m in MODEL_REF.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append(f"{rel}:{line}: cites {m.group(0)!r}, not in the repository "
+                         f"(docs/model.md)")
     return found
 
 
@@ -229,7 +251,14 @@ def convert(text: str, module: str, resolve: Resolver) -> str:
             return f"`{shown}`"
         return f"[`{shown}`][]" if shown == ident else f"[`{shown}`][{ident}]"
 
-    return _convert_math_blocks(_reflow(ROLE.sub(role, text)))
+    def model_ref(m: re.Match[str]) -> str:
+        n = m.group("n") if m.group(0).startswith("MODEL") else None
+        line = text[text.rfind("\n", 0, m.start()) + 1:text.find("\n", m.end())]
+        if n == "3" and ("tariff_lines" in module or "line" in line.replace("MODEL", "")):
+            n = "3-lines"
+        return MODEL_SECTIONS.get(n or "", "docs/model.md")
+
+    return _convert_math_blocks(_reflow(MODEL_REF.sub(model_ref, ROLE.sub(role, text))))
 
 
 def _joinable(carry: str, nxt: str) -> bool:
@@ -251,7 +280,8 @@ def _reflow(text: str) -> str:
     while k < len(lines):
         line = lines[k]
         k += 1
-        linked = "][tariffsim." in line or "`][]" in line
+        linked = "][tariffsim." in line or "`][]" in line or (
+            "docs/model.md" in line and '"' not in line)  # not a string in code
         if not (linked and len(line) > LINE_LENGTH):
             out.append(line)
             continue
@@ -293,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     found = problems()
     for line in found:
         print(line)
-    print(f"check_docstrings: {len(found)} Sphinx role(s) or directive(s) left in tariffsim/")
+    print(f"check_docstrings: {len(found)} Sphinx role(s), directive(s) or MODEL.md citation(s) "
+          f"left in tariffsim/")
     return 1 if found else 0
 
 
