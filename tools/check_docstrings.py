@@ -51,7 +51,7 @@ DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. (?P<name>[a-z-]+)::(?P<rest>.*)
 
 #: A citation of the internal design notes, which are not in the repository: the docs'
 #: model page replaces them (``MODEL.md section 3``, ``MODEL.md §4``, ````MODEL.md````).
-MODEL_REF = re.compile(r"``MODEL\.md``|MODEL\.md(?:\s+(?:section|§)\s*(?P<n>\d))?")
+MODEL_REF = re.compile(r"(?:``)?MODEL\.md(?:``)?(?:\s+(?:section|§)\s*(?P<n>\d))?")
 #: The page and anchor of docs/model.md that holds each section of the design notes.
 MODEL_SECTIONS = {
     "1": "docs/model.md#two-tiers",
@@ -200,7 +200,7 @@ def _convert_math_blocks(text: str) -> str:
 
 
 #: Spans a line may not be broken inside: a cross-reference, a code span, inline math.
-_UNBREAKABLE = re.compile(r"\[`[^`]*`\]\[[^\]]*\]|`[^`]*`|\$[^$]*\$")
+_UNBREAKABLE = re.compile(r"\[`[^`]*`\]\[[^\]]*\]|``.*?``|`[^`]*`|\$[^$]*\$")
 #: What a broken-off line must not start with (it would become a list item or a heading).
 _BLOCK_START = re.compile(r"([-*+>#]|\d+[.)])(\s|$)")
 
@@ -252,8 +252,10 @@ def convert(text: str, module: str, resolve: Resolver) -> str:
         return f"[`{shown}`][]" if shown == ident else f"[`{shown}`][{ident}]"
 
     def model_ref(m: re.Match[str]) -> str:
-        n = m.group("n") if m.group(0).startswith("MODEL") else None
+        n = m.group("n")
         line = text[text.rfind("\n", 0, m.start()) + 1:text.find("\n", m.end())]
+        if '"' in line:  # a string in code (an error message): the page, no anchor
+            return "docs/model.md"
         if n == "3" and ("tariff_lines" in module or "line" in line.replace("MODEL", "")):
             n = "3-lines"
         return MODEL_SECTIONS.get(n or "", "docs/model.md")
