@@ -447,11 +447,12 @@ class Tariff(_Base):
 
     Instruments of the same layer add up; where the law says they do not (Section 232 autos
     before steel), give them distinct layers and ``yields_to``. A cell (partner, model
-    sector) takes the 2024-import-weighted mean over its lines (MODEL.md section 3;
-    ``tariffsim.tariff_lines.cell_rates``). The scenario resolver reads every US Tariff this
-    way on any baseline whose economies and sectors map to the line data and adds the
-    change to the baseline's own tariff: ``T' = T + [t(d) - t(2024)]``
-    ([`tariffsim.resolve.tariff_levels`][], docs/us_tariffs.md).
+    sector) takes the 2024-import-weighted mean over its lines
+    (docs/model.md#us-tariffs-from-tariff-lines-to-model-sectors;
+    ``tariffsim.tariff_lines.cell_rates``). The scenario resolver reads every US Tariff this way on
+    any baseline whose economies and sectors map to the line data and adds the change to the
+    baseline's own tariff: ``T' = T + [t(d) - t(2024)]`` ([`tariffsim.resolve.tariff_levels`][],
+    docs/us_tariffs.md).
 
     **Effective rate (cell-level rules).** Other importers, and the US on baselines the line
     engine cannot serve (``tariff_lines=False``, economies or sectors without line data),
@@ -562,7 +563,8 @@ class TradeCost(_Base):
     """An iceberg trade-cost change (non-tariff barrier) on imports of ``importer`` from
     ``exporter``: ``factor`` 1.1 makes delivering goods 10% costlier, 0.95 5% cheaper.
 
-    Unlike a tariff it raises no revenue (MODEL.md section 2: d-hat in kappa-hat). Several
+    Unlike a tariff it raises no revenue
+    (docs/model.md#general-equilibrium-caliendo-parro-hat-algebra: d-hat in kappa-hat). Several
     active TradeCosts on a cell multiply; with weight w (coverage) a factor f becomes
     ``1 + w (f - 1)``.
     """
@@ -675,10 +677,10 @@ class ImportCommitment(_Base):
     floor rises to the level).
 
     The floor is a complementarity condition on a demand shifter ``b`` on the partner's
-    goods in the importer (MODEL.md section 3): ``b >= 1``, ``M >= target`` and
-    ``(b - 1)(M - target) = 0``. GE solves it with the active-set loop
-    (`tariffsim.ge.active_set`), GSIM with a CES taste shifter that is zero where the
-    floor is slack, SMART by buying the shortfall only.
+    goods in the importer (docs/model.md#instruments-beyond-tariffs): ``b >= 1``, ``M >= target``
+    and ``(b - 1)(M - target) = 0``. GE solves it with the active-set loop
+    (`tariffsim.ge.active_set`), GSIM with a CES taste shifter that is zero where the floor is
+    slack, SMART by buying the shortfall only.
     """
 
     kind: ClassVar[InstrumentKind] = "import_commitment"
@@ -863,7 +865,7 @@ class ExportRestriction(_Base):
 
     Notes
     -----
-    MODEL.md section 3. Several active tax equivalents on a cell add up.
+    docs/model.md#instruments-beyond-tariffs. Several active tax equivalents on a cell add up.
     """
 
     kind: ClassVar[InstrumentKind] = "export_restriction"

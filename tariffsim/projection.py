@@ -2,7 +2,8 @@
 
 Each projected year solves the model once: the baseline grown to that year, the
 policies in force that year (by their dates), commitments phased in by their schedules,
-and a trade elasticity that rises with the years since the policy began (MODEL.md §4).
+and a trade elasticity that rises with the years since the policy began
+(docs/model.md#projections-surpluses-over-time).
 """
 
 from __future__ import annotations
@@ -465,7 +466,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
     of ``scenario`` in force in t are applied (commitments phased in by their
     schedules), and the model is solved with the trade elasticity of that year's
-    horizon h = t - (first policy year) + 1 (MODEL.md §4).
+    horizon h = t - (first policy year) + 1 (docs/model.md#projections-surpluses-over-time).
 
     Both paths live in the same world (like for like): the path "without" is the
     reference world of the same solve -- the grown baseline under ``fixed_deficit`` and

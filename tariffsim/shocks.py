@@ -30,7 +30,7 @@ class CommitmentTarget:
 
     In GE the floor is met by a demand shifter ``b`` on the committed exporter's varieties
     in the importer, an extra unknown in the active set while the floor binds
-    (``b >= 1, M >= target, (b - 1)(M - target) = 0``; MODEL.md section 3).
+    (``b >= 1, M >= target, (b - 1)(M - target) = 0``; docs/model.md#instruments-beyond-tariffs).
 
     Attributes
     ----------

@@ -1,7 +1,7 @@
 """The active-set loop: which inequality targets are in the equilibrium system.
 
 Import commitments and export quotas are inequalities with a complementarity condition
-(MODEL.md section 3). A quota caps exports:
+(docs/model.md#instruments-beyond-tariffs). A quota caps exports:
 
 $$
 e \\ge 0,\\qquad V \\le \\bar V,\\qquad e\\,(\\bar V - V) = 0

@@ -6,7 +6,9 @@ them on and returns an `Extensions` (None when every option is at its default, s
 solve runs exactly the plain model). [`PRESETS`][tariffsim.ge.extensions.PRESETS] holds the paper's
 parameters. [`welfare_imls`][tariffsim.ge.extensions.welfare_imls] and
 [`welfare_utility`][tariffsim.ge.extensions.welfare_utility] are the two welfare measures of the
-model with elastic labour. The equations (MODEL.md section 7, docs/liberation_day.md), in CP
+model with elastic labour. The equations
+(docs/model.md#the-one-sector-model-of-ignatenko-macedoni-lashkaripour-simonovska-2025,
+docs/liberation_day.md), in CP
 notation (importer n, exporter i, sector j):
 
 * local share ``nu_n^j``: a share nu of every tariff-exclusive purchase in market n is income

@@ -69,7 +69,7 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
 
     Multi-country, multi-sector exact hat algebra with sector trade elasticities,
     input-output linkages, tariffs whose revenue is rebated to the importer, iceberg
-    trade-cost shocks, export taxes, import commitments and export quotas (MODEL.md
+    trade-cost shocks, export taxes, import commitments and export quotas (docs/model.md
     sections 2-3). With one sector and no IO it is the Armington / Anderson-van Wincoop /
     Dekle-Eaton-Kortum model.
 

@@ -9,7 +9,7 @@
 * [`simulate_pe`][tariffsim.pe.simulate_pe] -- either engine with PE shocks or with a
   [`tariffsim.Scenario`][] (resolved on the products by `tariffsim.pe.bridge`: `pe_shocks`).
 
-Formulas: ``MODEL.md`` section 5 and the module docstrings.
+Formulas: docs/model.md#partial-equilibrium and the module docstrings.
 """
 
 from __future__ import annotations

@@ -29,8 +29,9 @@ Scenario instrument        PE input
                            imports only to list it by row).
 ``TradeCost``              an export-tax-equivalent wedge ``factor - 1`` with the rents
                            dissipated: it raises the delivered price like an iceberg cost and
-                           yields no revenue (MODEL.md section 2). Only cost *increases*
-                           (factor >= 1) have a PE form; a cut raises ScenarioError.
+                           yields no revenue
+                           (docs/model.md#general-equilibrium-caliendo-parro-hat-algebra). Only cost
+                           *increases* (factor >= 1) have a PE form; a cut raises ScenarioError.
 =========================  ==================================================================
 
 Rules that differ from a GE baseline, because product data is detailed:

@@ -14,7 +14,7 @@ One importing market, many products and exporters at once. For every product (a
 * new imports ``M1_k = M_k + TC_k + TD_k`` (in baseline world-price units);
 * tariff revenue ``t0_k M_k`` before, ``t1_k b_k M1_k`` after, where ``b_k`` is the
   change of the border price (1 with infinite export supply and no export tax);
-* welfare triangle (MODEL.md section 5, the WITS "welfare effect"):
+* welfare triangle (docs/model.md, the WITS "welfare effect"):
   ``W_k = 1/2 (t0_k - t1_k) TC_k``.
 
 with ``epsilon`` the import-demand elasticity (< 0), ``sigma`` the elasticity of

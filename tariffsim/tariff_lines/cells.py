@@ -9,9 +9,9 @@ the day and in 2024:
 
     t_{i,j}(d) = sum_{l in j} m_{i,l} rate_{i,l}(d) / sum_{l in j} m_{i,l}
 
-(MODEL.md section 3; the rules of ``rate_{i,l}`` are those of [`tariffsim.Tariff`][]).
-[`tariffsim.resolve.tariff_levels`][] adds the change ``t(d) - t(2024)`` to the
-baseline's own tariff (docs/us_tariffs.md, "From lines to model cells").
+(docs/model.md#us-tariffs-from-tariff-lines-to-model-sectors; the rules of ``rate_{i,l}`` are those
+of [`tariffsim.Tariff`][]). [`tariffsim.resolve.tariff_levels`][] adds the change ``t(d) - t(2024)``
+to the baseline's own tariff (docs/us_tariffs.md, "From lines to model cells").
 
 When the engine applies
 -----------------------

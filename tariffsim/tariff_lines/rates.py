@@ -5,7 +5,8 @@ of the trackers of effective US tariff rates (Budget Lab, tradewartracker):
 
     t_{p,s}(d) = sum_{l in s} m_{p,l} rate_{p,l}(d) / sum_{l in s} m_{p,l}
 
-(MODEL.md section 3); substitution between lines is left to the models.
+(docs/model.md#us-tariffs-from-tariff-lines-to-model-sectors); substitution between lines is left to
+the models.
 """
 
 from __future__ import annotations
