@@ -251,16 +251,18 @@ def convert(text: str, module: str, resolve: Resolver) -> str:
             return f"`{shown}`"
         return f"[`{shown}`][]" if shown == ident else f"[`{shown}`][{ident}]"
 
+    converted = ROLE.sub(role, text)
+
     def model_ref(m: re.Match[str]) -> str:
         n = m.group("n")
-        line = text[text.rfind("\n", 0, m.start()) + 1:text.find("\n", m.end())]
+        line = converted[converted.rfind("\n", 0, m.start()) + 1:converted.find("\n", m.end())]
         if '"' in line:  # a string in code (an error message): the page, no anchor
             return "docs/model.md"
         if n == "3" and ("tariff_lines" in module or "line" in line.replace("MODEL", "")):
             n = "3-lines"
         return MODEL_SECTIONS.get(n or "", "docs/model.md")
 
-    return _convert_math_blocks(_reflow(MODEL_REF.sub(model_ref, ROLE.sub(role, text))))
+    return _convert_math_blocks(_reflow(MODEL_REF.sub(model_ref, converted)))
 
 
 def _joinable(carry: str, nxt: str) -> bool:
