@@ -4,7 +4,7 @@ Every function takes ``ax=None`` (a new figure is created when None), draws with
 object-oriented API, labels axes with units, never calls ``plt.show()``, passes its
 ``**kwargs`` to the matplotlib call that draws the data (each function's docstring names
 it), keeps legends outside the axes (on the right, clear of the data) and returns the
-:class:`matplotlib.axes.Axes`. The functions read the tidy frames that tariffsim produces:
+`matplotlib.axes.Axes`. The functions read the tidy frames that tariffsim produces:
 
 * projection frames (``tariffsim.project(...).frame``): ``year, country, partner,
   balance_baseline, balance_scenario, change, trade_elasticity`` and ``frame.attrs`` keys
@@ -590,7 +590,7 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
         Add an "others" bar for the exporters not shown.
     orientation : {"horizontal", "vertical"}
     units, caption, title
-        As in :func:`balance_changes`.
+        As in [`balance_changes`][tariffsim.plot.balance_changes].
     **kwargs
         Passed to `matplotlib.axes.Axes.barh` (horizontal) or `matplotlib.axes.Axes.bar`
         (vertical).
@@ -811,7 +811,7 @@ def us_tariff_rates(rates: Any, exporters: Sequence[str] | None = None, ax: Any 
     Parameters
     ----------
     rates : DataFrame, Scenario or str
-        A frame of :func:`tariffsim.effective_rates` over several dates (``date, exporter,
+        A frame of [`tariffsim.effective_rates`][] over several dates (``date, exporter,
         imports_weight, rate_pct``), or a scenario (object, built-in name or TOML path),
         whose rates are computed on every day its US tariff policy changes between
         ``start`` and ``end``.
@@ -829,7 +829,7 @@ def us_tariff_rates(rates: Any, exporters: Sequence[str] | None = None, ax: Any 
     caption : bool
         Note the weights and the scenario under the axes.
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.step` for every line (``linewidth=1``).
+        Passed to `matplotlib.axes.Axes.step` for every line (``linewidth=1``).
 
     Returns
     -------
@@ -935,7 +935,8 @@ class PlotAccessor:
 
     def surplus(self, countries: Sequence[str] | None = None, partner: str = "USA",
                 ax: Any = None, **kwargs: Any) -> Any:
-        """Projected surplus paths (:func:`surplus_paths`); needs a projection."""
+        """Projected surplus paths ([`surplus_paths`][tariffsim.plot.surplus_paths]); needs a
+        projection."""
         frame = self._frame()
         if frame is None:
             raise DataError(f"surplus paths need a projection (an object with a .frame of "
@@ -946,7 +947,8 @@ class PlotAccessor:
                              ax=ax, **kwargs)
 
     def balances(self, partner: str = "USA", ax: Any = None, **kwargs: Any) -> Any:
-        """Bar chart of bilateral balance changes (:func:`balance_changes`)."""
+        """Bar chart of bilateral balance changes
+        ([`balance_changes`][tariffsim.plot.balance_changes])."""
         method = getattr(self._obj, "balances", None)
         if callable(method):
             frame = method(partner=partner)
@@ -959,7 +961,7 @@ class PlotAccessor:
 
     def diversion(self, importer: str = "USA", source: str = "CHN", ax: Any = None,
                   **kwargs: Any) -> Any:
-        """Trade diversion chart (:func:`diversion`)."""
+        """Trade diversion chart ([`diversion`][tariffsim.plot.diversion])."""
         flows = getattr(self._obj, "flows", None)
         if callable(flows):
             flows = flows()
@@ -971,7 +973,7 @@ class PlotAccessor:
 
     def fan(self, countries: Sequence[str] | None = None, ax: Any = None,
             **kwargs: Any) -> Any:
-        """Monte Carlo fan chart (:func:`fan_chart`); needs ``.bands``."""
+        """Monte Carlo fan chart ([`fan_chart`][tariffsim.plot.fan_chart]); needs ``.bands``."""
         bands = getattr(self._obj, "bands", None)
         if not isinstance(bands, pd.DataFrame):
             raise DataError(f"{type(self._obj).__name__} has no .bands; run "
