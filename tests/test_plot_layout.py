@@ -188,3 +188,24 @@ def test_fan_kwargs_reach_the_median():
     assert median.get_linewidth() == 4.0
     ax.figure.canvas.draw()
     _assert_legends_clear(ax.figure)
+
+
+def test_the_main_job_png_has_one_panel_per_country_and_a_clear_legend():
+    """The real main job (tariffsim run us-asean-2025): its projection drawn the way
+    tariffsim/cli.py draws surplus.png. China's balance is more than 20 times Cambodia's, so
+    each country gets its own panel; the legend covers no line."""
+    import tariffsim as ts
+    from tariffsim.cli import DEFAULT_COUNTRIES
+
+    proj = ts.project(ts.load_baseline(), "us-asean-2025", years=range(2025, 2031))
+    countries = list(DEFAULT_COUNTRIES)
+    balances = proj.balances(partner="USA", countries=countries)
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    surplus_paths(balances, countries=countries, partner="USA", ax=ax)
+    fig.tight_layout()
+    fig.canvas.draw()
+    assert {a.get_gid() for a in fig.axes} == {f"{c}:panel" for c in countries}
+    assert _assert_legends_clear(fig) == 1
+    # each panel's scale is its own country's: Cambodia's top is far below China's
+    tops = {a.get_gid(): a.get_ylim()[1] for a in fig.axes}
+    assert tops["CHN:panel"] > 10 * tops["KHM:panel"]
