@@ -422,22 +422,27 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
               Line2D([], [], color="0.3", linestyle=_BASELINE_STYLE)],
              ["with scenario (solid)", "without (dashed)"])
     if layout == "small_multiples":
-        for country, a in zip(countries, axes, strict=True):
+        for k, (country, a) in enumerate(zip(countries, axes, strict=True)):
             a.set_gid(f"{country}:panel")
             a.set_title(country, fontsize=9, loc="left")
             a.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
             a.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
             a.tick_params(labelsize=7)
             _thousands(a.yaxis)
+            if k + ncols >= len(axes):  # no panel below
+                a.set_xlabel("Year", fontsize=8)
         _legend_outside(axes[min(ncols, len(axes)) - 1], *style)  # right of the top row
-        first = axes[0]
-        first.figure.supylabel(ylabel.replace("\n", ", "), fontsize=9)
-        first.figure.supxlabel("Year", fontsize=9)
-        first.figure.suptitle(title or default_title + " (each panel its own scale)")
-        if caption:
-            # under the first panel of the last row, so that the text has the width
-            _add_caption(axes[(len(axes) - 1) // ncols * ncols], _caption_text(attrs))
-        return first
+        fig = axes[0].figure
+        fig.supylabel(ylabel.replace("\n", ", "), fontsize=9)
+        fig.suptitle(title or default_title + " (each panel its own scale)")
+        if caption and (text := _caption_text(attrs)):
+            # the figure's bottom label, so that layout engines keep room for it and it does
+            # not widen one column as an annotation of a panel would
+            import textwrap
+
+            fig.supxlabel("\n".join(textwrap.wrap(text, width=120)), x=0.02, ha="left",
+                          fontsize=8, color="0.25").set_gid("caption")
+        return axes[0]
     ax = axes[0]
     ax.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
     handles, labels = ax.get_legend_handles_labels()

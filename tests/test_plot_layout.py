@@ -107,6 +107,9 @@ def test_auto_layout_switches_at_the_spread():
     assert {ln.get_gid() for ln in khm.get_lines()} >= {"KHM:baseline", "KHM:scenario"}
     scen = [ln for ln in khm.get_lines() if ln.get_gid() == "KHM:scenario"][0]
     assert np.asarray(scen.get_ydata()) == pytest.approx(12_300.0 * 0.9 ** np.arange(6))
+    # the caption is the figure's bottom label (so layouts keep room for it)
+    (cap,) = [t for t in fig.texts if t.get_gid() == "caption"]
+    assert "closure: fixed_deficit" in cap.get_text().replace("\n", " ")
     # below the threshold: one axes
     assert len(_main_job_figure(_paths(NARROW)).axes) == 1
 
