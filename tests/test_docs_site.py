@@ -82,3 +82,10 @@ def test_docs_cite_nothing_outside_the_repository():
     assert "model.md" in nav
     for page in ("ge.md", "pe.md", "us_tariffs.md", "liberation_day.md"):
         assert "model.md" in (ROOT / "docs" / page).read_text(encoding="utf-8"), page
+
+
+def test_api_pages_show_the_modules_that_hold_the_equations():
+    api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    for module in ("tariffsim.ge.equilibrium", "tariffsim.ge.system", "tariffsim.ge.extensions",
+                   "tariffsim.pe.smart", "tariffsim.pe.gsim"):
+        assert re.search(rf"^::: {re.escape(module)}$", api, re.MULTILINE), module
