@@ -1,7 +1,7 @@
 """Atomic file writes: a reader never sees a half-written result file.
 
 Every file tariffsim writes (``Result.to_csv``, ``Scenario.write_toml``, the CLI's
-outputs) goes through :func:`write_atomic`; JSON goes through :func:`json_text` first, so
+outputs) goes through `write_atomic`; JSON goes through `json_text` first, so
 that it is always valid JSON.
 """
 
@@ -53,7 +53,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, field: str = "pa
     DataError
         The file cannot be written: a folder on the way is a file, ``path`` is a folder,
         permission denied, a read-only or full disk. The message names the path and the
-        fix (:func:`output_error`).
+        fix (`output_error`).
     """
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data

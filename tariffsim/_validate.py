@@ -1,13 +1,13 @@
 """Input checks shared by every entry point: one implementation of each.
 
-* :func:`to_date` -- the one date parser (dates, ISO strings, bare years);
-* :func:`require_columns` -- a frame has the columns a function needs;
-* :func:`numeric_column`, :func:`code_column`, :func:`show_rows` -- tidy-frame columns;
-* :func:`group_map` -- ``{code: group}`` or ``{group: [codes]}`` mappings (regions,
+* `to_date` -- the one date parser (dates, ISO strings, bare years);
+* `require_columns` -- a frame has the columns a function needs;
+* `numeric_column`, `code_column`, `show_rows` -- tidy-frame columns;
+* `group_map` -- ``{code: group}`` or ``{group: [codes]}`` mappings (regions,
   sectors, industries, HS prefixes) normalised to ``{code: group}``.
 
-Word-valued options are checked by :func:`tariffsim.literals.check_option`.
-Each check raises a :class:`tariffsim.errors.TariffSimError` naming the field, the
+Word-valued options are checked by `tariffsim.literals.check_option`.
+Each check raises a [`tariffsim.errors.TariffSimError`][] naming the field, the
 offending value or rows and the fix, so that every input is rejected the same way.
 """
 
@@ -61,9 +61,9 @@ def bare_year(value: Any) -> int | None:
 
 def check_when(date: Any, year: Any) -> None:
     """The one rule for saying when: ``date=`` (a day) or ``year=`` (a calendar year, read
-    with a ``year_rule``), never both; raises :class:`~tariffsim.errors.ScenarioError` the
+    with a ``year_rule``), never both; raises [`ScenarioError`][tariffsim.errors.ScenarioError] the
     same way in every entry point (``simulate``, ``project``, ``monte_carlo``, the PE
-    engines, :meth:`tariffsim.Scenario.shocks`)."""
+    engines, [`tariffsim.Scenario.shocks`][])."""
     if date is not None and year is not None:
         raise ScenarioError(f"date/year: got date={date!r} and year={year!r}; give date= (the "
                             f"policy in force on that day; a bare year such as '2026' is 1 "
@@ -77,9 +77,9 @@ def to_date(value: Any, field: str = "date") -> _dt.date | None:
     Parameters
     ----------
     value : date, datetime, numpy.datetime64, str, int or None
-        A :class:`datetime.date`; a :class:`datetime.datetime` or pandas Timestamp (its
-        day); a :class:`numpy.datetime64`; an ISO 8601 date string (``"2025-08-07"``);
-        or a bare year (:func:`bare_year`: ``2030`` or ``"2030"``, 1900-2200). None
+        A `datetime.date`; a `datetime.datetime` or pandas Timestamp (its
+        day); a `numpy.datetime64`; an ISO 8601 date string (``"2025-08-07"``);
+        or a bare year (`bare_year`: ``2030`` or ``"2030"``, 1900-2200). None
         stays None.
     field : str
         The argument or key the value came in, named in the error.
@@ -95,14 +95,14 @@ def to_date(value: Any, field: str = "date") -> _dt.date | None:
     * instrument ``start`` / ``end`` / ``by``: ``start="2025", end="2030"`` is in force
       from 1 Jan 2025 to 31 Dec 2029 (``end`` is the first day no longer in force);
       ``by="2030"`` reaches the full value on 1 Jan 2030, so in the year 2030;
-    * ``Scenario(date=...)``, :meth:`Scenario.active`, :meth:`Scenario.shocks`
-      (``date=``), :func:`tariffsim.simulate` (``date=``) and the PE entry points
-      (``date=``): the policy in force on 1 January of the year. To evaluate a whole
-      year, pass ``year=`` instead (the policy on 1 July, or day-weighted with
+    * ``Scenario(date=...)``, [`Scenario.active`][tariffsim.Scenario.active],
+      [`Scenario.shocks`][tariffsim.Scenario.shocks] (``date=``), [`tariffsim.simulate`][]
+      (``date=``) and the PE entry points (``date=``): the policy in force on 1 January of the year.
+      To evaluate a whole year, pass ``year=`` instead (the policy on 1 July, or day-weighted with
       ``year_rule="average"``);
-    * :meth:`ImportCommitment.value_in` is the exception: it reads a bare year as the
-      year itself (the phase-in share of that year, in force on 1 July) and parses
-      other values here.
+    * [`ImportCommitment.value_in`][tariffsim.ImportCommitment.value_in] is the exception: it reads
+      a bare year as the year itself (the phase-in share of that year, in force on 1 July) and
+      parses other values here.
 
     Raises
     ------
@@ -247,7 +247,7 @@ def group_members(mapping: Any, field: str, *,
     field : str
         The argument it came in, named in errors.
     normalise : callable, optional
-        Applied to every member first (e.g. :func:`tariffsim.concordance.normalise_iso3`).
+        Applied to every member first (e.g. [`tariffsim.concordance.normalise_iso3`][]).
 
     Raises
     ------
@@ -286,7 +286,7 @@ def group_map(mapping: Mapping[str, Any] | None, codes: Sequence[str], field: st
     Parameters
     ----------
     mapping : mapping or None
-        ``{code: group}`` or ``{group: [codes]}`` (see :func:`group_members`); codes it
+        ``{code: group}`` or ``{group: [codes]}`` (see `group_members`); codes it
         does not mention keep their own name. None keeps every code.
     codes : sequence of str
         The codes present (countries, sectors, industries of the data).
@@ -297,10 +297,10 @@ def group_map(mapping: Mapping[str, Any] | None, codes: Sequence[str], field: st
         no effect (e.g. any ISO3 code in a region mapping).
     normalise : callable, optional
         Applied to every member before the checks (e.g.
-        :func:`tariffsim.concordance.normalise_iso3`).
+        [`tariffsim.concordance.normalise_iso3`][]).
     unknown : callable, optional
         ``unknown(code) -> message`` for a member that is neither in ``codes`` nor
-        ``known``; default :func:`tariffsim.errors.unknown_codes_message` (with a
+        ``known``; default `tariffsim.errors.unknown_codes_message` (with a
         did-you-mean).
 
     Returns
@@ -334,10 +334,11 @@ def sector_selection(spec: Any, sectors: Sequence[str], services: Collection[str
                      field: str = "sectors") -> tuple[np.ndarray, str]:
     """The sectors a trade balance counts: a boolean mask over ``sectors`` and a caption.
 
-    The one rule of every balance in tariffsim (:meth:`Baseline.trade_balance`,
-    :meth:`Result.balances`, :func:`tariffsim.project`): ``"goods"`` (the default) counts
-    every sector but the ``services`` -- what customs statistics (the US Census) report;
-    ``"all"`` counts every sector; a list of sector names counts those.
+    The one rule of every balance in tariffsim
+    ([`Baseline.trade_balance`][tariffsim.Baseline.trade_balance],
+    [`Result.balances`][tariffsim.Result.balances], [`tariffsim.project`][]): ``"goods"`` (the
+    default) counts every sector but the ``services`` -- what customs statistics (the US Census)
+    report; ``"all"`` counts every sector; a list of sector names counts those.
 
     Raises
     ------

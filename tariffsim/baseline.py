@@ -1,10 +1,10 @@
 """The Baseline: a world of countries x countries x sectors, with its provenance.
 
-A :class:`Baseline` holds trade flows at world (tariff-exclusive) prices including
-domestic sales, applied tariffs, and optionally input-output and value-added shares,
-together with the year, units and sources of the figures. It is validated when it is
-built and immutable afterwards (every array is read-only); ``replace`` and
-``aggregate`` return new, validated baselines.
+A [`Baseline`][tariffsim.baseline.Baseline] holds trade flows at world (tariff-exclusive) prices
+including domestic sales, applied tariffs, and optionally input-output and value-added shares,
+together with the year, units and sources of the figures. It is validated when it is built and
+immutable afterwards (every array is read-only); ``replace`` and ``aggregate`` return new, validated
+baselines.
 """
 
 from __future__ import annotations
@@ -157,8 +157,9 @@ def _clash_message(field_: str, clashes: list[list[str]]) -> str:
 class Baseline:
     """Trade flows, tariffs and production structure of a world economy in one year.
 
-    Build it with :meth:`from_frame` (long DataFrames) or :meth:`from_arrays`; load the
-    embedded default with :func:`tariffsim.load_baseline`.
+    Build it with [`from_frame`][tariffsim.baseline.Baseline.from_frame] (long DataFrames) or
+    [`from_arrays`][tariffsim.baseline.Baseline.from_arrays]; load the embedded default with
+    [`tariffsim.load_baseline`][].
 
     Attributes
     ----------
@@ -188,15 +189,15 @@ class Baseline:
     services : tuple of str
         The service sectors (no customs statistics, no goods tariffs). Default: the
         sectors named as tariffsim's service sectors
-        (:data:`tariffsim.sectors.SERVICE_SECTORS`), so none for most user baselines.
+        (`tariffsim.sectors.SERVICE_SECTORS`), so none for most user baselines.
         Balances count the other sectors, the goods, unless told otherwise
-        (:meth:`trade_balance`, ``sectors=``).
+        ([`trade_balance`][tariffsim.baseline.Baseline.trade_balance], ``sectors=``).
     tariff_lines : bool
         True (default): US Tariffs of a scenario are read at the tariff line, from 2024 US
         imports and duties by partner and HTS10 line, wherever this baseline's economies
-        and sectors allow it (:func:`tariffsim.resolve.tariff_levels`). False: the
+        and sectors allow it ([`tariffsim.resolve.tariff_levels`][]). False: the
         cell-level rules only, for replications of studies that apply headline rates to
-        all of a pair's trade (:func:`tariffsim.io.read_liberation_day`) and for toy worlds.
+        all of a pair's trade (`tariffsim.io.read_liberation_day`) and for toy worlds.
     """
 
     countries: tuple[str, ...]
@@ -395,10 +396,11 @@ class Baseline:
             which they first appear in ``flows``. Codes listed here but absent from
             ``flows`` get zero flows; codes in ``flows`` missing here raise DataError.
         services : sequence of str, optional
-            The service sectors (:attr:`services`); default: tariffsim's service sector
+            The service sectors (`services`); default: tariffsim's service sector
             names found in the sectors.
         tariff_lines : bool
-            Read US Tariffs at the tariff line where possible (:attr:`tariff_lines`).
+            Read US Tariffs at the tariff line where possible
+            ([`tariff_lines`][tariffsim.tariff_lines]).
 
         Raises
         ------
@@ -576,7 +578,7 @@ class Baseline:
         return len(self.sectors)
 
     def country_index(self, code: str) -> int:
-        """Position of ``code`` in :attr:`countries`; DataError with a suggestion if absent."""
+        """Position of ``code`` in `countries`; DataError with a suggestion if absent."""
         try:
             return self.countries.index(str(code))
         except ValueError:
@@ -584,7 +586,7 @@ class Baseline:
                             field="country") from None
 
     def sector_index(self, name: str) -> int:
-        """Position of ``name`` in :attr:`sectors`; DataError with a suggestion if absent."""
+        """Position of ``name`` in `sectors`; DataError with a suggestion if absent."""
         try:
             return self.sectors.index(str(name))
         except ValueError:
@@ -593,7 +595,7 @@ class Baseline:
 
     @property
     def goods(self) -> tuple[str, ...]:
-        """The goods sectors: every sector but the :attr:`services`."""
+        """The goods sectors: every sector but the `services`."""
         return tuple(s for s in self.sectors if s not in self.services)
 
     # ------------------------------------------------------------------ derived figures
@@ -630,15 +632,15 @@ class Baseline:
         partner : str, optional
             Keep only the rows against this partner (``"WLD"`` for the totals).
         sectors : {"goods", "all"} or list of str
-            Which sectors count: the goods (default; every sector but :attr:`services`,
+            Which sectors count: the goods (default; every sector but `services`,
             what customs statistics such as the US Census report), all sectors, or the
-            sectors listed (:func:`tariffsim._validate.sector_selection`).
+            sectors listed (`tariffsim._validate.sector_selection`).
 
         Returns
         -------
         DataFrame
             Columns ``country, partner, exports, imports, balance``; the rows with
-            ``partner == "WLD"`` are each country's totals. Units are :attr:`units`;
+            ``partner == "WLD"`` are each country's totals. Units are `units`;
             ``attrs["sectors"]`` says which sectors were counted.
         """
         mask, text = sector_selection(sectors, self.sectors, self.services)
@@ -667,7 +669,8 @@ class Baseline:
 
         Only non-zero flows and non-zero tariffs are listed.
         ``Baseline.from_frame(base.to_frame())`` rebuilds flows and tariffs exactly; use
-        :meth:`to_frames` to round-trip io, value added and metadata too.
+        [`to_frames`][tariffsim.baseline.Baseline.to_frames] to round-trip io, value added and
+        metadata too.
         """
         n, j = self.n_countries, self.n_sectors
         e, m, s = np.meshgrid(np.arange(n), np.arange(n), np.arange(j), indexing="ij")
@@ -789,8 +792,9 @@ class Baseline:
     # ------------------------------------------------------------------ display
     def summary(self, sectors: BalanceSectors | Sequence[str] = "goods") -> pd.DataFrame:
         """Per country: gross output and domestic sales (all sectors); exports, imports and
-        balance of the ``sectors`` counted (default the goods, see :meth:`trade_balance`);
-        mean tariff (revenue over all imports)."""
+        balance of the ``sectors`` counted (default the goods, see
+        [`trade_balance`][tariffsim.baseline.Baseline.trade_balance]); mean tariff (revenue over all
+        imports)."""
         tb = self.trade_balance(partner="WLD", sectors=sectors).set_index("country")
         dom = np.einsum("iij->i", self.flows)
         imp = self.international().sum(axis=(0, 2))

@@ -1,7 +1,7 @@
 """Concordances: country codes (ISO 3166-1 numeric, UN Comtrade, US Census) and HS6 -> sector.
 
 Everything here is a plain lookup table or a small pure function, shared by the loaders in
-:mod:`tariffsim.io`.
+`tariffsim.io`.
 
 Sources
 -------
@@ -134,7 +134,7 @@ def numeric_to_iso3(codes: Iterable[Any], table: Mapping[int, str] | None = None
     codes : iterable
         Numeric codes (int or digit strings).
     table : mapping, optional
-        ``{numeric: iso3}``; default :data:`ISO_NUMERIC` (with the Comtrade/BACI codes).
+        ``{numeric: iso3}``; default `ISO_NUMERIC` (with the Comtrade/BACI codes).
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """Embedded data sets: the 2024 baselines and the US Census 2024 partner table.
 
 Everything here is read from package data (``tariffsim/data/*.csv``) with
-:mod:`importlib.resources`; nothing is downloaded. The CSV files are written by
+`importlib.resources`; nothing is downloaded. The CSV files are written by
 ``tools/build_default_baseline.py`` (one-sector world) and ``tools/build_sectoral_baseline.py``
 (sectoral world) from the public figures in the project's
 ``facts`` folder, and every row keeps the citation of the figure it carries. The files,
@@ -9,7 +9,7 @@ columns and methods are described in ``tariffsim/data/README.md`` and ``docs/dat
 
 The default baseline (``load_baseline()``, also ``"default"`` and ``"sectoral-2024"``) is
 the sectoral world: 22 economies (the 20 below with Taiwan and Switzerland split from ROW)
-x the 22 sectors of :mod:`tariffsim.sectors` (19 goods, 3 services), with input-output
+x the 22 sectors of `tariffsim.sectors` (19 goods, 3 services), with input-output
 shares from OECD ICIO 2022, US flows by sector from the Census 2024 product data scaled to
 the Census partner totals, other goods pairs from BACI 2023 split with ICIO shares, and US
 2024 applied tariffs by partner and sector (``tariffsim/data/sectoral_2024/``, written by
@@ -212,22 +212,23 @@ def load_baseline(name: str = "default") -> Baseline:
     Parameters
     ----------
     name : str, default "default"
-        One of :func:`list_baselines`: ``"default"`` (the sectoral world, alias
-        ``"sectoral-2024"``) or ``"goods-2024"`` (the one-sector goods world).
+        One of [`list_baselines`][tariffsim.datasets.list_baselines]: ``"default"`` (the sectoral
+        world, alias ``"sectoral-2024"``) or ``"goods-2024"`` (the one-sector goods world).
 
     Returns
     -------
     Baseline
         For ``"default"`` / ``"sectoral-2024"``: 22 economies (USA, CHN, VNM, MYS, THA, KHM,
         IDN, PHL, SGP, JPN, KOR, IND, MEX, CAN, HKG, GBR, AUS, BRA, EU27, TWN, CHE, ROW) x the
-        22 sectors of :data:`tariffsim.sectors.SECTORS` (``services``: the three service
+        22 sectors of `tariffsim.sectors.SECTORS` (``services``: the three service
         sectors), with ``io`` and ``value_added`` shares (``has_io`` True), ``year=2024``,
         USD million. ``provenance`` has one row per flow and per US-related tariff
         (``source_key`` as in ``tariffsim/data/sectoral_2024/sources.csv``) and block rows
         (``"*"``, empty ``value``) for io, value added and the tariffs that were not
         transcribed. Domestic sales are ICIO gross output minus exports (no GDP floor); see
         ``tariffsim/data/README.md``. Balances count goods by default
-        (:meth:`Baseline.trade_balance`): Vietnam's surplus with the US is 123,463.
+        ([`Baseline.trade_balance`][tariffsim.Baseline.trade_balance]): Vietnam's surplus with the
+        US is 123,463.
 
         For ``"goods-2024"``: 20 economies x one goods sector, ``year=2024``, USD million.
         ``provenance`` has one row per figure: ``field`` (``flows`` or ``tariffs``),
@@ -243,14 +244,16 @@ def load_baseline(name: str = "default") -> Baseline:
     Lashkaripour & Simonovska 2025, whose X_ii = max(GDP_i + T0_i - M_i, 0) reduces to it
     without their retail margin nu):
 
-    .. math:: X_{ii} = \\max\\left(\\mathrm{GDP}_i - \\sum_{j \\ne i} X_{ij},\\;
-              0.10\\,\\mathrm{GDP}_i\\right)
+    $$
+    X_{ii} = \\max\\left(\\mathrm{GDP}_i - \\sum_{j \\ne i} X_{ij},\\;
+    0.10\\,\\mathrm{GDP}_i\\right)
+    $$
 
     The floor binds for Vietnam and Malaysia, whose gross goods exports (nearly) exceed GDP.
     The sectoral default has no such floor (its domestic sales come from gross output).
     The data are read once and cached; each call returns an independent baseline: its
-    arrays are read-only (use :meth:`Baseline.replace` to change it) and its provenance
-    frame is a copy, so editing what one call returned never changes a later call.
+    arrays are read-only (use [`Baseline.replace`][tariffsim.Baseline.replace] to change it) and its
+    provenance frame is a copy, so editing what one call returned never changes a later call.
 
     Raises
     ------

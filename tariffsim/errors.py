@@ -1,8 +1,8 @@
 """The tariffsim error hierarchy.
 
-Every error that tariffsim raises on purpose derives from :class:`TariffSimError`, so
-``except ts.TariffSimError`` catches all of them. Messages name the field, the offending
-value or rows, and the fix.
+Every error that tariffsim raises on purpose derives from
+[`TariffSimError`][tariffsim.errors.TariffSimError], so ``except ts.TariffSimError`` catches all of
+them. Messages name the field, the offending value or rows, and the fix.
 """
 
 from __future__ import annotations

@@ -4,13 +4,13 @@ The structural gravity equation (Anderson & van Wincoop 2003; Yotov, Piermartini
 & Larch 2016, *An Advanced Guide to Trade Policy Analysis*, ch. 1-2) is estimated in its
 multiplicative form
 
-.. math::
+$$
+X_{ij} = \\exp\\left(\\pi_i + \\chi_j + \\beta' z_{ij}\\right) + \\varepsilon_{ij}
+$$
 
-    X_{ij} = \\exp\\left(\\pi_i + \\chi_j + \\beta' z_{ij}\\right) + \\varepsilon_{ij}
-
-with exporter fixed effects :math:`\\pi_i` (outward multilateral resistance and output),
-importer fixed effects :math:`\\chi_j` (inward multilateral resistance and expenditure) and
-bilateral trade costs :math:`z_{ij}` (log distance, contiguity, borders, agreements). PPML
+with exporter fixed effects $\\pi_i$ (outward multilateral resistance and output),
+importer fixed effects $\\chi_j$ (inward multilateral resistance and expenditure) and
+bilateral trade costs $z_{ij}$ (log distance, contiguity, borders, agreements). PPML
 (Santos Silva & Tenreyro 2006, *The Log of Gravity*, REStat 88(4)) is consistent under
 heteroskedasticity and keeps zero flows. The exporter and importer fixed effects are
 collinear; one importer's effect is set to zero (the *reference importer*, DEU in the
@@ -47,7 +47,7 @@ from .errors import ConvergenceError, DataError, ModelError, TariffSimError, sug
 __all__ = ["ppml", "PPMLResult", "BACKENDS"]
 
 Backend = Literal["auto", "statsmodels", "pyfixest"]
-#: Estimation backends of :func:`ppml`.
+#: Estimation backends of [`ppml`][tariffsim.estimate.ppml].
 BACKENDS: tuple[str, ...] = ("auto", "statsmodels", "pyfixest")
 _INSTALL = {"statsmodels": "pip install -e \".[estimation]\" in the tariffsim clone",
             "pyfixest": "pip install -e \".[fixest]\" in the tariffsim clone"}
@@ -55,7 +55,7 @@ _INSTALL = {"statsmodels": "pip install -e \".[estimation]\" in the tariffsim cl
 
 @dataclass(frozen=True)
 class PPMLResult:
-    """Result of :func:`ppml`.
+    """Result of [`ppml`][tariffsim.estimate.ppml].
 
     Attributes
     ----------
@@ -152,9 +152,9 @@ def ppml(data: pd.DataFrame, *, flow: str = "trade", exporter: str = "exporter",
          tol: float = 1e-10, maxiter: int = 100, backend: Backend = "auto") -> PPMLResult:
     """Estimate a gravity equation by Poisson pseudo-maximum likelihood.
 
-    .. math::
-
-        E[X_{ij} \\mid z] = \\exp\\left(\\sum_f \\alpha_{f(ij)} + \\beta' z_{ij}\\right)
+    $$
+    E[X_{ij} \\mid z] = \\exp\\left(\\sum_f \\alpha_{f(ij)} + \\beta' z_{ij}\\right)
+    $$
 
     Parameters
     ----------
@@ -551,7 +551,7 @@ def _fepois(spec: _Spec, frame: pd.DataFrame, fml: str, se: str, tol: float,
             maxiter: int) -> Any:
     """Run ``pyfixest.fepois`` on the prepared sample (no singleton or separation drops:
     the sample is the statsmodels backend's), without small-sample factors (applied in
-    :func:`_result`); tariffsim errors for collinearity and non-convergence.
+    `_result`); tariffsim errors for collinearity and non-convergence.
 
     fepois stops on the relative change of the deviance (quadratic in the step) and
     evaluates the covariance at the last-but-one weights: a criterion 100 times tighter

@@ -1,25 +1,26 @@
 """Policy instruments: what a scenario is made of.
 
 Four instruments, each a frozen (immutable, hashable) dataclass validated when it is
-built. Every bad value raises :class:`tariffsim.ScenarioError` naming the field and the fix.
+built. Every bad value raises [`tariffsim.ScenarioError`][] naming the field and the fix.
 
-* :class:`Tariff` -- an ad valorem tariff on an importer's imports from one, several or all
-  exporters, by sector and date, in layers that stack (MFN baseline + reciprocal +
-  Section 232 + Section 301 ...), with exemptions and the 40% transshipment rate.
-* :class:`TradeCost` -- an iceberg trade-cost change (a non-tariff barrier): factor 1.1 makes
-  the pair 10% costlier, with no tariff revenue.
-* :class:`ImportCommitment` -- a purchase commitment, a floor: imports of ``importer`` from
-  ``exporter`` reach at least the baseline plus an increment, or a level (``basis``),
-  times the share met (``realisation``), phased in by year.
-* :class:`ExportRestriction` -- an export wedge (tax equivalent) or a quantity cap on an
-  exporter's sales in some sectors to some destinations (China's rare-earth controls).
+* [`Tariff`][tariffsim.instruments.Tariff] -- an ad valorem tariff on an importer's imports from
+  one, several or all exporters, by sector and date, in layers that stack (MFN baseline +
+  reciprocal + Section 232 + Section 301 ...), with exemptions and the 40% transshipment rate.
+* [`TradeCost`][tariffsim.instruments.TradeCost] -- an iceberg trade-cost change (a non-tariff
+  barrier): factor 1.1 makes the pair 10% costlier, with no tariff revenue.
+* [`ImportCommitment`][tariffsim.instruments.ImportCommitment] -- a purchase commitment, a floor:
+  imports of ``importer`` from ``exporter`` reach at least the baseline plus an increment, or a
+  level (``basis``), times the share met (``realisation``), phased in by year.
+* [`ExportRestriction`][tariffsim.instruments.ExportRestriction] -- an export wedge (tax equivalent)
+  or a quantity cap on an exporter's sales in some sectors to some destinations (China's rare-earth
+  controls).
 
 Conventions shared by all instruments
 -------------------------------------
 Dates
-    ``start`` and ``end`` are :class:`datetime.date`; strings ``"2025-08-07"``, a bare year
+    ``start`` and ``end`` are `datetime.date`; strings ``"2025-08-07"``, a bare year
     ``"2030"`` or ``2030`` (meaning 1 January of that year) and datetimes are accepted
-    (the one parser, :func:`tariffsim._validate.to_date`).
+    (the one parser, `tariffsim._validate.to_date`).
     An instrument is **in force on day d when start <= d < end**: ``start`` is the first day
     in force, ``end`` the first day no longer in force (None: open-ended). So
     ``start="2025", end="2030"`` covers 2025-2029.
@@ -35,9 +36,10 @@ Sectors and coverage
     When none of the named sectors exists in the baseline (for example a one-sector
     baseline with the single sector ``"total"``), the instrument applies to every baseline
     sector with weight ``coverage``, which is then **required**: without it
-    :meth:`tariffsim.Scenario.shocks` raises ScenarioError asking for ``coverage=`` or a
+    [`tariffsim.Scenario.shocks`][] raises ScenarioError asking for ``coverage=`` or a
     sectoral baseline. Weights combine linearly, which is the trade-weighted average of the
-    policy over the pair's trade (exact for additive layers, see :class:`Tariff`).
+    policy over the pair's trade (exact for additive layers, see
+    [`Tariff`][tariffsim.instruments.Tariff]).
 Provenance
     Every instrument carries ``source`` (a citation), ``note`` and ``illustrative``
     (True when a figure it uses is an assumption rather than a sourced number).
@@ -91,7 +93,7 @@ TRANSSHIPMENT_RATE = 0.40
 PERCENT_HINT = 1.5
 
 #: Multipliers to US dollars, to convert commitment and quota values to baseline units.
-#: (the words are :data:`tariffsim.literals.UNITS`: USD, USD thousand, USD million, USD billion)
+#: (the words are `tariffsim.literals.UNITS`: USD, USD thousand, USD million, USD billion)
 UNIT_FACTORS: dict[str, float] = dict(zip(UNITS, (1.0, 1e3, 1e6, 1e9), strict=True))
 
 
@@ -370,7 +372,7 @@ class Tariff(_Base):
     rate : float
         Ad valorem rate as a fraction (0.19 = 19%); must be above -1. A rate from 1.5 to
         10 (150%-1000%) warns that it may be a percentage (5 meaning 5%), and one above 10
-        that it is above 1000% (:class:`~tariffsim.errors.TariffSimWarning`).
+        that it is above 1000% ([`TariffSimWarning`][tariffsim.errors.TariffSimWarning]).
     sectors : str or list of str, optional
         Baseline sectors covered (None: all). See the module notes on ``coverage``.
     start, end : date, str or int, optional
@@ -402,7 +404,7 @@ class Tariff(_Base):
         Share of the covered flows deemed transshipped; that share pays
         ``transshipment_rate`` **in lieu of** ``rate`` (EO 14326: 40%).
     transshipment_rate : float
-        Default :data:`TRANSSHIPMENT_RATE` (0.40).
+        Default `TRANSSHIPMENT_RATE` (0.40).
     source, note : str
         Citation and remarks. ``illustrative``: True when a figure is an assumption.
     products : list of str, optional
@@ -433,7 +435,7 @@ class Tariff(_Base):
 
     Notes
     -----
-    **Line-level stacking** (:mod:`tariffsim.tariff_lines`, docs/us_tariffs.md). For a
+    **Line-level stacking** ([`tariffsim.tariff_lines`][], docs/us_tariffs.md). For a
     partner p, an HTS10 line l and a day d, let t0 be the 2024 applied rate (duty / imports).
     Each instrument k in force that covers p and l (importer, exporter/exclude, products
     minus exempt_products, model ``sectors``) covers a share of the line's value in two
@@ -453,11 +455,12 @@ class Tariff(_Base):
 
     Instruments of the same layer add up; where the law says they do not (Section 232 autos
     before steel), give them distinct layers and ``yields_to``. A cell (partner, model
-    sector) takes the 2024-import-weighted mean over its lines (MODEL.md section 3;
-    ``tariffsim.tariff_lines.cell_rates``). The scenario resolver reads every US Tariff this
-    way on any baseline whose economies and sectors map to the line data and adds the
-    change to the baseline's own tariff: ``T' = T + [t(d) - t(2024)]``
-    (:func:`tariffsim.resolve.tariff_levels`, docs/us_tariffs.md).
+    sector) takes the 2024-import-weighted mean over its lines
+    (docs/model.md#us-tariffs-from-tariff-lines-to-model-sectors;
+    ``tariffsim.tariff_lines.cell_rates``). The scenario resolver reads every US Tariff this way on
+    any baseline whose economies and sectors map to the line data and adds the change to the
+    baseline's own tariff: ``T' = T + [t(d) - t(2024)]`` ([`tariffsim.resolve.tariff_levels`][],
+    docs/us_tariffs.md).
 
     **Effective rate (cell-level rules).** Other importers, and the US on baselines the line
     engine cannot serve (``tariff_lines=False``, economies or sectors without line data),
@@ -568,7 +571,8 @@ class TradeCost(_Base):
     """An iceberg trade-cost change (non-tariff barrier) on imports of ``importer`` from
     ``exporter``: ``factor`` 1.1 makes delivering goods 10% costlier, 0.95 5% cheaper.
 
-    Unlike a tariff it raises no revenue (MODEL.md section 2: d-hat in kappa-hat). Several
+    Unlike a tariff it raises no revenue
+    (docs/model.md#general-equilibrium-caliendo-parro-hat-algebra: d-hat in kappa-hat). Several
     active TradeCosts on a cell multiply; with weight w (coverage) a factor f becomes
     ``1 + w (f - 1)``.
     """
@@ -673,18 +677,18 @@ class ImportCommitment(_Base):
 
     Notes
     -----
-    Phase-in by year (:meth:`phase`): let ``s`` be the first year in force at mid-year
-    (1 July) and ``b = by.year``. Then ``phase(y) = (y - s + 1) / (b - s + 1)`` for
-    ``s <= y <= b`` and 1 after ``b``; so start 2026, by 2030 gives 0.2, 0.4, ..., 1.0.
-    Without ``by`` and ``schedule`` the full value applies from the first year; with ``by``
-    but no ``start`` the full value applies from ``by`` (a step). A level is phased the
-    same way (the floor rises to the level).
+    Phase-in by year ([`phase`][tariffsim.instruments.ImportCommitment.phase]): let ``s`` be the
+    first year in force at mid-year (1 July) and ``b = by.year``. Then
+    ``phase(y) = (y - s + 1) / (b - s + 1)`` for ``s <= y <= b`` and 1 after ``b``; so start 2026,
+    by 2030 gives 0.2, 0.4, ..., 1.0. Without ``by`` and ``schedule`` the full value applies from
+    the first year; with ``by`` but no ``start`` the full value applies from ``by`` (a step). A
+    level is phased the same way (the floor rises to the level).
 
     The floor is a complementarity condition on a demand shifter ``b`` on the partner's
-    goods in the importer (MODEL.md section 3): ``b >= 1``, ``M >= target`` and
-    ``(b - 1)(M - target) = 0``. GE solves it with the active-set loop
-    (:mod:`tariffsim.ge.active_set`), GSIM with a CES taste shifter that is zero where the
-    floor is slack, SMART by buying the shortfall only.
+    goods in the importer (docs/model.md#instruments-beyond-tariffs): ``b >= 1``, ``M >= target``
+    and ``(b - 1)(M - target) = 0``. GE solves it with the active-set loop
+    (`tariffsim.ge.active_set`), GSIM with a CES taste shifter that is zero where the floor is
+    slack, SMART by buying the shortfall only.
     """
 
     kind: ClassVar[InstrumentKind] = "import_commitment"
@@ -801,8 +805,8 @@ class ImportCommitment(_Base):
         """The committed figure (in ``units``; an increment or a level, see ``basis``)
         phased to a year or a date, before ``realisation``.
 
-        ``when`` is a year (int or "2030", see :func:`tariffsim._validate.bare_year`) or
-        a date (:func:`tariffsim._validate.to_date`); a year is in force when the
+        ``when`` is a year (int or "2030", see `tariffsim._validate.bare_year`) or
+        a date (`tariffsim._validate.to_date`); a year is in force when the
         commitment is in force on 1 July of it. Returns 0 when not in force.
         """
         year = bare_year(when)
@@ -820,7 +824,8 @@ class ImportCommitment(_Base):
         return self.value * self.phase(year)
 
     def realised_in(self, when: Any) -> float:
-        """:meth:`value_in` times ``realisation``: what the engines are asked to meet."""
+        """[`value_in`][tariffsim.instruments.ImportCommitment.value_in] times ``realisation``: what
+        the engines are asked to meet."""
         return self.realisation * self.value_in(when)
 
     @property
@@ -868,7 +873,7 @@ class ExportRestriction(_Base):
 
     Notes
     -----
-    MODEL.md section 3. Several active tax equivalents on a cell add up.
+    docs/model.md#instruments-beyond-tariffs. Several active tax equivalents on a cell add up.
     """
 
     kind: ClassVar[InstrumentKind] = "export_restriction"

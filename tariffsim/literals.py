@@ -1,8 +1,8 @@
 """Option vocabularies: every word-valued option of tariffsim, in one place.
 
-Each vocabulary is a :data:`typing.Literal` type (for signatures and type checkers) and a
+Each vocabulary is a `typing.Literal` type (for signatures and type checkers) and a
 tuple of its words derived from it (for messages and command-line choices), so that a
-word is spelled once. :func:`check_option` is the one validator: it returns the value
+word is spelled once. `check_option` is the one validator: it returns the value
 when it belongs to the vocabulary and otherwise raises the given tariffsim error, naming
 the field, the choices and the closest word, with the same message everywhere.
 
@@ -38,6 +38,7 @@ __all__ = [
     "Units",
     "OnError",
     "BalanceSign",
+    "SurplusLayout",
     "DiversionMeasure",
     "BarOrientation",
     "ReportedFlow",
@@ -94,25 +95,25 @@ YearRule = Literal["mid-year", "average"]
 #: surcharge to 23 Jul, the Section 301 tiers after) counts every regime for its days.
 DEFAULT_YEAR_RULE: YearRule = "average"
 
-#: The engines of :func:`tariffsim.simulate`: general equilibrium and the two partial-
+#: The engines of [`tariffsim.simulate`][]: general equilibrium and the two partial-
 #: equilibrium models.
 Model = Literal["ge", "smart", "gsim"]
 
-#: The partial-equilibrium engines (:mod:`tariffsim.pe`).
+#: The partial-equilibrium engines (`tariffsim.pe`).
 PEModel = Literal["smart", "gsim"]
 
-#: How a :class:`tariffsim.Tariff` rate combines with the tariff already there: replace it,
+#: How a [`tariffsim.Tariff`][] rate combines with the tariff already there: replace it,
 #: add to it, or raise it to at least the rate.
 TariffMode = Literal["set", "add", "floor"]
 
 #: The ``type`` of an instrument in a scenario TOML file.
 InstrumentKind = Literal["tariff", "trade_cost", "import_commitment", "export_restriction"]
 
-#: What the ``value`` of an :class:`tariffsim.ImportCommitment` is: an increment of annual
+#: What the ``value`` of an [`tariffsim.ImportCommitment`][] is: an increment of annual
 #: imports over the baseline, or the level annual imports must reach.
 CommitmentBasis = Literal["increment", "level"]
 
-#: The instrument families an outcome is split into (:meth:`tariffsim.Projection.decompose`):
+#: The instrument families an outcome is split into ([`tariffsim.Projection.decompose`][]):
 #: tariffs, purchase commitments, and everything else (trade costs, export restrictions).
 PolicyFamily = Literal["tariff", "commitment", "other"]
 
@@ -125,6 +126,12 @@ OnError = Literal["raise", "skip"]
 #: Whose balance a surplus plot shows: the country's with the partner, or the partner's.
 BalanceSign = Literal["country", "partner"]
 
+#: How a surplus-paths plot lays out several countries: one axes for all ("overlay"), one
+#: axes per country with its own scale ("small_multiples"), the change against the
+#: without-policy path ("change"), or "auto" (small multiples when the largest country's
+#: balance is more than 20 times the smallest's).
+SurplusLayout = Literal["auto", "overlay", "small_multiples", "change"]
+
 #: What a trade-diversion plot shows: import shares or values.
 DiversionMeasure = Literal["share", "value"]
 
@@ -135,7 +142,7 @@ BarOrientation = Literal["horizontal", "vertical"]
 #: exporter's (FOB).
 ReportedFlow = Literal["imports", "exports"]
 
-#: Vintages of the US Census 2024 goods-trade figures (:func:`tariffsim.us_trade_2024`).
+#: Vintages of the US Census 2024 goods-trade figures ([`tariffsim.us_trade_2024`][]).
 TradeVintage = Literal["feb2025", "revised", "both"]
 
 #: Levels of the Harmonized System a product code can be cut to (2, 4 or 6 digits).
@@ -191,14 +198,14 @@ def check_option(value: Any, vocabulary: Any, field: str, *,
     value : object
         What the caller passed.
     vocabulary : Literal type or iterable of str
-        The allowed words, e.g. :data:`Closure` (or a tuple such as the keys of a registry).
+        The allowed words, e.g. `Closure` (or a tuple such as the keys of a registry).
     field : str
         The argument or key the value came in, named at the start of the message
         (``"closure"``, ``"instruments[2].mode"``).
     error : DataError, ScenarioError or ModelError (or a subclass)
-        The error to raise: :class:`~tariffsim.errors.ModelError` (default) for model
-        settings, :class:`~tariffsim.errors.ScenarioError` for instrument fields,
-        :class:`~tariffsim.errors.DataError` for data arguments. It is built as
+        The error to raise: [`ModelError`][tariffsim.errors.ModelError] (default) for model
+        settings, [`ScenarioError`][tariffsim.errors.ScenarioError] for instrument fields,
+        [`DataError`][tariffsim.errors.DataError] for data arguments. It is built as
         ``error(message, field=field)``.
     hint : str
         A sentence appended to the message (where else to look, another accepted form).

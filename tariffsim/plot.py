@@ -1,8 +1,10 @@
 """Matplotlib figures of simulation results, projections and Monte Carlo bands.
 
 Every function takes ``ax=None`` (a new figure is created when None), draws with the
-object-oriented API, labels axes with units, never calls ``plt.show()`` and returns the
-:class:`matplotlib.axes.Axes`. The functions read the tidy frames that tariffsim produces:
+object-oriented API, labels axes with units, never calls ``plt.show()``, passes its
+``**kwargs`` to the matplotlib call that draws the data (each function's docstring names
+it), keeps legends outside the axes (on the right, clear of the data) and returns the
+`matplotlib.axes.Axes`. The functions read the tidy frames that tariffsim produces:
 
 * projection frames (``tariffsim.project(...).frame``): ``year, country, partner,
   balance_baseline, balance_scenario, change, trade_elasticity`` and ``frame.attrs`` keys
@@ -32,7 +34,13 @@ import pandas as pd
 
 from ._validate import require_columns
 from .errors import DataError, unknown_codes_message
-from .literals import BalanceSign, BarOrientation, DiversionMeasure, check_option
+from .literals import (
+    BalanceSign,
+    BarOrientation,
+    DiversionMeasure,
+    SurplusLayout,
+    check_option,
+)
 from .results import describe_elasticity
 
 __all__ = [
@@ -200,11 +208,11 @@ def _bars(ax: Any, labels: Sequence[str], values: np.ndarray, colours: Sequence[
           orientation: BarOrientation, **kw: Any) -> Any:
     check_option(orientation, BarOrientation, "orientation", error=DataError)
     if orientation == "horizontal":
-        bars = ax.barh(list(labels), values, color=list(colours), **kw)
+        bars = ax.barh(list(labels), values, **({"color": list(colours)} | kw))
         ax.axvline(0.0, color="0.3", linewidth=0.8, gid="zero")
         _thousands(ax.xaxis)
     else:
-        bars = ax.bar(list(labels), values, color=list(colours), **kw)
+        bars = ax.bar(list(labels), values, **({"color": list(colours)} | kw))
         ax.axhline(0.0, color="0.3", linewidth=0.8, gid="zero")
         _thousands(ax.yaxis)
     for patch, label in zip(bars.patches, labels, strict=True):
@@ -213,15 +221,73 @@ def _bars(ax: Any, labels: Sequence[str], values: np.ndarray, colours: Sequence[
 
 
 # ----------------------------------------------------------------------------- surplus paths
+#: ``layout="auto"`` draws one axes per country when the largest country's balance (its
+#: largest absolute value over the years) is more than this many times the smallest's: on a
+#: shared axis the small country's lines would fill less than a twentieth of its height and
+#: look flat. The main job (China's surplus with the US ~295 billion, Cambodia's ~12) is 24x.
+SMALL_MULTIPLES_SPREAD: Final = 20.0
+
+
+def _legend_outside(ax: Any, *args: Any, **kw: Any) -> Any:
+    """A legend to the right of the axes, outside them, so that it never covers data."""
+    return ax.legend(*args, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                     fontsize=8, **kw)
+
+
+def _spread(df: pd.DataFrame, countries: Sequence[str], base: np.ndarray,
+            scen: np.ndarray) -> float:
+    """Largest over smallest of the countries' peak absolute balances (inf if one is 0)."""
+    codes = df["country"].astype(str).to_numpy()
+    peaks = [float(np.max(np.abs(np.concatenate([base[codes == c], scen[codes == c]]))))
+             for c in countries]
+    low, high = min(peaks), max(peaks)
+    if high == 0.0:
+        return 1.0
+    return float("inf") if low == 0.0 else high / low
+
+
+def _panel_axes(ax: Any, n: int) -> tuple[list[Any], int]:
+    """``n`` axes in a grid: a new figure, or the area of the given ``ax`` divided."""
+    ncols = 1 if n == 1 else (2 if n <= 4 else 3)
+    nrows = -(-n // ncols)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(4.0 * ncols + 1.8, 2.6 * nrows + 1.2), layout="constrained")
+        grid = fig.add_gridspec(nrows, ncols)
+    else:
+        fig = ax.figure
+        spec = ax.get_subplotspec()
+        if spec is None:
+            raise DataError("ax: small multiples need an axes made by subplots (it is "
+                            "divided into one panel per country); pass layout='overlay' or "
+                            "'change' to draw on this axes.", field="ax")
+        ax.remove()
+        grid = spec.subgridspec(nrows, ncols, hspace=0.45, wspace=0.3)
+    return [fig.add_subplot(grid[k // ncols, k % ncols]) for k in range(n)], ncols
+
+
 def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: str = "USA",
                   ax: Any = None, caption: bool = True, sign: BalanceSign = "country",
                   units: str | None = None, title: str | None = None,
-                  max_countries: int = 10) -> Any:
+                  max_countries: int = 10, layout: SurplusLayout = "auto",
+                  **kwargs: Any) -> Any:
     """Projected goods balances with ``partner``, one colour per country.
 
     The baseline path (no policy change) is dashed, the scenario path solid, in the same
     colour; a caption names the trade-elasticity schedule, the model and the closure from
-    ``frame.attrs`` (MODEL.md section 4: label every plotted path with the schedule used).
+    ``frame.attrs`` (every plotted path is labelled with the elasticity schedule used). The
+    legend stands outside the axes, on the right, so that it never covers a line.
+
+    When the countries differ in size by two orders of magnitude (China and Cambodia with
+    the United States), one shared axis flattens the small ones; ``layout`` chooses:
+
+    * ``"overlay"``: all countries on one axes;
+    * ``"small_multiples"``: one axes per country, each with its own y scale;
+    * ``"change"``: one axes of ``scenario - baseline`` per country (zero is the
+      without-policy path);
+    * ``"auto"`` (default): small multiples when the largest country's balance is more than
+      `SMALL_MULTIPLES_SPREAD` (20) times the smallest's, else overlay.
 
     Parameters
     ----------
@@ -232,6 +298,8 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     partner : str
         The partner whose bilateral balance is shown (default ``"USA"``).
     ax : matplotlib Axes, optional
+        Where to draw. With small multiples the area of ``ax`` is divided into one panel
+        per country (``ax`` itself is removed from its figure).
     caption : bool
         Write the schedule/model/closure caption under the axes.
     sign : {"country", "partner"}
@@ -242,10 +310,31 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     max_countries : int
         Without ``countries``, draw at most this many: those whose balance changes most
         (absolute scenario - baseline in the last year), in frame order.
+    layout : {"auto", "overlay", "small_multiples", "change"}
+        As above.
+    **kwargs
+        Passed to `matplotlib.axes.Axes.plot` for every line (e.g. ``linewidth=2``).
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on; with small multiples the first panel (all panels are
+        ``ax.figure.axes``, each with the gid ``"<country>:panel"``).
+
+    Examples
+    --------
+    China's surplus with the US is 24 times Cambodia's, so each gets its own panel:
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({
+    ...     "year": [2025, 2026, 2025, 2026], "country": ["CHN", "CHN", "KHM", "KHM"],
+    ...     "partner": "USA", "balance_baseline": [295e3, 300e3, 12.3e3, 12.5e3],
+    ...     "balance_scenario": [295e3, 260e3, 12.3e3, 11.0e3]})
+    >>> ax = surplus_paths(frame)
+    >>> [panel.get_title(loc="left") for panel in ax.figure.axes]
+    ['CHN', 'KHM']
+    >>> len(surplus_paths(frame, layout="overlay").figure.axes)
+    1
     """
     df = _as_frame(frame, "frame")
     attrs = dict(getattr(frame, "attrs", None) or df.attrs)
@@ -253,6 +342,8 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
     check_option(sign, BalanceSign, "sign", error=DataError,
                  hint="'country': the country's surplus with the partner; 'partner': the "
                       "partner's balance.")
+    check_option(layout, SurplusLayout, "layout", error=DataError,
+                 hint="'small_multiples' gives each country its own scale.")
     df, partner = _select_partner(df, "frame", partner)
     known = [str(c) for c in pd.unique(df["country"]) if str(c) != partner]
     if countries is None:
@@ -279,44 +370,90 @@ def surplus_paths(frame: Any, countries: Sequence[str] | None = None, partner: s
                         f"{df.loc[dup].head(5).to_string()}\nSelect one scenario/partner "
                         f"first.", field="year", rows=df.loc[dup])
     years = _numeric(df, "frame", "year")
-    base = _numeric(df, "frame", "balance_baseline")
-    scen = _numeric(df, "frame", "balance_scenario")
     factor = 1.0 if sign == "country" else -1.0
-
-    ax = _new_ax(ax)
-    codes = df["country"].astype(str).to_numpy()
-    for country, colour in zip(countries, _colours(len(countries)), strict=True):
-        rows = codes == country
-        order = np.argsort(years[rows], kind="stable")
-        x = years[rows][order]
-        ax.plot(x, factor * base[rows][order], linestyle=_BASELINE_STYLE, color=colour,
-                label=f"_{country} baseline", gid=f"{country}:baseline")
-        ax.plot(x, factor * scen[rows][order], linestyle=_SCENARIO_STYLE, color=colour,
-                label=country, gid=f"{country}:scenario", marker="o", markersize=3)
-    ax.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
+    base = factor * _numeric(df, "frame", "balance_baseline")
+    scen = factor * _numeric(df, "frame", "balance_scenario")
+    if layout == "auto":
+        layout = ("small_multiples" if len(countries) > 1
+                  and _spread(df, countries, base, scen) > SMALL_MULTIPLES_SPREAD
+                  else "overlay")
 
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
-    handles, labels = ax.get_legend_handles_labels()
-    handles += [Line2D([], [], color="0.3", linestyle=_SCENARIO_STYLE),
-                Line2D([], [], color="0.3", linestyle=_BASELINE_STYLE)]
-    labels += ["with scenario (solid)", "without (dashed)"]
-    ax.legend(handles, labels, fontsize=8, loc="best", ncol=2 if len(countries) > 6 else 1)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _thousands(ax.yaxis)
     u = _units(attrs, units)
-    ax.set_xlabel("Year")
     g = _goods_word(attrs)
-    if sign == "country":
-        ax.set_ylabel(f"{'Goods balance' if g else 'Balance'} with {partner} ({u})"
-                      f"\npositive = surplus")
+    if layout == "change":
+        ylabel = (f"Change in {g}balance with {partner} ({u})\nscenario minus without"
+                  if sign == "country" else
+                  f"Change in {partner} {g}balance ({u})\nscenario minus without")
+        default_title = f"Change in the {g}trade balance with {partner}"
+    elif sign == "country":
+        ylabel = f"{'Goods balance' if g else 'Balance'} with {partner} ({u})\npositive = surplus"
         default_title = f"{'Goods trade' if g else 'Trade'} balance with {partner}"
     else:
-        ax.set_ylabel(f"{partner} {g}balance with each country ({u})")
+        ylabel = f"{partner} {g}balance with each country ({u})"
         default_title = f"{partner} {g}trade balance by partner"
     if attrs.get("scenario"):
         default_title += f": {attrs['scenario']}"
+
+    codes = df["country"].astype(str).to_numpy()
+    colours = _colours(len(countries))
+    if layout == "small_multiples":
+        axes, ncols = _panel_axes(ax, len(countries))
+    else:
+        axes, ncols = [_new_ax(ax)] * len(countries), 1
+    for country, colour, a in zip(countries, colours, axes, strict=True):
+        rows = codes == country
+        order = np.argsort(years[rows], kind="stable")
+        x = years[rows][order]
+        if layout == "change":
+            a.plot(x, scen[rows][order] - base[rows][order], **({
+                "linestyle": _SCENARIO_STYLE, "color": colour, "label": country,
+                "gid": f"{country}:change", "marker": "o", "markersize": 3} | kwargs))
+            continue
+        a.plot(x, base[rows][order], **({
+            "linestyle": _BASELINE_STYLE, "color": colour, "label": f"_{country} baseline",
+            "gid": f"{country}:baseline"} | kwargs))
+        a.plot(x, scen[rows][order], **({
+            "linestyle": _SCENARIO_STYLE, "color": colour, "label": country,
+            "gid": f"{country}:scenario", "marker": "o", "markersize": 3} | kwargs))
+    style = ([Line2D([], [], color="0.3", linestyle=_SCENARIO_STYLE),
+              Line2D([], [], color="0.3", linestyle=_BASELINE_STYLE)],
+             ["with scenario (solid)", "without (dashed)"])
+    if layout == "small_multiples":
+        for k, (country, a) in enumerate(zip(countries, axes, strict=True)):
+            a.set_gid(f"{country}:panel")
+            a.set_title(country, fontsize=9, loc="left")
+            a.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
+            a.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+            a.tick_params(labelsize=7)
+            _thousands(a.yaxis)
+            if k + ncols >= len(axes):  # no panel below
+                a.set_xlabel("Year", fontsize=8)
+        _legend_outside(axes[min(ncols, len(axes)) - 1], *style)  # right of the top row
+        fig = axes[0].figure
+        fig.supylabel(ylabel.replace("\n", ", "), fontsize=9)
+        fig.suptitle(title or default_title + " (each panel its own scale)")
+        if caption and (text := _caption_text(attrs)):
+            # the figure's bottom label, so that layout engines keep room for it and it does
+            # not widen one column as an annotation of a panel would
+            import textwrap
+
+            fig.supxlabel("\n".join(textwrap.wrap(text, width=120)), x=0.02, ha="left",
+                          fontsize=8, color="0.25").set_gid("caption")
+        return axes[0]
+    ax = axes[0]
+    ax.axhline(0.0, color="0.5", linewidth=0.8, gid="zero")
+    handles, labels = ax.get_legend_handles_labels()
+    if layout != "change":
+        handles += style[0]
+        labels += style[1]
+    _legend_outside(ax, handles, labels, ncol=2 if len(countries) > 12 else 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _thousands(ax.yaxis)
+    ax.set_xlabel("Year")
+    ax.set_ylabel(ylabel)
     ax.set_title(title or default_title)
     if caption:
         _add_caption(ax, _caption_text(attrs))
@@ -328,7 +465,7 @@ def balance_changes(balances: Any, ax: Any = None, sort: bool = True,
                     countries: Sequence[str] | None = None, partner: str | None = None,
                     year: int | None = None, orientation: BarOrientation = "horizontal",
                     units: str | None = None, caption: bool = True,
-                    title: str | None = None) -> Any:
+                    title: str | None = None, **kwargs: Any) -> Any:
     """Bar chart of the change in each country's bilateral goods balance with a partner.
 
     The bar of a country is ``balance_scenario - balance_baseline`` (the ``change`` column;
@@ -353,6 +490,9 @@ def balance_changes(balances: Any, ax: Any = None, sort: bool = True,
     units, title : str, optional
     caption : bool
         Name the model and closure (from ``balances.attrs``) under the axes.
+    **kwargs
+        Passed to `matplotlib.axes.Axes.barh` (horizontal) or `matplotlib.axes.Axes.bar`
+        (vertical), e.g. ``height=0.5`` or ``edgecolor="black"``.
 
     Returns
     -------
@@ -396,7 +536,7 @@ def balance_changes(balances: Any, ax: Any = None, sort: bool = True,
     colours = [_GAIN_COLOUR if v >= 0 else _LOSS_COLOUR for v in values]
 
     ax = _new_ax(ax, (7.0, max(3.0, 0.4 * len(labels) + 1.5)))
-    bars = _bars(ax, labels, values, colours, orientation)
+    bars = _bars(ax, labels, values, colours, orientation, **kwargs)
     u = _units(attrs, units)
     big = len(values) and np.abs(values).max() >= 100
     ax.bar_label(bars, fmt="{:,.0f}" if big else "{:,.1f}", fontsize=7, padding=2)
@@ -421,7 +561,7 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
               top: int = 8, measure: DiversionMeasure = "share",
               sectors: Sequence[str] | None = None, others: bool = True,
               orientation: BarOrientation = "horizontal", units: str | None = None,
-              caption: bool = True, title: str | None = None) -> Any:
+              caption: bool = True, title: str | None = None, **kwargs: Any) -> Any:
     """Who gains the importer's market that ``source`` loses: change in imports by exporter.
 
     For each exporter ``i != importer`` the bar is, with ``M_i`` the importer's imports from
@@ -432,8 +572,11 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
     * ``measure="value"``: ``M_i' - M_i`` in the flows' units.
 
     Domestic sales (``exporter == importer``) are excluded. The source's bar is highlighted
-    (red, hatched); the ``top`` largest gainers are shown and, with ``others=True``, the rest
-    are summed into one "others" bar.
+    (red, hatched); the ``top`` exporters whose imports change most (by absolute value:
+    the largest gainers and the largest losers) get their own bars, in order of change, and,
+    with ``others=True``, the rest are summed into one "others" bar. So Vietnam, Malaysia,
+    Thailand or India show by name when they move most, and partners whose trade barely
+    moves are the ones summed.
 
     Parameters
     ----------
@@ -443,7 +586,8 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
         Codes of the importing market and of the exporter that loses.
     ax : matplotlib Axes, optional
     top : int
-        Number of gaining exporters to show besides the source.
+        Number of exporters to show besides the source: those with the largest absolute
+        change.
     measure : {"share", "value"}
     sectors : sequence of str, optional
         Sum only these sectors (default all).
@@ -451,11 +595,29 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
         Add an "others" bar for the exporters not shown.
     orientation : {"horizontal", "vertical"}
     units, caption, title
-        As in :func:`balance_changes`.
+        As in [`balance_changes`][tariffsim.plot.balance_changes].
+    **kwargs
+        Passed to `matplotlib.axes.Axes.barh` (horizontal) or `matplotlib.axes.Axes.bar`
+        (vertical).
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    A tariff on everyone: every exporter sells less. The bars name the exporters whose
+    imports fall most (Mexico), not the one that barely moves (Fiji, in "others"):
+
+    >>> import pandas as pd
+    >>> flows = pd.DataFrame({"exporter": ["CHN", "MEX", "VNM", "FJI"], "importer": "USA",
+    ...                       "baseline": [430.0, 480.0, 137.0, 0.3],
+    ...                       "scenario": [260.0, 400.0, 110.0, 0.29]})
+    >>> ax = diversion(flows, measure="value", top=2)
+    >>> [bar.get_gid() for bar in ax.patches]  # bottom to top
+    ['others', 'MEX', 'VNM', 'CHN']
+    >>> {bar.get_gid(): float(bar.get_width()) for bar in ax.patches}["MEX"]
+    -80.0
     """
     df = _as_frame(flows, "flows")
     attrs = dict(df.attrs)
@@ -486,11 +648,12 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
     else:
         change = totals["scenario"] - totals["baseline"]
     rest = change.drop(source)
-    gainers = rest.sort_values(ascending=False, kind="stable").iloc[:top]
-    shown = pd.concat([change.loc[[source]], gainers])
+    movers = rest.abs().sort_values(ascending=False, kind="stable").index[:top]
+    named = rest.loc[movers].sort_values(ascending=False, kind="stable")
+    shown = pd.concat([change.loc[[source]], named])
     labels = list(shown.index)
     values = shown.to_numpy(dtype=float)
-    hidden = rest.drop(gainers.index)
+    hidden = rest.drop(named.index)
     if others and len(hidden):
         labels.append("others")
         values = np.append(values, float(hidden.sum()))
@@ -501,7 +664,7 @@ def diversion(flows: Any, importer: str = "USA", source: str = "CHN", ax: Any = 
         labels, values, colours = labels[::-1], values[::-1], colours[::-1]
 
     ax = _new_ax(ax, (7.0, max(3.0, 0.4 * len(labels) + 1.5)))
-    bars = _bars(ax, labels, values, colours, orientation)
+    bars = _bars(ax, labels, values, colours, orientation, **kwargs)
     for patch in bars.patches:
         if patch.get_gid() == source:
             patch.set_hatch("//")
@@ -535,7 +698,7 @@ def _quantile_columns(df: pd.DataFrame) -> list[tuple[float, str]]:
 
 def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str = "change",
               partner: str | None = None, ax: Any = None, units: str | None = None,
-              caption: bool = True, title: str | None = None) -> Any:
+              caption: bool = True, title: str | None = None, **kwargs: Any) -> Any:
     """Monte Carlo bands: median with shaded quantile ranges.
 
     With a ``year`` column each country gets a median line (solid) and shaded bands between
@@ -555,6 +718,9 @@ def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str 
         Needed when the bands hold several partners.
     ax, units, caption, title
         As elsewhere.
+    **kwargs
+        Passed to `matplotlib.axes.Axes.plot` for each country's median (the line, or the
+        dot without years), e.g. ``linewidth=2``.
 
     Returns
     -------
@@ -596,8 +762,9 @@ def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str 
                 ax.fill_between(x, values[lo][rows][order], values[hi][rows][order],
                                 color=colour, alpha=0.15 + 0.15 * k, linewidth=0,
                                 gid=f"{country}:{lo}-{hi}")
-            ax.plot(x, values[median_col][rows][order], color=colour, linestyle="-",
-                    label=country, gid=f"{country}:median")
+            ax.plot(x, values[median_col][rows][order], **({
+                "color": colour, "linestyle": "-", "label": country,
+                "gid": f"{country}:median"} | kwargs))
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -617,13 +784,13 @@ def fan_chart(bands: Any, countries: Sequence[str] | None = None, variable: str 
             ax.errorbar([med], [k], xerr=[[med - values[lo_col][rows][0]],
                                           [values[hi_col][rows][0] - med]],
                         fmt="none", ecolor=colour, capsize=4)
-            ax.plot([med], [k], marker="o", linestyle="none", color=colour, label=country,
-                    gid=f"{country}:median")
+            ax.plot([med], [k], **({"marker": "o", "linestyle": "none", "color": colour,
+                                    "label": country, "gid": f"{country}:median"} | kwargs))
         ax.set_yticks(y, countries)
         ax.axvline(0.0, color="0.5", linewidth=0.8, gid="zero")
         _thousands(ax.xaxis)
         ax.set_xlabel(f"{what} with {partner or 'partner'} ({u})")
-    ax.legend(fontsize=8, loc="best")
+    _legend_outside(ax)
     band = (f"{100 * qs[0]:g}-{100 * qs[-1]:g} percentile band" if len(qcols) > 1 else "")
     ax.set_title(title or f"Monte Carlo: median and {band}".strip())
     if caption:
@@ -649,7 +816,7 @@ def us_tariff_rates(rates: Any, exporters: Sequence[str] | None = None, ax: Any 
     Parameters
     ----------
     rates : DataFrame, Scenario or str
-        A frame of :func:`tariffsim.effective_rates` over several dates (``date, exporter,
+        A frame of [`tariffsim.effective_rates`][] over several dates (``date, exporter,
         imports_weight, rate_pct``), or a scenario (object, built-in name or TOML path),
         whose rates are computed on every day its US tariff policy changes between
         ``start`` and ``end``.
@@ -667,7 +834,7 @@ def us_tariff_rates(rates: Any, exporters: Sequence[str] | None = None, ax: Any 
     caption : bool
         Note the weights and the scenario under the axes.
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.step` for every line (``linewidth=1``).
+        Passed to `matplotlib.axes.Axes.step` for every line (``linewidth=1``).
 
     Returns
     -------
@@ -733,7 +900,7 @@ def us_tariff_rates(rates: Any, exporters: Sequence[str] | None = None, ax: Any 
                 label="all partners", gid="total:rate", **(kw | {"linewidth": 2.5}))
     ax.set_ylabel("Effective US tariff rate (%), 2024 import weights")
     ax.set_xlabel("Date")
-    ax.legend(fontsize=8, loc="best", ncol=2 if len(exporters) > 5 else 1)
+    _legend_outside(ax, ncol=2 if len(exporters) > 12 else 1)
     ax.set_ylim(bottom=0)
     ax.set_title(title or "Effective US tariff rate by partner" + (f": {name}" if name else ""))
     if caption:
@@ -773,7 +940,8 @@ class PlotAccessor:
 
     def surplus(self, countries: Sequence[str] | None = None, partner: str = "USA",
                 ax: Any = None, **kwargs: Any) -> Any:
-        """Projected surplus paths (:func:`surplus_paths`); needs a projection."""
+        """Projected surplus paths ([`surplus_paths`][tariffsim.plot.surplus_paths]); needs a
+        projection."""
         frame = self._frame()
         if frame is None:
             raise DataError(f"surplus paths need a projection (an object with a .frame of "
@@ -784,7 +952,8 @@ class PlotAccessor:
                              ax=ax, **kwargs)
 
     def balances(self, partner: str = "USA", ax: Any = None, **kwargs: Any) -> Any:
-        """Bar chart of bilateral balance changes (:func:`balance_changes`)."""
+        """Bar chart of bilateral balance changes
+        ([`balance_changes`][tariffsim.plot.balance_changes])."""
         method = getattr(self._obj, "balances", None)
         if callable(method):
             frame = method(partner=partner)
@@ -797,7 +966,7 @@ class PlotAccessor:
 
     def diversion(self, importer: str = "USA", source: str = "CHN", ax: Any = None,
                   **kwargs: Any) -> Any:
-        """Trade diversion chart (:func:`diversion`)."""
+        """Trade diversion chart ([`diversion`][tariffsim.plot.diversion])."""
         flows = getattr(self._obj, "flows", None)
         if callable(flows):
             flows = flows()
@@ -809,7 +978,7 @@ class PlotAccessor:
 
     def fan(self, countries: Sequence[str] | None = None, ax: Any = None,
             **kwargs: Any) -> Any:
-        """Monte Carlo fan chart (:func:`fan_chart`); needs ``.bands``."""
+        """Monte Carlo fan chart ([`fan_chart`][tariffsim.plot.fan_chart]); needs ``.bands``."""
         bands = getattr(self._obj, "bands", None)
         if not isinstance(bands, pd.DataFrame):
             raise DataError(f"{type(self._obj).__name__} has no .bands; run "

@@ -2,7 +2,8 @@
 
 Each projected year solves the model once: the baseline grown to that year, the
 policies in force that year (by their dates), commitments phased in by their schedules,
-and a trade elasticity that rises with the years since the policy began (MODEL.md §4).
+and a trade elasticity that rises with the years since the policy began
+(docs/model.md#projections-surpluses-over-time).
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ class ElasticitySchedule:
 
     Examples
     --------
-    >>> ElasticitySchedule({1: 0.76, 10: 2.0})(4)  # doctest: +SKIP
+    >>> ElasticitySchedule({1: 0.76, 10: 2.0})(4)
     1.173...
+    >>> ElasticitySchedule({1: 0.76, 10: 2.0})(12)
+    2.0
     """
 
     points: Mapping[int, float]
@@ -111,7 +114,7 @@ BLP2023 = ElasticitySchedule(
     {1: 0.76, 7: 1.75, 10: 2.0}, name="BLP2023",
     source="Boehm, Levchenko & Pandalai-Nayar (2023, AER 113(4))")
 
-#: What an ``elasticity_schedule=`` argument may be (see :func:`as_schedule`).
+#: What an ``elasticity_schedule=`` argument may be (see `as_schedule`).
 ScheduleLike = ElasticitySchedule | Mapping[int, float] | Callable[[int], float] | float
 
 #: Horizons (years 1..30) at which a callable schedule is sampled.
@@ -125,10 +128,11 @@ def as_schedule(value: ScheduleLike | None,
     Parameters
     ----------
     value : ElasticitySchedule, mapping, callable, number or None
-        None: :data:`BLP2023`. An :class:`ElasticitySchedule`: itself. A number: the same
-        elasticity every year (:meth:`ElasticitySchedule.constant`). A mapping
-        ``{horizon: elasticity}``: points of a schedule. A callable ``f(horizon) ->
-        elasticity``: sampled at horizons 1 to 30 (flat afterwards).
+        None: `BLP2023`. An [`ElasticitySchedule`][tariffsim.projection.ElasticitySchedule]: itself.
+        A number: the same elasticity every year
+        ([`ElasticitySchedule.constant`][tariffsim.projection.ElasticitySchedule.constant]). A
+        mapping ``{horizon: elasticity}``: points of a schedule. A callable
+        ``f(horizon) -> elasticity``: sampled at horizons 1 to 30 (flat afterwards).
     field : str
         The argument named in errors.
 
@@ -165,8 +169,8 @@ def bilateral_balances(flows: np.ndarray, countries: Iterable[str], column: str,
 
     The balance of ``country`` with ``partner`` is its exports to the partner minus its
     imports from it at world prices, over the sectors of ``sector_mask`` (all when None;
-    :func:`project` passes the goods); ``partner == "WLD"`` rows are totals. Domestic
-    sales are excluded.
+    [`project`][tariffsim.projection.project] passes the goods); ``partner == "WLD"`` rows are
+    totals. Domestic sales are excluded.
     """
     codes = np.array(list(countries), dtype=object)
     arr = np.asarray(flows, dtype=float)
@@ -264,8 +268,8 @@ class Projection:
         What the "without" path is, in words (the baseline held flat, grown, or solved
         under a reference scenario; the zero-deficit world under ``balanced``).
     spec : dict
-        The arguments of the :func:`project` call (to re-run parts of it:
-        :meth:`decompose`).
+        The arguments of the [`project`][tariffsim.projection.project] call (to re-run parts of it:
+        [`decompose`][tariffsim.projection.decompose]).
     """
 
     frame: pd.DataFrame
@@ -283,7 +287,7 @@ class Projection:
 
     def balances(self, partner: str = "USA", countries: Iterable[str] | None = None
                  ) -> pd.DataFrame:
-        """Rows of :attr:`frame` against one partner (optionally some countries only)."""
+        """Rows of `frame` against one partner (optionally some countries only)."""
         f = self.frame[self.frame["partner"] == partner]
         if f.empty:
             raise DataError(f"partner: {partner!r} is not in the projection; partners are "
@@ -340,7 +344,7 @@ class Projection:
     def decompose(self) -> pd.DataFrame:
         """Each change split into the parts its instrument families drive (Shapley).
 
-        See :func:`decompose`; the result is computed once and kept.
+        See [`decompose`][tariffsim.projection.decompose]; the result is computed once and kept.
 
         Returns
         -------
@@ -349,7 +353,7 @@ class Projection:
             ``"tariff"``, ``"commitment"``, ``"other"`` (the families the scenario or the
             reference has); for every (year, country, partner) the parts add up to the
             projection's ``change``. ``attrs``: ``method``, ``families`` and those of
-            :attr:`frame`.
+            `frame`.
         """
         if self._parts is None:
             self._parts = decompose(self)
@@ -365,9 +369,10 @@ class Projection:
 
 
 def policy_family(inst: Any) -> PolicyFamily:
-    """The family an instrument belongs to in :func:`decompose`: ``"tariff"``
-    (:class:`~tariffsim.Tariff`), ``"commitment"`` (:class:`~tariffsim.ImportCommitment`)
-    or ``"other"`` (trade costs, export restrictions)."""
+    """The family an instrument belongs to in [`decompose`][tariffsim.projection.decompose]:
+    ``"tariff"`` ([`Tariff`][tariffsim.Tariff]), ``"commitment"``
+    ([`ImportCommitment`][tariffsim.ImportCommitment]) or ``"other"`` (trade costs, export
+    restrictions)."""
     from .instruments import ImportCommitment, Tariff
     if isinstance(inst, Tariff):
         return "tariff"
@@ -379,14 +384,16 @@ def policy_family(inst: Any) -> PolicyFamily:
 def decompose(projection: Projection) -> pd.DataFrame:
     r"""Split each change of a projection into the contributions of instrument families.
 
-    The families are :func:`policy_family`'s: tariffs, purchase commitments, the rest. For
+    The families are `policy_family`'s: tariffs, purchase commitments, the rest. For
     a set S of families, ``v(S)`` is the change the projection reports when the scenario's
     instruments of the families in S apply and, for the other families, those of the
     reference scenario (none without one); so ``v(none) = 0`` and ``v(all)`` is the
     projection's change. The contribution of family f is its Shapley value
 
-    .. math:: \phi_f = \sum_{S \subseteq F \setminus \{f\}}
-              \frac{|S|!\,(n - |S| - 1)!}{n!}\,[v(S \cup \{f\}) - v(S)],
+    $$
+    \phi_f = \sum_{S \subseteq F \setminus \{f\}}
+    \frac{|S|!\,(n - |S| - 1)!}{n!}\,[v(S \cup \{f\}) - v(S)],
+    $$
 
     the average of f's marginal effect over every order in which the families can be
     switched on, so the parts add up exactly to the change (which switching each family
@@ -402,7 +409,8 @@ def decompose(projection: Projection) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year, country, partner, family, change`` (see :meth:`Projection.decompose`).
+        ``year, country, partner, family, change`` (see
+        [`Projection.decompose`][tariffsim.projection.Projection.decompose]).
     """
     spec = projection.spec
     if not spec:
@@ -470,7 +478,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
     of ``scenario`` in force in t are applied (commitments phased in by their
     schedules), and the model is solved with the trade elasticity of that year's
-    horizon h = t - (first policy year) + 1 (MODEL.md §4).
+    horizon h = t - (first policy year) + 1 (docs/model.md#projections-surpluses-over-time).
 
     Both paths live in the same world (like for like): the path "without" is the
     reference world of the same solve -- the grown baseline under ``fixed_deficit`` and
@@ -484,24 +492,24 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     baseline : Baseline
     scenario : Scenario, str or Path
         The policy (a built-in name or a TOML path is loaded with
-        :func:`tariffsim.scenarios.load`).
+        [`tariffsim.scenarios.load`][]).
     years : iterable of int, optional
         Calendar years to project; default: from the baseline year + 1 to 2030.
     elasticity_schedule : ElasticitySchedule, mapping, callable or float, optional
-        Trade elasticity by horizon. Default :data:`BLP2023` (0.76 in year 1 rising to
+        Trade elasticity by horizon. Default `BLP2023` (0.76 in year 1 rising to
         2.0 by year 10; Boehm, Levchenko & Pandalai-Nayar 2023). A float is a constant
         elasticity; a callable gets the horizon and returns the elasticity (see
-        :func:`as_schedule`).
+        `as_schedule`).
     growth : float or mapping, optional
         Annual nominal growth of trade (0.03 = 3%), uniform or by country (a flow grows
         with the geometric mean of its exporter's and importer's rates).
     reference : Scenario, str or Path, optional
         The "without" path's policy; default none (the baseline's own tariffs).
     closure, model
-        Passed to :func:`tariffsim.simulate`. Only ``model="ge"`` projects balances.
+        Passed to [`tariffsim.simulate`][]. Only ``model="ge"`` projects balances.
     year_rule : {"average", "mid-year"}
         How a policy that starts or ends within a year counts in that year: weighted by
-        the days it is in force (default, :data:`tariffsim.literals.DEFAULT_YEAR_RULE`),
+        the days it is in force (default, `tariffsim.literals.DEFAULT_YEAR_RULE`),
         or as in force on 1 July.
     date : date, str or int, optional
         Hold the policy in force on this day (a bare year such as ``"2026"`` is 1 January
@@ -514,7 +522,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     sectors : {"goods", "all"} or list of str
         Which sectors the balances count: the goods (default; every sector but the
         baseline's services, as customs statistics report them), all, or those listed
-        (:func:`tariffsim._validate.sector_selection`). The model always solves all sectors.
+        (`tariffsim._validate.sector_selection`). The model always solves all sectors.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 

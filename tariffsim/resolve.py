@@ -1,31 +1,31 @@
 """The resolver: from a scenario's instruments to array-level shocks on a baseline.
 
-:func:`resolve` turns a :class:`tariffsim.Scenario` into :class:`tariffsim.shocks.Shocks`
+`resolve` turns a [`tariffsim.Scenario`][] into [`tariffsim.shocks.Shocks`][]
 indexed like ``Baseline.flows`` (``[exporter, importer, sector]``): the policy in force
-on a day, or in a year (``year_rule``). :func:`check` validates a scenario (contradictory
+on a day, or in a year (``year_rule``). `check` validates a scenario (contradictory
 "set" tariffs; with a baseline, unknown codes and sectors and the tariffs on every date
 the policy changes). ``Scenario.shocks`` and ``Scenario.validate`` are thin calls to them.
 
 The work is split by step, so that a new rule lands in one function:
 
-1. :class:`Resolver` maps the codes and sector names of instruments to baseline indices
+1. `Resolver` maps the codes and sector names of instruments to baseline indices
    (with did-you-mean errors), sector weights (``sectors``, ``coverage``, ``exempt``)
-   and unit factors; :func:`cells` says where one instrument applies (:class:`Cells`).
-2. :func:`in_force` selects the instruments in force on a day.
+   and unit factors; `cells` says where one instrument applies (`Cells`).
+2. `in_force` selects the instruments in force on a day.
 3. One function per instrument kind turns the instruments of that kind into arrays or
-   targets: :func:`tariff_levels` (the stacking rules of ``mode="set"/"floor"/"add"``,
-   documented on :class:`tariffsim.Tariff`), :func:`trade_cost_factors`,
-   :func:`export_tax_wedges`, :func:`quota_targets`, :func:`commitment_targets`.
-4. :func:`point` assembles the shocks of one day; :func:`average` weights the days of a
-   year; :func:`resolve` picks the day or year and adds the commitments.
+   targets: [`tariff_levels`][tariffsim.resolve.tariff_levels] (the stacking rules of
+   ``mode="set"/"floor"/"add"``, documented on [`tariffsim.Tariff`][]), `trade_cost_factors`,
+   `export_tax_wedges`, `quota_targets`, `commitment_targets`.
+4. `point` assembles the shocks of one day; `average` weights the days of a
+   year; `resolve` picks the day or year and adds the commitments.
 
 Evaluating a scenario in a year
 -------------------------------
-``year_rule="average"`` (the default everywhere, :data:`tariffsim.literals.DEFAULT_YEAR_RULE`)
+``year_rule="average"`` (the default everywhere, `tariffsim.literals.DEFAULT_YEAR_RULE`)
 averages tariffs, trade-cost factors and export taxes over the year, weighting each policy
 regime by the number of days it is in force (quotas still use the policy of 1 July);
 ``"mid-year"`` uses the policy in force on 1 July of the year. Purchase commitments are
-phased by year either way (:meth:`tariffsim.ImportCommitment.phase`).
+phased by year either way ([`tariffsim.ImportCommitment.phase`][]).
 """
 
 from __future__ import annotations
@@ -99,13 +99,13 @@ def resolve(scenario: Scenario, baseline: Any, *, date: Any = None, year: int | 
     scenario : Scenario
     baseline : tariffsim.Baseline
     date : date, str or int, optional
-        Evaluate the policy in force on this day (:func:`tariffsim._validate.to_date`; a
+        Evaluate the policy in force on this day (`tariffsim._validate.to_date`; a
         bare year is 1 January of it).
     year : int, optional
         Evaluate a calendar year (see ``year_rule``).
     year_rule : {"average", "mid-year"}
         How a policy that starts or ends within ``year`` counts (default
-        :data:`~tariffsim.literals.DEFAULT_YEAR_RULE`, ``"average"``). Without ``date`` and
+        `DEFAULT_YEAR_RULE`, ``"average"``). Without ``date`` and
         ``year`` the scenario's own ``date`` is used; without that, the day its last
         instrument starts (the policy once fully in place); a scenario with no dated
         instrument is evaluated with all its instruments.
@@ -113,7 +113,7 @@ def resolve(scenario: Scenario, baseline: Any, *, date: Any = None, year: int | 
     Returns
     -------
     Shocks
-        See :meth:`tariffsim.Scenario.shocks`.
+        See [`tariffsim.Scenario.shocks`][].
 
     Raises
     ------
@@ -156,7 +156,7 @@ def resolve(scenario: Scenario, baseline: Any, *, date: Any = None, year: int | 
 def check(scenario: Scenario, baseline: Any = None) -> None:
     """Validate ``scenario``; raise ScenarioError on the first problem.
 
-    Without a baseline: contradictory "set" tariffs (:func:`check_contradictions`). With
+    Without a baseline: contradictory "set" tariffs (`check_contradictions`). With
     a baseline, also: unknown economy codes and sectors (with suggestions), sector-
     restricted instruments without ``coverage`` on a baseline that lacks those sectors,
     unit conversions, and the effective tariffs on every date where the policy changes.
@@ -233,7 +233,8 @@ class Resolver:
         optionally ``units``, ``services``).
     instruments : sequence of instruments
         The scenario's instruments, all of them (the line engine reads US Tariffs on every
-        day, including in-baseline layers not in force; see :func:`tariff_levels`).
+        day, including in-baseline layers not in force; see
+        [`tariff_levels`][tariffsim.resolve.tariff_levels]).
     """
 
     def __init__(self, baseline: Any, instruments: Sequence[Instrument] = ()) -> None:
@@ -254,7 +255,7 @@ class Resolver:
 
     def lines(self) -> BaselineLines | str:
         """The line engine on this baseline for the scenario's US Tariffs
-        (:func:`tariffsim.tariff_lines.cells.baseline_lines`), or why it does not apply."""
+        ([`tariffsim.tariff_lines.cells.baseline_lines`][]), or why it does not apply."""
         if self._lines is None:
             if not any(isinstance(i, Tariff) and covers_us(i) for i in self.instruments):
                 self._lines = "the scenario has no US Tariff"
@@ -279,7 +280,7 @@ class Resolver:
 
         The US side of a Tariff that the line engine serves is checked by the engine
         (partners with US import data, product lists, model sectors); everything else
-        against the baseline (:func:`cells`). Product fields where there is no line data
+        against the baseline (`cells`). Product fields where there is no line data
         raise ScenarioError.
         """
         if self.line_tariff(inst):
@@ -325,7 +326,7 @@ class Resolver:
         Named sectors the baseline has get weight 1 (others 0); named sectors it lacks
         need ``coverage`` (the share of the pair's trade they stand for), which then
         weighs every sector; ``exempt`` sectors get 0 and ``exempt_coverage`` scales the
-        rest (see the module notes of :mod:`tariffsim.instruments`).
+        rest (see the module notes of `tariffsim.instruments`).
         """
         sectors = inst.sectors
         coverage = getattr(inst, "coverage", None)
@@ -404,7 +405,7 @@ class Cells:
         The importing side (the destinations of an export restriction, never its
         exporter; one economy for a commitment).
     weights : ndarray, shape (J,)
-        Weight of the instrument on each sector (:meth:`Resolver.sector_weights`).
+        Weight of the instrument on each sector (`Resolver.sector_weights`).
     factor : float
         Multiplier from the instrument's units to the baseline's (values and caps).
     """
@@ -506,10 +507,10 @@ def tariff_levels(res: Resolver, items: Sequence[tuple[int, Tariff]],
     """New tariff levels (N, N, J) from the tariffs in force; the diagonal keeps the baseline.
 
     **US imports, through the line engine.** When the engine serves the baseline
-    (:func:`tariffsim.tariff_lines.cells.baseline_lines`: every economy has US line data,
+    ([`tariffsim.tariff_lines.cells.baseline_lines`][]: every economy has US line data,
     every goods sector is a place for HTS lines), the US column is read from the HTS10
     lines of all the scenario's US Tariffs (product lists, exemptions, stacking; the rules
-    on :class:`tariffsim.Tariff`):
+    on [`tariffsim.Tariff`][]):
 
         T'_{i,US,j}(d) = T_{i,US,j} + [t_{i,j}(d) - t_{i,j}(2024)]
 
@@ -522,7 +523,7 @@ def tariff_levels(res: Resolver, items: Sequence[tuple[int, Tariff]],
 
     **Everything else, cell by cell** (other importers, and the US where the engine does not
     apply): the set layer, floors and additive layers on sector weights
-    (:class:`tariffsim.Tariff`, "Effective rate"); Tariffs with product fields raise there.
+    ([`tariffsim.Tariff`][], "Effective rate"); Tariffs with product fields raise there.
     """
     lines = res.lines()
     engine = not isinstance(lines, str)
@@ -562,7 +563,7 @@ def cell_levels(res: Resolver, pieces: Sequence[tuple[int, Tariff, Cells]],
                 when: _dt.date | None) -> np.ndarray:
     """The cell-level rules (set layer, floors, adds) of Tariffs on their cells.
 
-    The stacking rules and the effective rate are documented on :class:`tariffsim.Tariff`
+    The stacking rules and the effective rate are documented on [`tariffsim.Tariff`][]
     (Notes, "Effective rate"). The diagonal keeps the baseline.
     """
     N, J = res.N, res.J
@@ -655,7 +656,7 @@ def export_tax_wedges(res: Resolver, items: Sequence[tuple[int, ExportRestrictio
 
 def quota_targets(res: Resolver, items: Sequence[tuple[int, ExportRestriction]]
                   ) -> list[QuotaTarget]:
-    """One :class:`QuotaTarget` per quantity cap in force (cap in baseline units)."""
+    """One `QuotaTarget` per quantity cap in force (cap in baseline units)."""
     out = []
     for k, inst in items:
         assert inst.quantity_cap is not None
@@ -678,7 +679,7 @@ def commitment_targets(res: Resolver, items: Sequence[Item], year: int | None
     floor is the larger of ``M0 + increments`` and ``levels``. A commitment whose realised
     value is zero sets no floor. ``value`` of each target is the floor on this baseline;
     the engines recompute it from ``M0`` in their reference world
-    (:meth:`CommitmentTarget.floor`).
+    (`CommitmentTarget.floor`).
     """
     acc: dict[tuple[int, int, bytes], tuple[np.ndarray, list[float], list[float],
                                               list[str]]] = {}
@@ -712,10 +713,10 @@ def average(res: Resolver, instruments: Sequence[Instrument], dates: Iterable[_d
             year: int) -> Shocks:
     """Day-weighted average of the point shocks over the policy regimes of ``year``.
 
-    ``dates`` are the days the policy changes (:func:`policy_dates`). Tariffs, trade-cost
+    ``dates`` are the days the policy changes (`policy_dates`). Tariffs, trade-cost
     factors and export taxes are averaged (a kind absent on some days counts with its
     neutral value: the baseline tariff, factor 1, no tax); quotas and commitments are not
-    (see :func:`resolve`).
+    (see `resolve`).
     """
     lo, hi = _dt.date(year, 1, 1), _dt.date(year + 1, 1, 1)
     cuts = sorted({lo, hi} | {d for d in dates if lo < d < hi})

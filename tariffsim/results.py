@@ -68,7 +68,8 @@ class Result:
     trade_elasticity : dict or float or None
         Elasticities used, by sector.
     decomposition : DataFrame or callable, optional
-        Welfare decomposition table (see :meth:`welfare_decomposition`).
+        Welfare decomposition table (see
+        [`welfare_decomposition`][tariffsim.results.Result.welfare_decomposition]).
     diagnostics : dict, optional
         Solver diagnostics (iterations, residual, time_s, ...).
     data_vintage : str, optional
@@ -86,8 +87,8 @@ class Result:
     notes : list of str, optional
         Caveats (calibration adjustments and the like).
     services : sequence of str, optional
-        The service sectors of the baseline (:attr:`tariffsim.Baseline.services`;
-        :func:`tariffsim.simulate` sets it). None: tariffsim's service sector names found
+        The service sectors of the baseline (`tariffsim.Baseline.services`;
+        [`tariffsim.simulate`][] sets it). None: tariffsim's service sector names found
         in ``flows``.
     """
 
@@ -150,7 +151,7 @@ class Result:
         sectors : {"goods", "all"} or list of str
             Which sectors count: the goods (default: every sector but the baseline's
             services, what customs statistics report), all, or those listed -- the one
-            rule of :func:`tariffsim._validate.sector_selection`. ``attrs["sectors"]``
+            rule of `tariffsim._validate.sector_selection`. ``attrs["sectors"]``
             says which.
 
         Returns
@@ -193,7 +194,7 @@ class Result:
         return out
 
     def service_sectors(self, names: list[str] | None = None) -> tuple[str, ...]:
-        """The service sectors: :attr:`services`, else tariffsim's service sector names
+        """The service sectors: `services`, else tariffsim's service sector names
         among the result's sectors."""
         if self.services is not None:
             return self.services
@@ -213,7 +214,7 @@ class Result:
     def plot(self) -> Any:
         """Plot accessor: ``result.plot.balances(partner="USA")``, ``.diversion(...)``.
 
-        See :class:`tariffsim.plot.PlotAccessor`; each method takes ``ax=`` and returns it.
+        See [`tariffsim.plot.PlotAccessor`][]; each method takes ``ax=`` and returns it.
         """
         from .plot import PlotAccessor
         return PlotAccessor(self)

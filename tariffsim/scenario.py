@@ -1,24 +1,24 @@
 """Scenarios: named, described, dated lists of policy instruments.
 
-A :class:`Scenario` is what a user writes (in Python or in a TOML file); applied to a
-:class:`tariffsim.Baseline` on a date or in a year it becomes array-level
-:class:`tariffsim.shocks.Shocks` for the model engines.
+A [`Scenario`][tariffsim.scenario.Scenario] is what a user writes (in Python or in a TOML file);
+applied to a [`tariffsim.Baseline`][] on a date or in a year it becomes array-level
+[`tariffsim.shocks.Shocks`][] for the model engines.
 
 The container lives here, with its text rendering (``describe``, ``to_frame``). Its file
-format (TOML in and out, frames) is :mod:`tariffsim.scenario_io`; the resolver from
+format (TOML in and out, frames) is `tariffsim.scenario_io`; the resolver from
 instruments to arrays (dates, stacking rules, coverage, commitments) is
-:mod:`tariffsim.resolve`. The methods that use them are thin calls.
+`tariffsim.resolve`. The methods that use them are thin calls.
 
-The TOML format is shown in :mod:`tariffsim.scenario_io` and docs/scenarios.md.
+The TOML format is shown in `tariffsim.scenario_io` and docs/scenarios.md.
 
 Evaluating a scenario in a year
 -------------------------------
 ``shocks(baseline, year=Y)`` by default (``year_rule="average"``, the one default of every
-entry point: :data:`tariffsim.literals.DEFAULT_YEAR_RULE`) averages tariffs, trade-cost
+entry point: `tariffsim.literals.DEFAULT_YEAR_RULE`) averages tariffs, trade-cost
 factors and export taxes over Y, weighting each policy regime by the number of days it is
 in force (quotas and commitments use the policy of 1 July); ``year_rule="mid-year"`` takes
 the policy in force on 1 July of Y. Purchase commitments are phased by year
-(:meth:`ImportCommitment.value_in`).
+([`ImportCommitment.value_in`][tariffsim.ImportCommitment.value_in]).
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ class Scenario:
     instruments : sequence of Tariff, TradeCost, ImportCommitment, ExportRestriction
     description : str
     date : date, str or int, optional
-        The scenario's reference date: the date :meth:`shocks` uses when neither ``date``
-        nor ``year`` is given.
+        The scenario's reference date: the date [`shocks`][tariffsim.scenario.Scenario.shocks] uses
+        when neither ``date`` nor ``year`` is given.
     sources : sequence of str
         Citations for the scenario as a whole (each instrument has its own ``source``).
     notes : str
@@ -248,7 +248,7 @@ class Scenario:
 
     # ------------------------------------------------------------------ TOML, frames
     def to_dict(self) -> dict[str, Any]:
-        """A TOML-ready dict (what :meth:`to_toml` writes)."""
+        """A TOML-ready dict (what [`to_toml`][tariffsim.scenario.Scenario.to_toml] writes)."""
         return _io.to_dict(self)
 
     def to_toml(self) -> str:
@@ -256,15 +256,16 @@ class Scenario:
         return _io.to_toml(self)
 
     def write_toml(self, path: str | os.PathLike[str]) -> Path:
-        """Write :meth:`to_toml` to ``path`` atomically (write a temporary file, then rename)."""
+        """Write [`to_toml`][tariffsim.scenario.Scenario.to_toml] to ``path`` atomically (write a
+        temporary file, then rename)."""
         return write_atomic(path, self.to_toml())
 
     @classmethod
     def from_toml(cls, source: str | bytes | os.PathLike[str]) -> Scenario:
         """Read a scenario from a TOML file path or TOML text.
 
-        ``source`` is a :class:`pathlib.Path`, a path string (see
-        :func:`tariffsim.scenario_io.is_path`), TOML text, or bytes (UTF-8 TOML). Every
+        ``source`` is a `pathlib.Path`, a path string (see
+        `tariffsim.scenario_io.is_path`), TOML text, or bytes (UTF-8 TOML). Every
         problem raises ScenarioError with the line, the key path (``instruments[3].rate``)
         and the fix.
         """
@@ -286,9 +287,10 @@ class Scenario:
         Parameters
         ----------
         tariffs : DataFrame with columns exporter, importer, [sector], rate
-            One :class:`Tariff` per row (``mode="set"``: the rate is the new tariff level).
+            One [`Tariff`][tariffsim.scenario.Tariff] per row (``mode="set"``: the rate is the new
+            tariff level).
         trade_costs : DataFrame with columns exporter, importer, [sector], factor
-            One :class:`TradeCost` per row.
+            One [`TradeCost`][tariffsim.scenario.TradeCost] per row.
         mode, layer, start, end, source
             Applied to every tariff row (``start``/``end``/``source`` also to trade costs);
             optional columns ``start``, ``end``, ``source`` override them row by row.
@@ -374,7 +376,7 @@ class Scenario:
         baseline : tariffsim.Baseline
         date : date, str or int, optional
             Evaluate the policy in force on this day (a bare year such as ``"2026"`` is
-            1 January of it; see :func:`tariffsim._validate.to_date`).
+            1 January of it; see `tariffsim._validate.to_date`).
         year : int, optional
             Evaluate a year: ``year_rule="average"`` (default) averages tariffs, trade
             costs and export taxes over the year weighted by days in force;
@@ -390,7 +392,7 @@ class Scenario:
         -------
         tariffsim.shocks.Shocks
             ``tariffs``: new tariff levels (baseline plus the layers, see
-            :class:`tariffsim.Tariff`); ``trade_costs``: iceberg factors; ``export_taxes``;
+            [`tariffsim.Tariff`][]); ``trade_costs``: iceberg factors; ``export_taxes``;
             ``commitments``: target LEVELS of imports (baseline imports from the partner in
             the sectors + the committed increment phased to the year, baseline units);
             ``quotas``. Arrays are None when no instrument of that kind is in force.
@@ -404,8 +406,9 @@ class Scenario:
     # ------------------------------------------------------------------ variations
     def with_realisation(self, share: float) -> Scenario:
         """The same scenario with every purchase commitment met to ``share`` (0-1): the
-        ``realisation`` of each :class:`ImportCommitment` replaced (the 2020 US-China
-        Phase One purchases reached 0.58 of the committed level). The name says so."""
+        ``realisation`` of each [`ImportCommitment`][tariffsim.scenario.ImportCommitment] replaced
+        (the 2020 US-China Phase One purchases reached 0.58 of the committed level). The name says
+        so."""
         import dataclasses
 
         insts = tuple(dataclasses.replace(i, realisation=share)
@@ -446,7 +449,7 @@ _SHRINK = (((2, 3, 4), 8), ((5,), 24), ((1,), 10), ((5,), 16))
 def _column_widths(table: list[tuple[str, ...]], width: int) -> list[int]:
     """Column widths of a describe() table: each column's longest cell up to its cap;
     then, until the table (two spaces between columns) fits in ``width``, columns lose
-    one character at a time in the order of :data:`_SHRINK` (the widest of a group
+    one character at a time in the order of `_SHRINK` (the widest of a group
     first), never below their header."""
     n = len(table[0])
     widths = [min(max(len(r[i]) for r in table), _COLUMN_CAPS.get(i, 99)) for i in range(n)]

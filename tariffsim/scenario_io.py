@@ -1,6 +1,6 @@
 """Scenario input and output: TOML files and text, plain dicts, long DataFrames.
 
-The file format of a :class:`tariffsim.Scenario` (see docs/scenarios.md)::
+The file format of a [`tariffsim.Scenario`][] (see docs/scenarios.md)::
 
     name = "my-scenario"
     description = "US tariffs on Vietnam after the 26 Oct 2025 framework"
@@ -21,7 +21,7 @@ The file format of a :class:`tariffsim.Scenario` (see docs/scenarios.md)::
     source = "EO 14326 Annex I"
 
 A file may start from another scenario's instruments with ``[[include]]`` tables (keys
-``scenario`` -- a built-in name or a path -- and the filters of :func:`excerpt`: ``until``,
+``scenario`` -- a built-in name or a path -- and the filters of `excerpt`: ``until``,
 ``hold``, ``layers``, ``exclude_layers``, ``exporters``, ``skip_exporters``)::
 
     [[include]]
@@ -33,10 +33,10 @@ Included instruments come first, in the order of the tables, then the file's own
 scenario read is flat (``to_toml`` writes the instruments themselves), and its ``sources``
 say what was included.
 
-Every problem in a file raises :class:`tariffsim.ScenarioError` with the line, the key path
-(``instruments[3].rate``) and the fix (:func:`locate`, :func:`syntax_error`). The
+Every problem in a file raises [`tariffsim.ScenarioError`][] with the line, the key path
+(``instruments[3].rate``) and the fix (`locate`, `syntax_error`). The
 ``Scenario`` methods ``from_toml``, ``from_dict``, ``from_frame``, ``to_dict`` and
-``to_toml`` are thin calls to the functions here; :func:`is_path` is the one rule that
+``to_toml`` are thin calls to the functions here; `is_path` is the one rule that
 tells a file path from TOML text or a built-in scenario name.
 """
 
@@ -100,10 +100,10 @@ def _scenario_class(cls: type[Scenario] | None) -> type[Scenario]:
 def is_path(source: object) -> TypeGuard[str | os.PathLike[str]]:
     """True when ``source`` names a scenario file rather than holding TOML text.
 
-    That is an :class:`os.PathLike` (a :class:`pathlib.Path`), or a one-line string without
+    That is an `os.PathLike` (a `pathlib.Path`), or a one-line string without
     ``=`` that ends in ``.toml``, contains a path separator (``/`` or ``\\``) or names an
-    existing file. The one rule behind :meth:`Scenario.from_toml`,
-    :func:`tariffsim.scenarios.load` and every entry point that takes a scenario by name
+    existing file. The one rule behind [`Scenario.from_toml`][tariffsim.Scenario.from_toml],
+    [`tariffsim.scenarios.load`][] and every entry point that takes a scenario by name
     or path (``simulate``, ``project``, the PE bridge, the CLI).
     """
     if isinstance(source, os.PathLike):
@@ -126,7 +126,7 @@ MAX_FILE_BYTES = 64 * 2**20
 
 def read_file(path: str | os.PathLike[str]) -> bytes:
     """The bytes of the scenario file ``path``: a regular file of at most
-    :data:`MAX_FILE_BYTES`.
+    `MAX_FILE_BYTES`.
 
     Devices (``/dev/zero``), FIFOs and sockets are refused before they are opened (reading
     them would never end or block forever), and so are folders; a file larger than the
@@ -176,9 +176,9 @@ def from_toml(source: str | bytes | os.PathLike[str], *,
               cls: type[Scenario] | None = None) -> Scenario:
     """Read a scenario from a TOML file path or TOML text.
 
-    ``source`` is a :class:`pathlib.Path`, a path string (see :func:`is_path`), TOML
+    ``source`` is a `pathlib.Path`, a path string (see `is_path`), TOML
     text, or bytes (UTF-8 TOML, with or without a byte-order mark); ``cls`` the class to
-    build (default :class:`tariffsim.Scenario`). Files are read with :func:`read_file`.
+    build (default [`tariffsim.Scenario`][]). Files are read with `read_file`.
     Every problem raises ScenarioError with the line, the key path
     (``instruments[3].rate``) and the fix.
     """
@@ -211,7 +211,7 @@ def from_toml(source: str | bytes | os.PathLike[str], *,
 
 def from_dict(data: Mapping[str, Any], *, cls: type[Scenario] | None = None,
               text: str | None = None, origin: str = "scenario") -> Scenario:
-    """Build a scenario (of class ``cls``, default :class:`tariffsim.Scenario`) from a dict
+    """Build a scenario (of class ``cls``, default [`tariffsim.Scenario`][]) from a dict
     shaped like the TOML file.
 
     ``text`` is the TOML text the dict was read from (to name lines in errors) and
@@ -331,7 +331,7 @@ def _names(value: Any, field: str) -> tuple[str, ...] | None:
 def excerpt(instruments: Sequence[Instrument], *, until: Any = None, hold: Any = False,
             layers: Any = None, exclude_layers: Any = (), exporters: Any = None,
             skip_exporters: Any = ()) -> tuple[Instrument, ...]:
-    """:meth:`tariffsim.Scenario.excerpt` on a sequence of instruments (see there)."""
+    """[`tariffsim.Scenario.excerpt`][] on a sequence of instruments (see there)."""
     day = to_date(until, "until")
     if not isinstance(hold, bool):
         raise ScenarioError(f"hold: expected true or false, got {hold!r}.", field="hold")
@@ -485,10 +485,11 @@ def from_frame(name: str, tariffs: Any = None, trade_costs: Any = None, *,
                mode: TariffMode = "set", layer: str = "scenario", start: Any = None,
                end: Any = None, source: str = "", description: str = "",
                date: Any = None, cls: type[Scenario] | None = None) -> Scenario:
-    """:meth:`tariffsim.Scenario.from_frame` (see there): one :class:`Tariff` per row of
-    ``tariffs`` and one :class:`TradeCost` per row of ``trade_costs``; ``cls`` is the class
-    to build (default :class:`tariffsim.Scenario`). In a frame with a ``sector`` column a
-    row without a sector is refused (it would otherwise cover every sector)."""
+    """[`tariffsim.Scenario.from_frame`][] (see there): one [`Tariff`][tariffsim.scenario_io.Tariff]
+    per row of ``tariffs`` and one [`TradeCost`][tariffsim.scenario_io.TradeCost] per row of
+    ``trade_costs``; ``cls`` is the class to build (default [`tariffsim.Scenario`][]). In a frame
+    with a ``sector`` column a row without a sector is refused (it would otherwise cover every
+    sector)."""
     insts: list[Instrument] = []
     for label, frame, value_col, make in (
             ("tariffs", tariffs, "rate",
@@ -545,7 +546,7 @@ def _isna(v: Any) -> bool:
 
 # ----------------------------------------------------------------------------- writing
 def to_dict(scenario: Scenario, include: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    """A TOML-ready dict of ``scenario`` (what :func:`to_toml` writes); ``include``:
+    """A TOML-ready dict of ``scenario`` (what `to_toml` writes); ``include``:
     ``[[include]]`` tables to write before the instruments (``scenario`` then holds only the
     file's own instruments)."""
     out: dict[str, Any] = {"name": scenario.name}

@@ -9,7 +9,7 @@ domestic absorption is real.
 Products (HS 2022 six-digit codes, the basis of the 2024 US tariff schedule) map to ICIO
 industries through ``data/hs6_sectors.csv``, built by ``tools/build_hs_concordance.py``:
 HS 2022 -> HS 2007 (UNSD correlation table) -> ISIC Rev. 3 (WITS, one class per HS 2007
-code) -> ICIO industry (ISIC Rev. 3 to Rev. 4 groups, :data:`ISIC3_TO_ICIO`), with the
+code) -> ICIO industry (ISIC Rev. 3 to Rev. 4 groups, `ISIC3_TO_ICIO`), with the
 fall-backs and overrides that file's ``method`` column names. Sources: UNSD / WITS tables
 as shipped in the R package ``concordance`` (insongkim/concordance, MIT, commit
 201c812e51f213d967d8701b6ed6398c79df4a04); OECD ICIO 2025 industry list.
@@ -94,9 +94,9 @@ GOODS_SECTORS: tuple[str, ...] = tuple(s for s in SECTORS if s not in SERVICE_SE
 
 
 def services_of(sectors: Iterable[str]) -> tuple[str, ...]:
-    """The service sectors among ``sectors``, by name (those of :data:`SERVICE_SECTORS`).
+    """The service sectors among ``sectors``, by name (those of `SERVICE_SECTORS`).
 
-    The default of :attr:`tariffsim.Baseline.services`: a baseline built from tariffsim's
+    The default of `tariffsim.Baseline.services`: a baseline built from tariffsim's
     sectors knows its services without being told; other baselines say so with
     ``services=``.
     """
@@ -165,7 +165,7 @@ def hs6_sectors() -> pd.DataFrame:
 def hs_to_icio(codes: pd.Series | list[str]) -> pd.DataFrame:
     """ICIO industry and model sector of HS codes of six or more digits (HTS10 works).
 
-    A code's first six digits are looked up in :func:`hs6_sectors`. US special provisions
+    A code's first six digits are looked up in `hs6_sectors`. US special provisions
     (chapters 98 and 99) go to ``C31T33`` (method ``us_special``); a six-digit code missing
     from the HS 2022 table (a national or retired code) takes the industry most codes of
     its HS heading (4 digits), else of its chapter, map to (method ``heading_majority`` /
@@ -206,7 +206,7 @@ def hs_to_icio(codes: pd.Series | list[str]) -> pd.DataFrame:
 
 
 def goods_sector(codes: pd.Series, sector: pd.Series) -> pd.Series:
-    """Goods sector of HS lines whose :func:`hs_to_icio` sector is ``sector``.
+    """Goods sector of HS lines whose `hs_to_icio` sector is ``sector``.
 
     The few lines the concordance puts in service industries (works of art and antiques,
     film, electricity, animal products n.e.s.; 0.4% of 2024 US imports) go to ``energy``

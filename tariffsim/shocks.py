@@ -22,7 +22,7 @@ class CommitmentTarget:
     in the sectors of ``sector_mask`` must be AT LEAST the target (baseline units, world
     prices).
 
-    The target is :meth:`floor` of the pair's imports in the covered sectors in the
+    The target is `floor` of the pair's imports in the covered sectors in the
     reference world of the engine (the baseline, or the zero-deficit world of the
     ``balanced`` closure): ``max(M0 + increment, level)`` with the parts that are given.
     ``value`` is the target on the baseline the scenario was resolved on (the data); a
@@ -30,7 +30,7 @@ class CommitmentTarget:
 
     In GE the floor is met by a demand shifter ``b`` on the committed exporter's varieties
     in the importer, an extra unknown in the active set while the floor binds
-    (``b >= 1, M >= target, (b - 1)(M - target) = 0``; MODEL.md section 3).
+    (``b >= 1, M >= target, (b - 1)(M - target) = 0``; docs/model.md#instruments-beyond-tariffs).
 
     Attributes
     ----------

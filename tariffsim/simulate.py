@@ -19,13 +19,14 @@ def as_shocks(baseline: Baseline, scenario: Any, *, date: Any = None,
               year: int | None = None, year_rule: YearRule = DEFAULT_YEAR_RULE) -> Shocks:
     """Turn a Scenario (or a Shocks, or None) into array shocks on ``baseline``.
 
-    A :class:`~tariffsim.scenario.Scenario` is validated against the baseline first, so
+    A [`Scenario`][tariffsim.scenario.Scenario] is validated against the baseline first, so
     unknown codes and contradictory rates are reported before any solve. ``date`` or
     ``year`` select the policies in force (default: the scenario's own ``date``);
     with ``year``, ``year_rule`` says how a policy that starts or ends within the year
     counts (``"average"``, the default: each policy weighted by the days it is in force;
-    ``"mid-year"``: the policy in force on 1 July; see :meth:`Scenario.shocks`). ``date``
-    and ``year`` together raise ScenarioError; so does either with a Shocks (not dated).
+    ``"mid-year"``: the policy in force on 1 July; see
+    [`Scenario.shocks`][tariffsim.Scenario.shocks]). ``date`` and ``year`` together raise
+    ScenarioError; so does either with a Shocks (not dated).
     """
     check_when(date, year)
     if scenario is None:
@@ -60,23 +61,23 @@ def simulate(baseline: Baseline, scenario: Any = None, *, model: Model = "ge",
     baseline : Baseline
         The world before the policy (``tariffsim.load_baseline()`` for the embedded one).
     scenario : Scenario, str, Path, Shocks or None
-        The policy: a :class:`~tariffsim.scenario.Scenario`, the name of a built-in
+        The policy: a [`Scenario`][tariffsim.scenario.Scenario], the name of a built-in
         scenario (``tariffsim.scenarios.list()``) or the path of a TOML file (see
-        :func:`tariffsim.scenarios.load`), array-level :class:`Shocks`, or None (no
-        change: returns the baseline as an equilibrium).
+        [`tariffsim.scenarios.load`][]), array-level [`Shocks`][tariffsim.simulate.Shocks], or None
+        (no change: returns the baseline as an equilibrium).
     model : {"ge", "smart", "gsim"}
         ``"ge"``: Caliendo & Parro (2015) general equilibrium on the baseline
-        (:func:`tariffsim.ge.solve`). ``"smart"`` / ``"gsim"``: product-level partial
-        equilibrium (:mod:`tariffsim.pe`); ``baseline`` is then product data.
+        ([`tariffsim.ge.solve`][]). ``"smart"`` / ``"gsim"``: product-level partial
+        equilibrium (`tariffsim.pe`); ``baseline`` is then product data.
     date, year
         Which of the scenario's dated policies are in force: on the day ``date`` (a date,
         an ISO string, or a bare year such as ``"2026"``, read as 1 January of it; see
-        :func:`tariffsim._validate.to_date`), or in the calendar year ``year``; not both
+        `tariffsim._validate.to_date`), or in the calendar year ``year``; not both
         (ScenarioError).
     year_rule : {"average", "mid-year"}
         With ``year``: each policy regime of the year weighted by the days it is in force
         (``"average"``, the default of every engine and entry point,
-        :data:`tariffsim.literals.DEFAULT_YEAR_RULE`), or the policy in force on 1 July.
+        `tariffsim.literals.DEFAULT_YEAR_RULE`), or the policy in force on 1 July.
     **options
         Passed to the engine, e.g. ``trade_elasticity=``, ``closure=``, ``tol=`` for GE.
 

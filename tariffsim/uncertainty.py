@@ -4,8 +4,8 @@ The trade elasticity is the parameter that moves simulated balances most and is 
 least precisely: long-run estimates in the literature run from about 4 (Simonovska & Waugh
 2014) to 8.28 (Eaton & Kortum 2002), and reduced-form elasticities rise from about 0.76 in
 the first year to 1.75-2.25 after 7-10 years (Boehm, Levchenko & Pandalai-Nayar 2023, AER
-113(4)). :func:`monte_carlo` draws it ``n`` times, solves the scenario once per draw and
-summarises the bilateral balances by quantiles.
+113(4)). [`monte_carlo`][tariffsim.uncertainty.monte_carlo] draws it ``n`` times, solves the
+scenario once per draw and summarises the bilateral balances by quantiles.
 
 Reproducibility: every parameter value is drawn up front from
 ``numpy.random.default_rng(seed)``, before any model is solved, so the draws and the
@@ -51,10 +51,10 @@ class LogNormal:
     Parameters
     ----------
     median : float, optional
-        The centre. None: the chosen elasticity (:data:`DEFAULT_CENTRE` = 5 for a single
+        The centre. None: the chosen elasticity (`DEFAULT_CENTRE` = 5 for a single
         GE solve; 1, i.e. the elasticity schedule itself, for a projection).
     sigma : float
-        Log spread, default :data:`DEFAULT_LOG_SPREAD` (0.221, from the 4-8.28 range of
+        Log spread, default `DEFAULT_LOG_SPREAD` (0.221, from the 4-8.28 range of
         published long-run elasticities).
     """
 
@@ -97,7 +97,8 @@ class LogNormal:
 
 @dataclass
 class MonteCarlo:
-    """Draws and quantile bands of a Monte Carlo run (see :func:`monte_carlo`).
+    """Draws and quantile bands of a Monte Carlo run (see
+    [`monte_carlo`][tariffsim.uncertainty.monte_carlo]).
 
     Attributes
     ----------
@@ -138,7 +139,7 @@ class MonteCarlo:
 
     def fan_chart(self, countries: Sequence[str] | None = None, ax: Any = None,
                   **kwargs: Any) -> Any:
-        """:func:`tariffsim.plot.fan_chart` of :attr:`bands`."""
+        """[`tariffsim.plot.fan_chart`][] of `bands`."""
         from .plot import fan_chart
         return fan_chart(self.bands, countries=countries, ax=ax, **kwargs)
 
@@ -335,12 +336,12 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
 
     Single solve (``years=None``): draw ``theta_k`` (k = 1..n) and run
     ``engine(baseline, scenario, model=model, trade_elasticity=theta_k, closure=closure)``
-    (``engine`` is :func:`tariffsim.simulate` by default), reading
+    (``engine`` is [`tariffsim.simulate`][] by default), reading
     ``result.balances(partner)``.
 
     Projection (``years`` given): draw factors ``f_k`` (median 1) and run
     ``engine(baseline, scenario, years=years, elasticity_schedule=schedule.scaled(f_k),
-    closure=closure, model=model)`` (:func:`tariffsim.project` by default), reading its
+    closure=closure, model=model)`` ([`tariffsim.project`][] by default), reading its
     ``.frame``: the whole short-to-long-run schedule (default Boehm, Levchenko &
     Pandalai-Nayar 2023) moves up or down together.
 
@@ -363,7 +364,7 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         The distribution of the elasticity (or, for a projection, of the schedule factor).
         Default ``LogNormal(median=5, sigma=0.221)`` for a solve and ``LogNormal(median=1,
         sigma=0.221)`` for a projection: the spread of published long-run elasticities
-        (:data:`DEFAULT_LOG_SPREAD`). A number ``x`` means ``LogNormal(median=x)``; a
+        (`DEFAULT_LOG_SPREAD`). A number ``x`` means ``LogNormal(median=x)``; a
         callable is called as ``fn(rng)`` once per draw; a sequence gives the values.
     years : iterable of int, optional
         Project these years instead of one solve.
@@ -372,15 +373,15 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     model, closure : str
         Passed to ``simulate`` / ``project`` (``closure`` only for the GE engine).
     quantiles : sequence of float
-        Quantiles in (0, 1) for :attr:`MonteCarlo.bands`.
+        Quantiles in (0, 1) for `MonteCarlo.bands`.
     elasticity_schedule : ElasticitySchedule, mapping, number or callable, optional
-        The central schedule of a projection (default :data:`tariffsim.BLP2023`).
+        The central schedule of a projection (default `tariffsim.BLP2023`).
     on_error : {"raise", "skip"}
         What a draw that raises a tariffsim error (e.g. no convergence at an extreme
-        elasticity) does: stop the run, or be recorded in :attr:`MonteCarlo.failures`.
+        elasticity) does: stop the run, or be recorded in `MonteCarlo.failures`.
     engine : callable, optional
-        What solves one draw, called as shown above: default :func:`tariffsim.simulate`
-        for a single solve and :func:`tariffsim.project` for a projection. Pass your own
+        What solves one draw, called as shown above: default [`tariffsim.simulate`][]
+        for a single solve and [`tariffsim.project`][] for a projection. Pass your own
         (a wrapper with extra settings, another model with the same signature, a stub in
         tests); with a ``ProcessPoolExecutor`` it must be picklable (a module-level
         function).

@@ -1,14 +1,18 @@
 """The active-set loop: which inequality targets are in the equilibrium system.
 
 Import commitments and export quotas are inequalities with a complementarity condition
-(MODEL.md section 3). A quota caps exports:
+(docs/model.md#instruments-beyond-tariffs). A quota caps exports:
 
-.. math:: e \\ge 0,\\qquad V \\le \\bar V,\\qquad e\\,(\\bar V - V) = 0
+$$
+e \\ge 0,\\qquad V \\le \\bar V,\\qquad e\\,(\\bar V - V) = 0
+$$
 
 with ``e`` the shadow export tax and ``V`` the capped exports. A commitment is a floor on
 imports, the mirror image:
 
-.. math:: b \\ge 1,\\qquad M \\ge \\underline M,\\qquad (b - 1)(M - \\underline M) = 0
+$$
+b \\ge 1,\\qquad M \\ge \\underline M,\\qquad (b - 1)(M - \\underline M) = 0
+$$
 
 with ``b`` the demand shifter on the committed exporter's goods in the importer. The loop
 solves with the active targets as equalities (``V = cap`` or ``M = floor``, the multiplier
@@ -16,7 +20,7 @@ an unknown), then adds every slack target the solution violates and drops every 
 one whose multiplier has the wrong sign (a negative shadow tax, a shifter below one),
 until the set no longer changes. A commitment starts active when its floor lies above
 the covered imports of the reference world (an increment always does), a quota inactive.
-Each rule is one :data:`_RULES` entry.
+Each rule is one `_RULES` entry.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def solve_active_set(solve_with: Callable[[list[Extra]], HatSolution],
     equalities : sequence of Extra
         Targets to meet exactly (none of the built-in instruments is one).
     inequalities : sequence of Extra
-        Commitments and quotas (one :data:`_RULES` entry per kind).
+        Commitments and quotas (one `_RULES` entry per kind).
 
     Returns
     -------

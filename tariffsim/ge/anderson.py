@@ -1,22 +1,24 @@
 """Anderson-accelerated fixed-point iteration, the one routine behind every GE iteration.
 
-Both fixed points of the Caliendo-Parro solver run through :func:`anderson`:
+Both fixed points of the Caliendo-Parro solver run through `anderson`:
 
-* the outer problem in :mod:`tariffsim.ge.system` (log wage changes and the extra
+* the outer problem in [`tariffsim.ge.system`][] (log wage changes and the extra
   unknowns of commitments and quotas), a damped map renormalised to world GDP every step;
 * the linear expenditure system ``X = L(X) + b`` of
-  :func:`tariffsim.ge.equilibrium.solve_expenditure`, a contraction.
+  [`tariffsim.ge.equilibrium.solve_expenditure`][], a contraction.
 
 The method is Anderson mixing of type II (Walker & Ni 2011): with the images
-:math:`g_k = \\mathcal N(z_k + \\beta f(z_k))` and steps :math:`f_k = g_k - z_k` of the last
+$g_k = \\mathcal N(z_k + \\beta f(z_k))$ and steps $f_k = g_k - z_k$ of the last
 ``m + 1`` iterates,
 
-.. math:: z_{k+1} = g_k - \\Delta G\\,\\gamma,\\qquad
-          \\gamma = \\arg\\min_\\gamma \\lVert f_k - \\Delta F\\,\\gamma \\rVert_2
+$$
+z_{k+1} = g_k - \\Delta G\\,\\gamma,\\qquad
+\\gamma = \\arg\\min_\\gamma \\lVert f_k - \\Delta F\\,\\gamma \\rVert_2
+$$
 
-(:math:`\\Delta` the differences of successive columns), safeguarded by restarts, a cap on
+($\\Delta$ the differences of successive columns), safeguarded by restarts, a cap on
 the extrapolation length and plain damped steps when the acceleration stalls (the layers are
-described in :func:`anderson` and in docs/ge.md, "The solver").
+described in `anderson` and in docs/ge.md, "The solver").
 
 References
 ----------
@@ -43,7 +45,7 @@ StepFunction = Callable[[np.ndarray], tuple[np.ndarray, float]]
 
 @dataclass
 class FixedPointResult:
-    """Outcome of :func:`anderson`.
+    """Outcome of `anderson`.
 
     Attributes
     ----------
@@ -206,7 +208,7 @@ def anderson(F: StepFunction, z0: np.ndarray, beta: float | np.ndarray = 1.0, *,
 
 
 class _Iteration:
-    """The state of one :func:`anderson` run and its steps (one method per decision).
+    """The state of one `anderson` run and its steps (one method per decision).
 
     Iterates are never modified in place (every step makes a new array), so the best
     points are kept by reference.

@@ -126,7 +126,7 @@ def trade_elasticity_vector(trade_elasticity, sectors: Sequence[str]) -> np.ndar
         idx = np.flatnonzero(bad)[:5]
         vals = ", ".join(f"{sectors[i]}={theta[i]}" for i in idx)
         raise ModelError(f"trade_elasticity: must be a positive finite number, got {vals}. "
-                         f"Typical long-run values are 4-8 (MODEL.md section 6).",
+                         f"Typical long-run values are 4-8 (docs/model.md).",
                          field="trade_elasticity")
     return theta
 
@@ -165,7 +165,7 @@ def calibrate(flows: np.ndarray, tariffs: np.ndarray | None = None,
         Overrides the deficits implied by the flows (imports - exports at world prices); must
         sum to zero.
     extensions : Extensions, optional
-        Model extensions (:func:`tariffsim.ge.extensions.extensions`); their local share
+        Model extensions (`tariffsim.ge.extensions.extensions`); their local share
         changes value added and transfers (Notes).
 
     Returns

@@ -1,6 +1,6 @@
 """Equilibrium conditions of the Caliendo-Parro (2015) model in exact hat algebra.
 
-Pure, vectorised numpy functions; the iteration lives in :mod:`tariffsim.ge.solver`.
+Pure, vectorised numpy functions; the iteration lives in `tariffsim.ge.solver`.
 
 Internal layout (sector-major, so that each sector is one contiguous matrix and the
 sums over exporters are batched matrix products):
@@ -39,7 +39,9 @@ def input_cost(log_w: np.ndarray, log_P: np.ndarray, va_share: np.ndarray,
                io: np.ndarray | None) -> np.ndarray:
     r"""Change in the cost of the input bundle (CP 2015, eq. 10).
 
-    .. math:: \hat c_n^j = \hat w_n^{\gamma_n^j} \prod_k (\hat P_n^k)^{\gamma_n^{k,j}}
+    $$
+    \hat c_n^j = \hat w_n^{\gamma_n^j} \prod_k (\hat P_n^k)^{\gamma_n^{k,j}}
+    $$
 
     Parameters
     ----------
@@ -77,8 +79,10 @@ def price_index(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray,
                 A_true: np.ndarray | None = None) -> np.ndarray:
     r"""Sector price-index change (CP 2015, eq. 11).
 
-    .. math:: \hat P_n^j = \Big[\sum_i \pi_{ni}^j (\hat\kappa_{ni}^j \hat c_i^j)^{-\theta^j}
-              \Big]^{-1/\theta^j}
+    $$
+    \hat P_n^j = \Big[\sum_i \pi_{ni}^j (\hat\kappa_{ni}^j \hat c_i^j)^{-\theta^j}
+    \Big]^{-1/\theta^j}
+    $$
 
     Parameters
     ----------
@@ -111,8 +115,10 @@ def price_index(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray,
 def trade_shares(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray) -> np.ndarray:
     r"""New trade shares (CP 2015, eq. 12).
 
-    .. math:: \pi_{ni}^{j\prime} = \pi_{ni}^j
-              \big(\hat\kappa_{ni}^j \hat c_i^j / \hat P_n^j\big)^{-\theta^j}
+    $$
+    \pi_{ni}^{j\prime} = \pi_{ni}^j
+    \big(\hat\kappa_{ni}^j \hat c_i^j / \hat P_n^j\big)^{-\theta^j}
+    $$
 
     normalised so that the shares of each importer and sector sum to one (the normaliser is
     the same sum that defines the price index).
@@ -136,12 +142,14 @@ def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray
                          keep: np.ndarray | None = None):
     r"""Linear operator of the expenditure system (CP 2015, eq. 13 with eq. 14's income).
 
-    .. math:: X_n^{j\prime} = \sum_k \gamma_n^{j,k} \sum_i X_i^{k\prime}
-              \frac{\pi_{in}^{k\prime}}{1+\tau_{in}^{k\prime}} + \alpha_n^j I_n^\prime,
-              \quad I_n^\prime = \hat w_n w_n L_n + D_n^\prime + R_n^\prime (+ \text{rents}_n)
+    $$
+    X_n^{j\prime} = \sum_k \gamma_n^{j,k} \sum_i X_i^{k\prime}
+    \frac{\pi_{in}^{k\prime}}{1+\tau_{in}^{k\prime}} + \alpha_n^j I_n^\prime,
+    \quad I_n^\prime = \hat w_n w_n L_n + D_n^\prime + R_n^\prime (+ \text{rents}_n)
+    $$
 
-    with tariff revenue :math:`R_n' = \sum_j X_n^{j\prime} \sum_i \pi_{ni}^{j\prime}
-    \tau_{ni}^{j\prime}/(1+\tau_{ni}^{j\prime})`. The system is ``X = L(X) + b`` with
+    with tariff revenue $R_n' = \sum_j X_n^{j\prime} \sum_i \pi_{ni}^{j\prime}
+    \tau_{ni}^{j\prime}/(1+\tau_{ni}^{j\prime})$. The system is ``X = L(X) + b`` with
     ``b = alpha * (w-hat w L + D')``.
 
     Parameters
@@ -200,14 +208,15 @@ def solve_expenditure(L, b: np.ndarray, X0: np.ndarray, *, tol: float = 1e-13,
 
     The operator is a contraction (its spectral radius is at most the largest
     intermediate-plus-tariff share of spending, below one), so plain iteration converges;
-    Anderson mixing (memory 6, :func:`tariffsim.ge.anderson.anderson`) with the previous
+    Anderson mixing (memory 6, `tariffsim.ge.anderson.anderson`) with the previous
     solution as warm start needs only a few matrix-vector products. Never forms the
     (N J) x (N J) matrix.
 
     Parameters
     ----------
     L : callable
-        ``L(X) -> (LX, Y)`` from :func:`expenditure_operator`.
+        ``L(X) -> (LX, Y)`` from
+        [`expenditure_operator`][tariffsim.ge.equilibrium.expenditure_operator].
     b : ndarray (J, N)
         Final demand out of value added and deficits.
     X0 : ndarray (J, N)
@@ -249,8 +258,9 @@ def welfare_decomposition(exports: np.ndarray, imports: np.ndarray, tau: np.ndar
                           income: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""Caliendo-Parro first-order welfare decomposition, as in their replication code.
 
-    .. math::
-        ToT_n = \frac{1}{I_n}\sum_j\sum_i \big[E_{ni}^j(\hat c_n^j-1) - M_{ni}^j(\hat c_i^j-1)\big]
+    $$
+    ToT_n = \frac{1}{I_n}\sum_j\sum_i \big[E_{ni}^j(\hat c_n^j-1) - M_{ni}^j(\hat c_i^j-1)\big]
+    $$
 
         VoT_n = \frac{1}{I_n}\sum_j\sum_i \tau_{ni}^j M_{ni}^j(\hat M_{ni}^j - \hat c_i^j)
 

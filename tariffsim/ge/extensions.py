@@ -1,11 +1,14 @@
 """Extensions of the Caliendo-Parro model: elastic labour, scale economies, a local share of
 every purchase, revenue recycling (Ignatenko, Macedoni, Lashkaripour & Simonovska 2025).
 
-:func:`extensions` checks the options of :func:`tariffsim.ge.solve` that switch them on and
-returns an :class:`Extensions` (None when every option is at its default, so that the
-default solve runs exactly the plain model). :data:`PRESETS` holds the paper's parameters.
-:func:`welfare_imls` and :func:`welfare_utility` are the two welfare measures of the model
-with elastic labour. The equations (MODEL.md section 7, docs/liberation_day.md), in CP
+[`extensions`][tariffsim.ge.extensions] checks the options of [`tariffsim.ge.solve`][] that switch
+them on and returns an `Extensions` (None when every option is at its default, so that the default
+solve runs exactly the plain model). [`PRESETS`][tariffsim.ge.extensions.PRESETS] holds the paper's
+parameters. [`welfare_imls`][tariffsim.ge.extensions.welfare_imls] and
+[`welfare_utility`][tariffsim.ge.extensions.welfare_utility] are the two welfare measures of the
+model with elastic labour. The equations
+(docs/model.md#the-one-sector-model-of-ignatenko-macedoni-lashkaripour-simonovska-2025,
+docs/liberation_day.md), in CP
 notation (importer n, exporter i, sector j):
 
 * local share ``nu_n^j``: a share nu of every tariff-exclusive purchase in market n is income
@@ -42,7 +45,7 @@ from tariffsim.literals import RevenueUse, check_option
 __all__ = ["Extensions", "extensions", "PRESETS", "passthrough", "returns_index",
            "welfare_imls", "welfare_utility", "ExtensionSystem"]
 
-#: Parameters of published models as dicts of :func:`tariffsim.ge.solve` options.
+#: Parameters of published models as dicts of [`tariffsim.ge.solve`][] options.
 #: ``"imls2025"``: Ignatenko, Macedoni, Lashkaripour & Simonovska (2025), Section 4: trade
 #: elasticity 4 (Simonovska & Waugh 2014), labour-supply elasticity 0.5 (Chetty et al.
 #: 2011), scale elasticity 0.67 / 4 (Lashkaripour & Lugovskyy 2023), firm-level pass-through
@@ -75,7 +78,8 @@ class Extensions:
     nu : ndarray (J, N)
         Local share by sector and market (importer).
     passthrough : ndarray (J, N)
-        Tariff pass-through ``phi`` to the importer's prices (derived, :func:`passthrough`).
+        Tariff pass-through ``phi`` to the importer's prices (derived,
+        [`passthrough`][tariffsim.ge.extensions.passthrough]).
     firm_passthrough : ndarray (J, N)
         The firm-level pass-through ``phi~`` it was derived from.
     revenue_use : {"lump_sum", "income_tax"}
@@ -117,7 +121,9 @@ def passthrough(nu: np.ndarray, psi: np.ndarray | float, firm: np.ndarray | floa
                 ) -> np.ndarray:
     r"""Tariff pass-through to the importer's price index (Ignatenko et al. 2025).
 
-    .. math:: \phi_n = \tilde\phi + \frac{\nu_n (1 + \psi)}{1 - \nu_n}
+    $$
+    \phi_n = \tilde\phi + \frac{\nu_n (1 + \psi)}{1 - \nu_n}
+    $$
 
     Parameters
     ----------
@@ -136,7 +142,7 @@ def extensions(countries: Sequence[str], sectors: Sequence[str], *,
                labor_supply_elasticity: Any = 0.0, scale_elasticity: Any = 0.0,
                local_share: Any = 0.0, passthrough_: Any = 1.0,
                revenue_use: str = "lump_sum") -> Extensions | None:
-    """Check the extension options of :func:`tariffsim.ge.solve`.
+    """Check the extension options of [`tariffsim.ge.solve`][].
 
     Parameters
     ----------
@@ -278,8 +284,10 @@ def returns_index(model: Any) -> np.ndarray:
     r"""Aggregate-returns index of each country (N,): the gain of the loop from employment
     to productivity and back, for one sector and foreign prices and wages held fixed.
 
-    .. math:: g_n = \frac{\kappa_n (\bar\phi_n - 1 + \pi_n \bar\psi_n)}
-              {1 - \pi_n (1 - \bar\beta_n)(1 + \bar\psi_n)}
+    $$
+    g_n = \frac{\kappa_n (\bar\phi_n - 1 + \pi_n \bar\psi_n)}
+    {1 - \pi_n (1 - \bar\beta_n)(1 + \bar\psi_n)}
+    $$
 
     A larger market lowers the price index with elasticity phi - 1 (the variety term),
     a larger input bundle lowers unit cost with psi, which reaches the price index with
@@ -312,15 +320,17 @@ def welfare_imls(income0: np.ndarray, income1_hat: np.ndarray, P_hat: np.ndarray
                  kappa: np.ndarray, tax_share1: np.ndarray) -> np.ndarray:
     r"""Welfare change as Ignatenko et al. (2025) compute it (their replication code).
 
-    .. math:: \hat W_n = \delta_n \frac{\hat F_n}{\hat P_n} + (1 - \delta_n)
-              \frac{\hat w_n \hat L_n}{\hat P_n},\qquad
-              \delta_n = \frac{F_n}{F_n - \frac{\kappa_n}{1+\kappa_n}(1 - s'_n) Y_n}
+    $$
+    \hat W_n = \delta_n \frac{\hat F_n}{\hat P_n} + (1 - \delta_n)
+    \frac{\hat w_n \hat L_n}{\hat P_n},\qquad
+    \delta_n = \frac{F_n}{F_n - \frac{\kappa_n}{1+\kappa_n}(1 - s'_n) Y_n}
+    $$
 
     F final spending (income), Y factor income, s' = R'/Y' under income-tax relief and 0
     under a lump-sum rebate. This is the change of utility ``C - kappa/(1+kappa)
     L^((1+kappa)/kappa)`` with the after-tax wage factor held at ``1 - s'`` in both
-    equilibria; see :func:`welfare_utility` for the one the labour supply implies. With
-    kappa = 0 it is ``F-hat / P-hat``.
+    equilibria; see [`welfare_utility`][tariffsim.ge.extensions.welfare_utility] for the one the
+    labour supply implies. With kappa = 0 it is ``F-hat / P-hat``.
 
     Parameters
     ----------
@@ -349,15 +359,17 @@ def welfare_utility(income0: np.ndarray, income1: np.ndarray, P_hat: np.ndarray,
                     tax_share1: np.ndarray) -> np.ndarray:
     r"""Change of the utility that the labour supply of the model implies.
 
-    .. math:: \hat U_n = \frac{F'_n/\hat P_n - \frac{\kappa_n}{1+\kappa_n}\vartheta'_n Y'_n
-              /\hat P_n}{F_n - \frac{\kappa_n}{1+\kappa_n}\vartheta_n Y_n},\qquad
-              \vartheta = \frac{1}{1 - s}
+    $$
+    \hat U_n = \frac{F'_n/\hat P_n - \frac{\kappa_n}{1+\kappa_n}\vartheta'_n Y'_n
+    /\hat P_n}{F_n - \frac{\kappa_n}{1+\kappa_n}\vartheta_n Y_n},\qquad
+    \vartheta = \frac{1}{1 - s}
+    $$
 
     (``U = C - kappa/(1+kappa) L^((1+kappa)/kappa)`` at the optimum of
     ``L = (vartheta w / P)^kappa``; vartheta = 1 under a lump-sum rebate, where this equals
-    :func:`welfare_imls`). ``s`` is R/Y in the baseline and R'/Y' after the policy under
-    income-tax relief, 0 otherwise. For the US in Ignatenko et al.'s Case 1 it is +0.63%
-    against the +1.13% of their formula.
+    [`welfare_imls`][tariffsim.ge.extensions.welfare_imls]). ``s`` is R/Y in the baseline and R'/Y'
+    after the policy under income-tax relief, 0 otherwise. For the US in Ignatenko et al.'s Case 1
+    it is +0.63% against the +1.13% of their formula.
 
     Parameters
     ----------
@@ -383,7 +395,7 @@ def welfare_utility(income0: np.ndarray, income1: np.ndarray, P_hat: np.ndarray,
 # ---------------------------------------------------------------------------- equations
 class ExtensionSystem:
     """The extensions' unknowns and equations inside one
-    :class:`~tariffsim.ge.system.HatSystem` (all operations elementwise over countries and
+    [`HatSystem`][tariffsim.ge.system.HatSystem] (all operations elementwise over countries and
     sectors).
 
     Unknown blocks, after the N log wages and before the extras, each present only when

@@ -1,8 +1,8 @@
 """Output frames of a GE solve: countries, flows and the welfare decomposition.
 
-:func:`result_frames` turns a baseline model and a :class:`~tariffsim.ge.system.HatSolution`
+`result_frames` turns a baseline model and a [`HatSolution`][tariffsim.ge.system.HatSolution]
 (the solver's ``(J, N, N)`` layout) into the tidy frames of
-:class:`~tariffsim.results.Result`: the country frame now, the flows and decomposition
+[`Result`][tariffsim.results.Result]: the country frame now, the flows and decomposition
 frames as zero-argument builders (the Result builds them on first use).
 """
 
@@ -67,10 +67,10 @@ def welfare_measures(m0: CalibratedModel, sol: HatSolution, I0: np.ndarray,
 
     ``real_income`` is ``I-hat / P-hat`` (the welfare of the plain model). With elastic
     labour, ``imls`` is the formula of Ignatenko et al. (2025)
-    (:func:`~tariffsim.ge.extensions.welfare_imls`) and ``utility`` the utility change their
-    labour supply implies (:func:`~tariffsim.ge.extensions.welfare_utility`); without it
-    both are ``real_income``. Also returns ``L`` (employment change) and ``tax`` (after-tax
-    wage factor change).
+    ([`welfare_imls`][tariffsim.ge.extensions.welfare_imls]) and ``utility`` the utility change
+    their labour supply implies ([`welfare_utility`][tariffsim.ge.extensions.welfare_utility]);
+    without it both are ``real_income``. Also returns ``L`` (employment change) and ``tax``
+    (after-tax wage factor change).
     """
     N = len(I0)
     L = np.ones(N) if sol.L is None else sol.L

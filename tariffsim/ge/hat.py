@@ -1,10 +1,11 @@
 """Solving one hat-algebra system: Anderson iteration, then a quasi-Newton fallback.
 
-:func:`solve_system` iterates :meth:`~tariffsim.ge.system.HatSystem.evaluate` with
-:func:`~tariffsim.ge.anderson.anderson` (damped by ``1/(1 + mean theta)`` for the wages,
-renormalised to world GDP every step) and, when the iteration budget runs out, tries
-``scipy.optimize.root`` on the system reduced by the normalisation and Walras' law
-(docs/ge.md, "The solver"). :func:`solve_hat` is the array-level entry point.
+[`solve_system`][tariffsim.ge.hat.solve_system] iterates
+[`evaluate`][tariffsim.ge.system.HatSystem.evaluate] with `anderson` (damped by
+``1/(1 + mean theta)`` for the wages, renormalised to world GDP every step) and, when the iteration
+budget runs out, tries ``scipy.optimize.root`` on the system reduced by the normalisation and
+Walras' law (docs/ge.md, "The solver"). [`solve_hat`][tariffsim.ge.hat.solve_hat] is the array-level
+entry point.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def solve_hat(model: CalibratedModel, *, tau_new: np.ndarray | None = None,
 def solve_system(model: CalibratedModel, terms: HatTerms, *, closure: str,
                  numeraire: int | None, extras: list[Extra], tol: float,
                  max_iter: int) -> HatSolution:
-    """Solve the :class:`~tariffsim.ge.system.HatSystem` of ``terms`` from ``w-hat = 1``
+    """Solve the [`HatSystem`][tariffsim.ge.system.HatSystem] of ``terms`` from ``w-hat = 1``
     (extras at zero).
 
     Returns

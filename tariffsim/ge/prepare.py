@@ -1,10 +1,10 @@
-"""Shock preparation: a :class:`~tariffsim.shocks.Shocks` checked and turned into the
+"""Shock preparation: a [`Shocks`][tariffsim.shocks.Shocks] checked and turned into the
 solver's internal arrays and extra unknowns.
 
 The array shocks (``[exporter, importer, sector]``, the Baseline layout) become
 ``(J, N, N)`` arrays ``[sector, importer, exporter]``; every import commitment and export
-quota becomes an :class:`Extra`, one more unknown of the equilibrium system (a demand
-shifter, or a shadow export tax) that :mod:`tariffsim.ge.active_set` switches on and off.
+quota becomes an `Extra`, one more unknown of the equilibrium system (a demand
+shifter, or a shadow export tax) that `tariffsim.ge.active_set` switches on and off.
 Nothing here depends on the calibrated model: the checks are the ones a Shocks must pass
 whatever the baseline values are.
 """
@@ -49,11 +49,11 @@ class Extra:
     label : str
         Unique name; the key of ``Result.extras``.
     commitment : CommitmentTarget or None
-        Commitments only: the resolver's target, whose floor :func:`reference_targets`
+        Commitments only: the resolver's target, whose floor `reference_targets`
         recomputes in the reference world.
     reference : float or None
         Commitments only: the covered imports in the reference world (set by
-        :func:`reference_targets`).
+        `reference_targets`).
     """
 
     kind: str
@@ -87,7 +87,7 @@ class PreparedShocks:
         Export-tax rates whose revenue goes to the exporter / is lost; None when zero.
     commitments, quotas : list of Extra
         Floors and caps: inequality targets, in the system while they bind
-        (:mod:`tariffsim.ge.active_set`).
+        (`tariffsim.ge.active_set`).
     labels : list of str
         The instruments' descriptions (``Result.scenario``).
     """
@@ -202,7 +202,7 @@ def _commitment(c: CommitmentTarget, countries: Sequence[str], J: int) -> Extra:
 def reference_targets(commitments: Sequence[Extra], flows: np.ndarray) -> None:
     """Set each commitment's floor from the reference world's ``flows`` ``(J, N importer,
     N exporter)``, in place: ``max(M0 + increment, level)`` with ``M0`` the covered
-    imports there (:meth:`~tariffsim.shocks.CommitmentTarget.floor`). Under the
+    imports there (`floor`). Under the
     ``balanced`` closure the reference is the zero-deficit world, so the increment is
     added to imports of the same world the policy is solved in."""
     for ex in commitments:

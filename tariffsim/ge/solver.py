@@ -1,20 +1,21 @@
-"""The public entry point of the Caliendo-Parro general equilibrium: :func:`solve`.
+"""The public entry point of the Caliendo-Parro general equilibrium:
+[`solve`][tariffsim.ge.solver.solve].
 
-:func:`solve` runs the pipeline; each step lives in its own module:
+[`solve`][tariffsim.ge.solver.solve] runs the pipeline; each step lives in its own module:
 
-1. options checked, baseline calibrated (:func:`tariffsim.ge.calibration.calibrate`);
-2. shock preparation (:func:`tariffsim.ge.prepare.prepare_shocks`): the Shocks as
+1. options checked, baseline calibrated (`tariffsim.ge.calibration.calibrate`);
+2. shock preparation (`tariffsim.ge.prepare.prepare_shocks`): the Shocks as
    ``(J, N, N)`` arrays plus the extra unknowns of commitments and quotas;
-3. the reference equilibrium (:func:`reference_equilibrium`): the zero-deficit world under
+3. the reference equilibrium (`reference_equilibrium`): the zero-deficit world under
    ``balanced``, otherwise the calibrated baseline (re-solved when calibration clipped
    final-demand shares);
-4. the shock's constant terms (:func:`tariffsim.ge.system.hat_terms`), once;
+4. the shock's constant terms ([`tariffsim.ge.system.hat_terms`][]), once;
 5. the active-set loop for quotas and commitments
-   (:func:`tariffsim.ge.active_set.solve_active_set`), each round one equilibrium solved
-   by :func:`tariffsim.ge.hat.solve_system`: Anderson iteration
-   (:mod:`tariffsim.ge.anderson`) on the residual function
-   :meth:`tariffsim.ge.system.HatSystem.evaluate`, with a quasi-Newton fallback;
-6. output frames (:func:`tariffsim.ge.frames.result_frames`) and the Result.
+   (`tariffsim.ge.active_set.solve_active_set`), each round one equilibrium solved
+   by [`tariffsim.ge.hat.solve_system`][]: Anderson iteration
+   (`tariffsim.ge.anderson`) on the residual function
+   [`tariffsim.ge.system.HatSystem.evaluate`][], with a quasi-Newton fallback;
+6. output frames (`tariffsim.ge.frames.result_frames`) and the Result.
 
 The unknowns are the wage changes w-hat (one per country) plus one unknown per import
 commitment (a demand shifter) and per binding quota (a shadow export tax). Given those, the
@@ -68,7 +69,7 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
 
     Multi-country, multi-sector exact hat algebra with sector trade elasticities,
     input-output linkages, tariffs whose revenue is rebated to the importer, iceberg
-    trade-cost shocks, export taxes, import commitments and export quotas (MODEL.md
+    trade-cost shocks, export taxes, import commitments and export quotas (docs/model.md
     sections 2-3). With one sector and no IO it is the Armington / Anderson-van Wincoop /
     Dekle-Eaton-Kortum model.
 
@@ -81,7 +82,7 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         New tariff levels, iceberg factors, export taxes, commitments, quotas. None: no
         shock (returns the baseline).
     trade_elasticity : float, sequence or dict sector -> float, optional
-        theta^j > 0. Default :data:`~tariffsim.ge.calibration.DEFAULT_TRADE_ELASTICITY`
+        theta^j > 0. Default `DEFAULT_TRADE_ELASTICITY`
         (5) for every sector.
     closure : {"fixed_deficit", "deficit_ratio", "balanced"}
         ``fixed_deficit``: D'_n = D_n in numeraire units (DEK, CP). ``deficit_ratio``:
@@ -96,8 +97,8 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         Max abs log labour-market (equivalently trade-balance) error and log gap to
         commitment / quota targets.
     max_iter : int
-        Outer iterations before :class:`~tariffsim.errors.ConvergenceError`. When they run
-        out (and ``max_iter >= 100`` or the iteration stalled) a quasi-Newton solve from the
+        Outer iterations before [`ConvergenceError`][tariffsim.errors.ConvergenceError]. When they
+        run out (and ``max_iter >= 100`` or the iteration stalled) a quasi-Newton solve from the
         best point is tried first; ``diagnostics["fallback"]`` reports it.
     deficits : array (N,) or dict country -> value, optional
         Baseline deficits (imports - exports) replacing the ones implied by the flows; must
@@ -115,7 +116,7 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         that is income of that market's own factors (distribution, marketing); exporters
         keep 1 - nu. It makes trade deficits endogenous (transfers stay fixed) and raises
         the tariff pass-through (below). Their calibration:
-        :func:`tariffsim.io.liberation_day_local_share`.
+        `tariffsim.io.liberation_day_local_share`.
     passthrough : same forms as ``local_share``
         Firm-level pass-through phi~ >= 0 (default 1). Tariffs enter prices and shares as
         ``((1+t')/(1+t))^phi`` with ``phi = phi~ + nu (1 + psi) / (1 - nu)``, and a price
@@ -127,7 +128,7 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         when kappa > 0. Spending is the same under both.
 
     Presets: ``ts.ge.solve(base, shocks, **ts.ge.PRESETS["imls2025"], local_share=nu)``
-    (:data:`~tariffsim.ge.extensions.PRESETS`). With every extension option at its default
+    ([`PRESETS`][tariffsim.ge.extensions.PRESETS]). With every extension option at its default
     the model is plain Caliendo-Parro. Transfers under ``fixed_deficit`` with the world-GDP
     numeraire are a fixed share of world factor income (Dekle, Eaton & Kortum 2007; the
     rule of Ignatenko et al.).
@@ -228,7 +229,7 @@ def reference_equilibrium(model: CalibratedModel, *, closure: str, numeraire: in
     model : CalibratedModel
         The calibrated baseline.
     closure, numeraire, tol, max_iter
-        As in :func:`solve` (numeraire as a country index or None).
+        As in [`solve`][tariffsim.ge.solver.solve] (numeraire as a country index or None).
 
     Returns
     -------
@@ -258,7 +259,7 @@ def with_extensions(model: CalibratedModel, ext: Extensions, *, closure: str,
     model.
 
     When calibration clipped final demand (the data are not an equilibrium of the plain
-    model), the plain reference equilibrium (:func:`reference_equilibrium`, under
+    model), the plain reference equilibrium (`reference_equilibrium`, under
     ``closure``, or fixed deficits for ``balanced``) replaces the data first, as it would
     in a plain solve. Those flows are an equilibrium of the extended model too (a local
     share only raises final demand), so the extended reference solve starts at its
@@ -312,7 +313,7 @@ RETURNS_WARNING = 0.9
 
 def _check_returns(model: CalibratedModel) -> None:
     """Warn when the extensions come close to aggregate increasing returns
-    (:func:`~tariffsim.ge.extensions.returns_index`)."""
+    ([`returns_index`][tariffsim.ge.extensions.returns_index])."""
     g = returns_index(model)
     if (g >= RETURNS_WARNING).any():
         warnings.warn(_returns_text(model, g), TariffSimWarning, stacklevel=4)

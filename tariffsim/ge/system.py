@@ -1,22 +1,26 @@
 """The equilibrium system of one counterfactual: residuals at given unknowns.
 
-:class:`HatSystem` is the per-evaluation residual function that the fixed-point solver
-(:mod:`tariffsim.ge.hat`) iterates on. Its unknowns are ``z = (log w-hat, zx)``: the wage
-changes (N) and one entry per extra unknown (:class:`~tariffsim.ge.prepare.Extra`: the log
-demand shifter of a commitment, the log of one plus the shadow export tax of a binding
-quota). One evaluation, :meth:`HatSystem.evaluate`, runs the steps of CP (2015) eq. 10-14:
+[`HatSystem`][tariffsim.ge.system.HatSystem] is the per-evaluation residual function that the
+fixed-point solver ([`tariffsim.ge.hat`][]) iterates on. Its unknowns are ``z = (log w-hat, zx)``:
+the wage changes (N) and one entry per extra unknown (`Extra`: the log demand shifter of a
+commitment, the log of one plus the shadow export tax of a binding
+quota). One evaluation, [`HatSystem.evaluate`][tariffsim.ge.system.HatSystem.evaluate], runs the
+steps of CP (2015) eq. 10-14:
 
-1. :meth:`~HatSystem.cost_terms`: ``A = pi * kappa-hat^-theta`` with the extras applied;
-2. :meth:`~HatSystem.prices`: input costs and price indices (eq. 10-11), a fixed point
-   warm-started from the previous evaluation;
-3. trade shares (eq. 12) and :meth:`~HatSystem.deficits` (the closure);
-4. :meth:`~HatSystem.expenditure`: the linear expenditure system (eq. 13), warm-started;
+1. [`cost_terms`][tariffsim.ge.system.HatSystem.cost_terms]: ``A = pi * kappa-hat^-theta`` with the
+   extras applied;
+2. [`prices`][tariffsim.ge.system.HatSystem.prices]: input costs and price indices (eq. 10-11), a
+   fixed point warm-started from the previous evaluation;
+3. trade shares (eq. 12) and [`deficits`][tariffsim.ge.system.HatSystem.deficits] (the closure);
+4. [`expenditure`][tariffsim.ge.system.HatSystem.expenditure]: the linear expenditure system (eq.
+   13), warm-started;
 5. residuals: log excess labour demand (eq. 14's equivalent) and
-   :meth:`~HatSystem.target_gaps` of the extras.
+   [`target_gaps`][tariffsim.ge.system.HatSystem.target_gaps] of the extras.
 
 A new model option (a labour-supply response, scale economies, a local-content share,
 revenue recycling) changes one of these steps. What does not depend on the unknowns is
-computed once, in :func:`hat_terms` (the :class:`HatTerms` of a shock).
+computed once, in [`hat_terms`][tariffsim.ge.system.hat_terms] (the
+[`HatTerms`][tariffsim.ge.system.HatTerms] of a shock).
 """
 
 from __future__ import annotations
@@ -76,10 +80,12 @@ def hat_terms(model: CalibratedModel, *, tau_new: np.ndarray | None = None,
               b: np.ndarray | None = None) -> HatTerms:
     r"""Constant terms of a counterfactual from its shock arrays (all ``(J, N, N)``).
 
-    .. math:: \hat\kappa_{ni}^j = \Big(\frac{1+\tau_{ni}^{j\prime}}{1+\tau_{ni}^j}
-              \Big)^{\phi_n^j}\,
-              \hat d_{ni}^j\,(1+e_{ni}^{j,\text{rent}})(1+e_{ni}^{j,\text{diss}}),\qquad
-              A = \pi\, b\, \hat\kappa^{-\theta}
+    $$
+    \hat\kappa_{ni}^j = \Big(\frac{1+\tau_{ni}^{j\prime}}{1+\tau_{ni}^j}
+    \Big)^{\phi_n^j}\,
+    \hat d_{ni}^j\,(1+e_{ni}^{j,\text{rent}})(1+e_{ni}^{j,\text{diss}}),\qquad
+    A = \pi\, b\, \hat\kappa^{-\theta}
+    $$
 
     with the tariff pass-through ``phi`` of the model's extensions (1 without them).
 
@@ -173,13 +179,14 @@ class HatSystem:
     Notes
     -----
     The unknowns are ``z = (log w, extension blocks, extras)``; the extension blocks
-    (:class:`~tariffsim.ge.extensions.ExtensionSystem`: employment, sector employment
+    (`ExtensionSystem`: employment, sector employment
     shares, spending in wage units) exist only when ``model.ext`` switches them on, and
     ``n_core`` is where the extras start.
 
     Evaluations keep warm starts (``log_P``, ``X``) and counters (``evals``,
     ``inner_price_iters``, ``inner_x_iters``); ``state`` holds the arrays of the last
-    evaluation, which :meth:`solution` turns into a :class:`HatSolution`.
+    evaluation, which [`solution`][tariffsim.ge.system.HatSystem.solution] turns into a
+    [`HatSolution`][tariffsim.ge.system.HatSolution].
     """
 
     def __init__(self, model: CalibratedModel, terms: HatTerms, *, closure: str,
@@ -215,7 +222,7 @@ class HatSystem:
 
     def damping(self) -> np.ndarray:
         """Step factors of the unknowns: ``beta_w`` for the wages, the extension blocks'
-        own (:meth:`ExtensionSystem.damping`), 1 for the extras."""
+        own (`ExtensionSystem.damping`), 1 for the extras."""
         if self.ext is None:
             return np.concatenate([np.full(self.N, self.beta_w),
                                    np.ones(self.n_unknowns - self.N)])
@@ -265,7 +272,7 @@ class HatSystem:
         fixed-point iteration from the previous evaluation's price indices.
 
         ``ext``: the extension unknowns ``(log L, log l, log(X/w))`` of
-        :meth:`ExtensionSystem.unpack`; the unit cost then has the scale term and the
+        `ExtensionSystem.unpack`; the unit cost then has the scale term and the
         price index the variety term."""
         th = self.theta
         lp = self.log_P
@@ -327,8 +334,8 @@ class HatSystem:
                     rent: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, dict]:
         """``(X', Y', parts)``: expenditure and gross output solving CP eq. 13 with income
         ``w VA + D' + R' (+ rents)``, warm-started from the previous evaluation; ``parts``
-        as returned by :func:`~tariffsim.ge.equilibrium.expenditure_operator`. With a local
-        share Y' is the output producers keep (net of the local share of their sales)."""
+        as returned by [`expenditure_operator`][tariffsim.ge.equilibrium.expenditure_operator]. With
+        a local share Y' is the output producers keep (net of the local share of their sales)."""
         m = self.m
         keep = None if self.ext is None else self.ext.keep
         L, parts = expenditure_operator(pi, self.tau_new, m.io, m.alpha, rent, keep)
@@ -388,8 +395,8 @@ class HatSystem:
         -------
         f : ndarray (n_unknowns,)
             ``log(labour demand / labour supply)`` by country (a step for log w), the
-            extension blocks' steps (:meth:`ExtensionSystem.gaps`), then the extras' steps
-            (:meth:`target_gaps`).
+            extension blocks' steps (`ExtensionSystem.gaps`), then the extras' steps
+            ([`target_gaps`][tariffsim.ge.system.HatSystem.target_gaps]).
         res : float
             Max abs log labour-market error, extension gap and log gap to the targets.
         """
@@ -448,7 +455,8 @@ class HatSystem:
 
     # -- the solution --------------------------------------------------------------------------
     def solution(self, diag: dict) -> HatSolution:
-        """The last evaluation's state as a :class:`HatSolution` in numeraire units.
+        """The last evaluation's state as a [`HatSolution`][tariffsim.ge.system.HatSolution] in
+        numeraire units.
 
         Raises
         ------

@@ -1,12 +1,16 @@
-"""Loaders: turn the trade data users already have into a :class:`~tariffsim.Baseline`.
+"""Loaders: turn the trade data users already have into a [`Baseline`][tariffsim.Baseline].
 
 One module per source, each validating its file and raising
-:class:`~tariffsim.errors.DataError` that names the file, the column or rows and the fix:
+[`DataError`][tariffsim.errors.DataError] that names the file, the column or rows and the fix:
 
-* :func:`read_baci`, :func:`read_baci_products`: CEPII BACI (HS6, FOB, thousand USD).
-* :func:`read_icio`: OECD Inter-Country Input-Output tables (2023 release layout).
-* :func:`read_comtrade`, :func:`read_comtrade_products`: UN Comtrade CSV exports.
-* :func:`read_census`: US Census "U.S. Trade in Goods by Country" (``country.txt/xlsx``).
+* [`read_baci`][tariffsim.io.read_baci], [`read_baci_products`][tariffsim.io.read_baci_products]:
+  CEPII BACI (HS6, FOB, thousand USD).
+* [`read_icio`][tariffsim.io.read_icio]: OECD Inter-Country Input-Output tables (2023 release
+  layout).
+* [`read_comtrade`][tariffsim.io.read_comtrade],
+  [`read_comtrade_products`][tariffsim.io.read_comtrade_products]: UN Comtrade CSV exports.
+* [`read_census`][tariffsim.io.read_census]: US Census "U.S. Trade in Goods by Country"
+  (``country.txt/xlsx``).
 
 All loaders return values in USD million and take ``regions=`` (a list of ISO3 codes to
 keep, the rest summed into ``"ROW"``, or a mapping ``{code: region}``) and ``sectors=``.

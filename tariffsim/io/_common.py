@@ -1,6 +1,6 @@
 """Shared helpers of the loaders: file reading, column checks, GDP and domestic sales.
 
-Every check raises :class:`tariffsim.errors.DataError` naming the file, the column, the
+Every check raises [`tariffsim.errors.DataError`][] naming the file, the column, the
 offending rows (as line numbers of the file) and the fix.
 """
 
@@ -45,7 +45,7 @@ __all__ = [
 
 PathLike = str | os.PathLike
 
-#: Default floor on domestic sales, as a share of GDP (see :func:`domestic_from_gdp`).
+#: Default floor on domestic sales, as a share of GDP (see `domestic_from_gdp`).
 DOMESTIC_FLOOR = 0.10
 
 
@@ -76,9 +76,9 @@ def as_path(path: PathLike, what: str) -> Path:
 
 def check_magnitude(values_musd: np.ndarray, df: pd.DataFrame, col: str, path: PathLike,
                     what: str, unit: str, line_offset: int = 2) -> None:
-    """DataError when a value exceeds :data:`MAX_VALUE_MUSD` once converted to USD million
+    """DataError when a value exceeds `MAX_VALUE_MUSD` once converted to USD million
     (``unit`` names the file's unit in the message); ``line_offset`` as in
-    :func:`numeric_column`."""
+    `numeric_column`."""
     huge = values_musd > MAX_VALUE_MUSD
     if huge.any():
         lines = df[huge].copy()
@@ -135,7 +135,7 @@ class _CountingFile(io.FileIO):
 def progress_steps(p: Path, progress: Progress) -> Iterator[int]:
     """The progress steps of reading file ``p``: one per mebibyte (at least one), started
     (the bar shown, ``progress`` checked); advance with ``next(steps, None)``, finish with
-    :func:`finish`."""
+    `finish`."""
     n = max(1, math.ceil(p.stat().st_size / PROGRESS_BLOCK))
     steps = track(range(n), total=n, desc=f"reading {p.name}", progress=progress)
     next(steps, None)  # start: checks progress= and opens the bar
@@ -152,7 +152,7 @@ def read_csv_checked(path: PathLike, what: str, progress: Progress = False,
                      **kwargs: Any) -> pd.DataFrame:
     """``pandas.read_csv`` that turns parser failures and empty files into DataError.
 
-    ``progress``: as in :func:`tariffsim._progress.track`, one step per mebibyte read
+    ``progress``: as in `tariffsim._progress.track`, one step per mebibyte read
     (default False: no bar, for the small side files).
     """
     progress = check_progress(progress)
@@ -471,18 +471,18 @@ def domestic_from_gdp(flows: pd.DataFrame, gdp_musd: pd.Series,
                       floor: float = DOMESTIC_FLOOR) -> pd.DataFrame:
     """Domestic sales from GDP: ``max(GDP - exports, floor * GDP)``, split by import mix.
 
-    .. math::
+    $$
+    X_{nn} = \\max\\left(Y_n - \\sum_{i \\ne n} X_{ni},\\; f\\, Y_n\\right), \\qquad
+    X_{nn}^j = X_{nn}\\, \\frac{M_n^j}{\\sum_k M_n^k}
+    $$
 
-        X_{nn} = \\max\\left(Y_n - \\sum_{i \\ne n} X_{ni},\\; f\\, Y_n\\right), \\qquad
-        X_{nn}^j = X_{nn}\\, \\frac{M_n^j}{\\sum_k M_n^k}
-
-    with :math:`Y_n` GDP (USD million), :math:`X_{ni}` the exports of n to i in the file
-    (goods only), :math:`f` the floor (default 0.10) and :math:`M_n^j` n's imports of sector
+    with $Y_n$ GDP (USD million), $X_{ni}$ the exports of n to i in the file
+    (goods only), $f$ the floor (default 0.10) and $M_n^j$ n's imports of sector
     j (the world import mix when n imports nothing). The floor keeps entrepot economies
     whose goods exports exceed GDP (Singapore, Hong Kong: re-exports) with a positive
     domestic share. This is the calibration of the project's embedded baseline; it treats
     GDP (value added of all industries) as the value of goods sold at home plus exports, a
-    rough approximation: prefer an input-output table (:func:`tariffsim.io.read_icio`) for
+    rough approximation: prefer an input-output table ([`tariffsim.io.read_icio`][]) for
     sector-level domestic sales.
 
     Parameters

@@ -13,11 +13,11 @@ columns::
 ``k`` HS6 product, ``v`` value in thousand USD, ``q`` quantity in metric tons (``NA`` when
 unknown). Licence: Etalab Open Licence 2.0 (reuse with attribution to CEPII).
 
-BACI has no domestic sales: a general-equilibrium :class:`~tariffsim.Baseline` needs them,
-so :func:`read_baci` takes GDP (``gdp=``) and sets domestic sales to
-``max(GDP - exports, floor x GDP)`` (see :func:`tariffsim.io._common.domestic_from_gdp`),
+BACI has no domestic sales: a general-equilibrium [`Baseline`][tariffsim.Baseline] needs them,
+so [`read_baci`][tariffsim.io.baci.read_baci] takes GDP (``gdp=``) and sets domestic sales to
+``max(GDP - exports, floor x GDP)`` (see `tariffsim.io._common.domestic_from_gdp`),
 or takes them directly (``domestic=``). The partial-equilibrium engines need no domestic
-sales: :func:`read_baci_products` returns the tidy product frame.
+sales: [`read_baci_products`][tariffsim.io.baci.read_baci_products] returns the tidy product frame.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def read_baci(path: PathLike, year: int | None = None, *,
               domestic: Any = None, gdp: Any = None,
               domestic_floor: float = DOMESTIC_FLOOR,
               other_sector: str = "other", progress: Progress = None) -> Any:
-    """Read a BACI year file into a :class:`~tariffsim.Baseline` (USD million).
+    """Read a BACI year file into a [`Baseline`][tariffsim.Baseline] (USD million).
 
     Parameters
     ----------
@@ -224,7 +224,7 @@ def read_baci(path: PathLike, year: int | None = None, *,
     -----
     TariffSimWarning
         Economies whose exports exceed (1 - floor) x GDP, whose domestic sales are set to
-        the floor (see :func:`tariffsim.io._common.domestic_from_gdp`).
+        the floor (see `tariffsim.io._common.domestic_from_gdp`).
 
     Examples
     --------
@@ -252,10 +252,10 @@ def read_baci_products(path: PathLike, year: int | None = None, *,
     Parameters
     ----------
     path, year, countries, regions, progress
-        As in :func:`read_baci`. Trade inside a region is dropped.
+        As in [`read_baci`][tariffsim.io.baci.read_baci]. Trade inside a region is dropped.
     products : str or mapping
         ``"HS6"`` (default) keeps the products; ``"HS2"``/``"HS4"`` or a mapping
-        ``{HS prefix: name}`` groups them (see :func:`tariffsim.concordance.hs_to_sector`).
+        ``{HS prefix: name}`` groups them (see [`tariffsim.concordance.hs_to_sector`][]).
 
     Returns
     -------

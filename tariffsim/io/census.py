@@ -13,8 +13,8 @@ imports (customs value) and ``E*`` total exports (F.A.S.), in millions of US dol
 seasonally adjusted. ``IYR``/``EYR`` are the annual totals (the months are summed when
 they are absent).
 
-:func:`read_census` returns the US row and column of a bilateral matrix as a long frame
-``exporter, importer, value`` (USD million), ready to patch a baseline's US flows.
+[`read_census`][tariffsim.io.census.read_census] returns the US row and column of a bilateral matrix
+as a long frame ``exporter, importer, value`` (USD million), ready to patch a baseline's US flows.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def _read_table(path: Path, progress: Progress = False) -> tuple[pd.DataFrame, _
 def _values(df: pd.DataFrame, col: str, path: Path, allow_missing: bool = False
             ) -> np.ndarray:
     """A value column (USD million): numeric, non-negative and below
-    :data:`tariffsim.io._common.MAX_VALUE_MUSD`."""
+    `tariffsim.io._common.MAX_VALUE_MUSD`."""
     vals = numeric_column(df, col, path, _WHAT, line_offset=0, allow_missing=allow_missing)
     check_magnitude(np.nan_to_num(vals), df, col, path, _WHAT, "millions of US dollars",
                     line_offset=0)
@@ -202,13 +202,14 @@ def read_census(path: PathLike, year: int | None = None, *,
         carries the current year to date, with the months not yet published left at 0 (or
         blank): a year is complete when each of its twelve months has data in some row.
         When the latest year is not complete, the latest complete one is read and a
-        :class:`~tariffsim.errors.TariffSimWarning` names the year skipped and its months.
+        [`TariffSimWarning`][tariffsim.errors.TariffSimWarning] names the year skipped and its
+        months.
     partners : list or mapping, optional
         A list of ISO3 codes to keep (every other partner is summed into ``rest``), or a
         mapping ``{code: region}``; default every partner with a known code.
     codes : mapping, optional
         Extra ``{CTY_CODE: ISO3}`` entries, added to
-        :data:`tariffsim.concordance.CENSUS_CODES` (which covers the default baseline's
+        `tariffsim.concordance.CENSUS_CODES` (which covers the default baseline's
         partners, the EU members and about 50 other main partners).
     eu : bool
         Use the European Union aggregate (code 0003) as one partner ``"EU27"`` instead of
@@ -415,7 +416,8 @@ def _span(months: Sequence[int]) -> str:
 
 def _choose_year(year: Any, years: list[int], months: dict[int, tuple[int, ...]] | None,
                  partial: bool, path: Path) -> int:
-    """The year to read: ``year``, else the latest complete year (see :func:`read_census`)."""
+    """The year to read: ``year``, else the latest complete year (see
+    [`read_census`][tariffsim.io.census.read_census])."""
     if not isinstance(partial, bool | np.bool_):
         raise DataError(f"partial: expected True or False, got {partial!r}.", field="partial")
 

@@ -249,7 +249,7 @@ def read_comtrade(path: PathLike, year: int | None = None, *,
                   domestic_floor: float = DOMESTIC_FLOOR,
                   drop_codes: Sequence[str] = tuple(NOT_COUNTRIES),
                   other_sector: str = "other", progress: Progress = None) -> Any:
-    """Read a UN Comtrade CSV export into a :class:`~tariffsim.Baseline` (USD million).
+    """Read a UN Comtrade CSV export into a [`Baseline`][tariffsim.Baseline] (USD million).
 
     Parameters
     ----------
@@ -258,7 +258,7 @@ def read_comtrade(path: PathLike, year: int | None = None, *,
     year : int, optional
         Year to keep; required when the file holds several.
     regions, sectors, domestic, gdp, domestic_floor, other_sector
-        As in :func:`tariffsim.io.read_baci` (sectors by HS prefix; domestic sales from GDP
+        As in [`tariffsim.io.read_baci`][] (sectors by HS prefix; domestic sales from GDP
         as ``max(GDP - exports, floor x GDP)``, or given).
     flow : {"imports", "exports"}
         Whose declaration to use: the importer's (CIF, default) or the exporter's (FOB).
@@ -308,9 +308,9 @@ def read_comtrade_products(path: PathLike, year: int | None = None, *,
                            ) -> pd.DataFrame:
     """Read a UN Comtrade CSV export into the PE product frame.
 
-    Parameters are those of :func:`read_comtrade`; ``products`` groups HS codes as in
-    :func:`tariffsim.io.read_baci_products` (default ``"HS6"``: the codes as they are in
-    the file, whatever their length).
+    Parameters are those of [`read_comtrade`][tariffsim.io.comtrade.read_comtrade]; ``products``
+    groups HS codes as in [`tariffsim.io.read_baci_products`][] (default ``"HS6"``: the codes as
+    they are in the file, whatever their length).
 
     Returns
     -------

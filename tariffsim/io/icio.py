@@ -19,17 +19,18 @@ A label is ``COUNTRY_INDUSTRY`` split at the first underscore (industries such a
 ``A01_02`` keep theirs). China and Mexico's split rows of the extended tables (``CN1``,
 ``CN2``, ``MX1``, ``MX2``) are summed into ``CHN`` and ``MEX``.
 
-What :func:`read_icio` builds (Caliendo & Parro 2015 calibration from an IO table)
+What [`read_icio`][tariffsim.io.icio.read_icio] builds (Caliendo & Parro 2015 calibration from an IO
+table)
 ---------------------------------------------------------------------------------
-With :math:`Z_{ci,dj}` the intermediate use by industry j of country d of the output of
-industry i of country c, :math:`F_{ci,d}` the final use by d of that output and
-:math:`Y_{dj}` gross output:
+With $Z_{ci,dj}$ the intermediate use by industry j of country d of the output of
+industry i of country c, $F_{ci,d}$ the final use by d of that output and
+$Y_{dj}$ gross output:
 
-* flows: :math:`X_{c \\to d}^i = \\sum_j Z_{ci,dj} + F_{ci,d}` (the diagonal c = d is
+* flows: $X_{c \\to d}^i = \\sum_j Z_{ci,dj} + F_{ci,d}$ (the diagonal c = d is
   domestic sales; values at basic prices, taken as world prices);
-* input shares: :math:`\\gamma_d^{i,j} = \\sum_c Z_{ci,dj} / Y_{dj}` (summing over supplier
+* input shares: $\\gamma_d^{i,j} = \\sum_c Z_{ci,dj} / Y_{dj}$ (summing over supplier
   countries);
-* value-added share: :math:`\\gamma_d^j = (VA_{dj} + TLS_{dj}) / Y_{dj}` by default.
+* value-added share: $\\gamma_d^j = (VA_{dj} + TLS_{dj}) / Y_{dj}$ by default.
 
 Assumptions (each one an option):
 
@@ -137,7 +138,7 @@ def read_icio(path: PathLike, *, year: int | None = None,
               regions: Mapping[str, Any] | Sequence[str] | None = None,
               sectors: Mapping[str, Any] | None = None, tls: str = "value_added",
               dpabr: str = "include", progress: Progress = None) -> Any:
-    """Read an OECD ICIO table into a :class:`~tariffsim.Baseline` with IO linkages.
+    """Read an OECD ICIO table into a [`Baseline`][tariffsim.Baseline] with IO linkages.
 
     Parameters
     ----------

@@ -16,7 +16,7 @@ Domestic sales follow THEIR rule (paper Section 4, code ``main_baseline.m``): wi
 ``M_i`` and a local share ``nu`` of every purchase that is income of the buyer's own factors,
 the exogenous transfer is ``T0_i = (1 - nu_i) (M_i - sum_n (1 - nu_n) X_in)``, expenditure
 ``E_i = GDP_i + T0_i`` and ``X_ii = max(E_i - M_i, 0)``. ``nu`` takes one value outside the
-US and one in the US, calibrated (:func:`calibrate_local_share`) so that the sales-weighted
+US and one in the US, calibrated (`calibrate_local_share`) so that the sales-weighted
 local share is 0.12 for non-US producers and 0.26 for US producers (their SG&A targets);
 on their data ``nu`` is about 0.114 (non-US) and 0.270 (US).
 
@@ -221,7 +221,7 @@ def read_liberation_day(folder: PathLike) -> Baseline:
         Tariffs keep the cell-level rules here;
         domestic sales on the diagonal by the authors' rule
         ``X_ii = max(GDP_i + T0_i - M_i, 0)``, ``T0_i = (1 - nu_i) (M_i - sum_n (1 - nu_n)
-        X_in)`` with the calibrated local shares (:func:`liberation_day_local_share`); zero
+        X_in)`` with the calibrated local shares (`liberation_day_local_share`); zero
         baseline tariffs. ``provenance`` says where each part comes from.
 
     Raises
@@ -279,7 +279,7 @@ def liberation_day_local_share(folder: PathLike) -> pd.Series:
     """The calibrated local shares ``nu`` of Ignatenko et al. (2025), by ISO3 code.
 
     ``nu_n`` is the share of every tariff-exclusive purchase in market n that is income of
-    n's own factors (fixed costs paid to local labour); see :func:`calibrate_local_share`.
+    n's own factors (fixed costs paid to local labour); see `calibrate_local_share`.
     On their data about 0.114 for every non-US market and 0.270 for the US.
     """
     codes, trade, gdp, _ = _read(folder)
@@ -294,7 +294,7 @@ def liberation_day_tariffs(folder: PathLike,
     Parameters
     ----------
     folder : str or path
-        The replication folder (see :func:`read_liberation_day`).
+        The replication folder (see `read_liberation_day`).
     retaliation : {"none", "reciprocal"}
         ``"reciprocal"`` adds every partner's tariff on US goods at the rate the US levies on
         it (their Table 2, case 1).

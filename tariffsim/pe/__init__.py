@@ -1,15 +1,15 @@
 """Partial-equilibrium engines at product level.
 
-* :func:`smart` -- WITS SMART: one import market (importer and product), many
+* [`smart`][tariffsim.pe.smart] -- WITS SMART: one import market (importer and product), many
   exporters, trade creation and CES trade diversion, vectorised over products.
-* :func:`gsim` -- Francois & Hall (2003) GSIM: all importers and exporters of a
+* [`gsim`][tariffsim.pe.gsim] -- Francois & Hall (2003) GSIM: all importers and exporters of a
   product, world prices from market clearing (one linear solve).
-* :class:`ProductData` -- the validated tidy input (importer, exporter, product,
-  value, tariff); :class:`PEResult` -- what both return.
-* :func:`simulate_pe` -- either engine with PE shocks or with a :class:`tariffsim.Scenario`
-  (resolved on the products by :mod:`tariffsim.pe.bridge`: :func:`pe_shocks`).
+* [`ProductData`][tariffsim.pe.ProductData] -- the validated tidy input (importer, exporter,
+  product, value, tariff); `PEResult` -- what both return.
+* [`simulate_pe`][tariffsim.pe.simulate_pe] -- either engine with PE shocks or with a
+  [`tariffsim.Scenario`][] (resolved on the products by `tariffsim.pe.bridge`: `pe_shocks`).
 
-Formulas: ``MODEL.md`` section 5 and the module docstrings.
+Formulas: docs/model.md#partial-equilibrium and the module docstrings.
 """
 
 from __future__ import annotations
@@ -84,15 +84,15 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date
         Product data (importer, exporter, product, value, tariff). A Baseline's sectors are
         taken as products and its diagonal (domestic sales) is dropped: PE uses imports only.
     shocks : Scenario, str, Path, Shocks, mapping, DataFrame or None
-        A :class:`tariffsim.Scenario`, a built-in scenario name or a TOML path (resolved on
-        the products, see :mod:`tariffsim.pe.bridge`); array :class:`tariffsim.shocks.Shocks`
-        built on :func:`product_baseline`; or PE shocks ``{"new_tariffs": ...,
+        A [`tariffsim.Scenario`][], a built-in scenario name or a TOML path (resolved on
+        the products, see `tariffsim.pe.bridge`); array [`tariffsim.shocks.Shocks`][]
+        built on `product_baseline`; or PE shocks ``{"new_tariffs": ...,
         "export_taxes": ..., "supply_cuts": ..., "commitments": ...}`` (each as accepted by
-        :func:`smart`/:func:`gsim`), or a DataFrame of new tariffs.
+        [`smart`][tariffsim.pe.smart]/[`gsim`][tariffsim.pe.gsim]), or a DataFrame of new tariffs.
     model : {"smart", "gsim"}
     date, year, year_rule
         Which of a scenario's dated policies are in force (see
-        :meth:`tariffsim.Scenario.shocks`); only for scenarios; ``date`` and ``year``
+        [`tariffsim.Scenario.shocks`][]); only for scenarios; ``date`` and ``year``
         together raise ScenarioError.
     **kwargs
         PE shock keywords (with PE shocks only) and model options: elasticities,
@@ -102,7 +102,7 @@ def simulate_pe(data: Any, shocks: Any = None, *, model: PEModel = "smart", date
     Returns
     -------
     PEResult
-        With a scenario, a :class:`PEScenarioResult` that also carries the scenario name,
+        With a scenario, a `PEScenarioResult` that also carries the scenario name,
         the instruments in force and the date/year; its ``notes`` record how instruments
         were translated.
     """

@@ -1,12 +1,12 @@
-"""Scenario instruments on product data: the bridge from :class:`tariffsim.Scenario` to the
+"""Scenario instruments on product data: the bridge from [`tariffsim.Scenario`][] to the
 PE engines (SMART, GSIM).
 
 A scenario is resolved on product data by treating **products as sectors**: the data
-(importer, exporter, product, value, tariff) become a :class:`tariffsim.Baseline` with
-``sector = product`` (:func:`product_baseline`), the scenario is validated and turned into
-array shocks there (:meth:`tariffsim.Scenario.shocks`, so dates, stacking of tariff layers,
+(importer, exporter, product, value, tariff) become a [`tariffsim.Baseline`][] with
+``sector = product`` (`product_baseline`), the scenario is validated and turned into
+array shocks there ([`tariffsim.Scenario.shocks`][], so dates, stacking of tariff layers,
 exemptions, coverage and phase-ins are exactly those of the GE engine), and the arrays are
-read back on the rows of the data as the engines' inputs (:func:`pe_shocks`):
+read back on the rows of the data as the engines' inputs (`pe_shocks`):
 
 =========================  ==================================================================
 Scenario instrument        PE input
@@ -29,8 +29,9 @@ Scenario instrument        PE input
                            imports only to list it by row).
 ``TradeCost``              an export-tax-equivalent wedge ``factor - 1`` with the rents
                            dissipated: it raises the delivered price like an iceberg cost and
-                           yields no revenue (MODEL.md section 2). Only cost *increases*
-                           (factor >= 1) have a PE form; a cut raises ScenarioError.
+                           yields no revenue
+                           (docs/model.md#general-equilibrium-caliendo-parro-hat-algebra). Only cost
+                           *increases* (factor >= 1) have a PE form; a cut raises ScenarioError.
 =========================  ==================================================================
 
 Rules that differ from a GE baseline, because product data is detailed:
@@ -46,7 +47,7 @@ Rules that differ from a GE baseline, because product data is detailed:
   did-you-mean otherwise, also with ``coverage=``: the "sector not in the baseline, use
   coverage" fallback is for aggregate baselines). ``exempt`` products absent from the data
   are dropped (there is nothing to exempt) unless ``exempt_coverage`` is given, which then
-  applies as documented for :class:`tariffsim.Tariff`. ``coverage`` applies uniformly to
+  applies as documented for [`tariffsim.Tariff`][]. ``coverage`` applies uniformly to
   every covered product line.
 * Economies named by the scenario but absent from the data have no trade in these products:
   instruments on them change nothing. They are listed in the result's ``notes`` (with a
@@ -101,7 +102,7 @@ _OTHER = "__other_products__"
 # ---------------------------------------------------------------------- results
 @dataclass(frozen=True, eq=False, repr=False)
 class PEScenarioResult(PEResult):
-    """A :class:`~tariffsim.pe.PEResult` of a scenario run, with the scenario it came from.
+    """A `PEResult` of a scenario run, with the scenario it came from.
 
     Attributes (in addition to PEResult's)
     --------------------------------------
@@ -128,7 +129,7 @@ class PEShocks:
     data : ProductData
         The data the frames refer to.
     new_tariffs, export_taxes, supply_cuts, commitments : DataFrame or None
-        Frames as accepted by :func:`tariffsim.pe.smart` / :func:`tariffsim.pe.gsim`
+        Frames as accepted by [`tariffsim.pe.smart`][] / [`tariffsim.pe.gsim`][]
         (keys importer, exporter, product; value columns ``rate``, ``tax_equivalent``,
         ``cut``, ``value``). None when the scenario has nothing of that kind in force.
     export_tax_rents : str or None
@@ -156,7 +157,8 @@ class PEShocks:
     notes: list[str] = dataclasses.field(default_factory=list)
 
     def engine_inputs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`smart` / :func:`gsim` (shocks and rents)."""
+        """Keyword arguments for [`smart`][tariffsim.pe.smart] / [`gsim`][tariffsim.pe.gsim] (shocks
+        and rents)."""
         out: dict[str, Any] = {}
         for k in ("new_tariffs", "export_taxes", "supply_cuts", "commitments"):
             v = getattr(self, k)
@@ -223,7 +225,7 @@ def _for_products(scenario: Scenario, products: Sequence[str]) -> Scenario:
 def product_baseline(data: Any, *, products: Sequence[str] | None = None,
                      countries: Sequence[str] | None = None,
                      other: Sequence[str] | None = None) -> Baseline:
-    """The product data as a :class:`tariffsim.Baseline` with products as sectors.
+    """The product data as a [`tariffsim.Baseline`][] with products as sectors.
 
     Parameters
     ----------
@@ -326,17 +328,18 @@ def pe_shocks(data: Any, scenario: Any, *, date: Any = None, year: int | None = 
         Product data (a Baseline's sectors are taken as products and its diagonal,
         domestic sales, dropped: the PE models use imports only).
     scenario : Scenario, str, Path or Shocks
-        A Scenario, a built-in scenario name, a TOML path, or array :class:`Shocks` built on
-        ``product_baseline(data)``.
+        A Scenario, a built-in scenario name, a TOML path, or array
+        [`Shocks`][tariffsim.pe.bridge.Shocks] built on ``product_baseline(data)``.
     date, year, year_rule
-        Which policies are in force, as in :meth:`tariffsim.Scenario.shocks`.
+        Which policies are in force, as in [`tariffsim.Scenario.shocks`][].
     max_cells : int
         Resolve in chunks of products above this many dense baseline cells.
 
     Returns
     -------
     PEShocks
-        The frames for :func:`smart`/:func:`gsim` (see the module docstring for the rules).
+        The frames for [`smart`][tariffsim.pe.smart]/[`gsim`][tariffsim.pe.gsim] (see the module
+        docstring for the rules).
 
     Raises
     ------

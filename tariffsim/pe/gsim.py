@@ -12,7 +12,7 @@ factors ``T = 1 + t`` before (T0) and after (T1):
   exporter r's world price;
 * import quantity changes ``Mh[r, v] = N_own P[r, v] + sum_{s != r} N_cross[s, v] P[s, v]``;
 * market clearing ``sum_v phi[r, v] Mh[r, v] = E_x x_r`` for every exporter: one linear
-  system in x, solved with :func:`numpy.linalg.solve` (batched over products).
+  system in x, solved with `numpy.linalg.solve` (batched over products).
 
 Welfare per region (F&H section 3):
 
@@ -43,7 +43,7 @@ Instruments beyond tariffs (each adds unknowns to the same linear system):
   demand (so, to first order, v's total imports at internal prices stay the same), and
   does not change prices paid (no consumer-surplus effect). Complementarity: ``w = 0``
   where imports already reach the floor, ``w > 0`` and imports equal to the floor where
-  it binds (:func:`_solve_floors`).
+  it binds (`_solve_floors`).
 
 References
 ----------
@@ -249,7 +249,7 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         0.19 = 19%). The regions are every importer and exporter in the data; pairs
         absent from the data have no trade.
     new_tariffs : float, mapping or DataFrame
-        NEW tariff levels, keys ``importer, exporter, product`` as in :func:`smart`.
+        NEW tariff levels, keys ``importer, exporter, product`` as in [`smart`][tariffsim.pe.smart].
     import_demand_elasticity, substitution_elasticity : float or mapping by importer
         E_m (<= 0, default -1.25) and E_s (>= 0, default 5) of each importing region.
     export_supply_elasticity : float or mapping by exporter
@@ -267,7 +267,7 @@ def gsim(data: Any, new_tariffs: Any = None, *,
         their summed imports (the sum of their values). Each floor is met by one CES taste
         shifter ``w >= 0`` on the covered rows (no price effect), zero where imports
         already reach it, else solved so that the reported imports
-        ``M0 (1 + Mh)(1 + x)`` equal the floor (:func:`_solve_floors`).
+        ``M0 (1 + Mh)(1 + x)`` equal the floor (`_solve_floors`).
     export_tax_rents : {"exporter", "dissipated"}
     max_regions : int
         Guard on the dense (product x region x region) arrays.

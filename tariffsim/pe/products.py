@@ -1,15 +1,15 @@
 """Product-level trade data for the partial-equilibrium engines (SMART, GSIM).
 
-:class:`ProductData` is a validated tidy table with one row per importer, exporter and
-product: the import value at world (tariff-exclusive) prices and the applied ad valorem
-tariff (0.19 means 19%). It is validated like :class:`tariffsim.Baseline`: negative,
-NaN or infinite values, duplicate rows, tariffs below -100% and missing columns raise
-:class:`tariffsim.errors.DataError` naming the field, the offending rows and the fix;
-tariffs above 1000% warn with :class:`tariffsim.errors.TariffSimWarning`.
+[`ProductData`][tariffsim.pe.products.ProductData] is a validated tidy table with one row per
+importer, exporter and product: the import value at world (tariff-exclusive) prices and the applied
+ad valorem tariff (0.19 means 19%). It is validated like [`tariffsim.Baseline`][]: negative, NaN or
+infinite values, duplicate rows, tariffs below -100% and missing columns raise
+[`tariffsim.errors.DataError`][] naming the field, the offending rows and the fix; tariffs above
+1000% warn with [`tariffsim.errors.TariffSimWarning`][].
 
 The module also holds the matching of *shock frames* (new tariffs, export restrictions,
-commitments) onto the rows of the data, shared by :mod:`tariffsim.pe.smart` and
-:mod:`tariffsim.pe.gsim`.
+commitments) onto the rows of the data, shared by [`tariffsim.pe.smart`][] and
+[`tariffsim.pe.gsim`][].
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def check_tariff_range(rates: np.ndarray, df: pd.DataFrame, field_name: str) -> 
 class ProductData:
     """Imports by importer, exporter and product, with applied tariffs.
 
-    Build it with :meth:`from_frame`, :meth:`from_arrays` or :meth:`from_baseline`.
+    Build it with [`from_frame`][tariffsim.pe.products.ProductData.from_frame],
+    [`from_arrays`][tariffsim.pe.products.ProductData.from_arrays] or
+    [`from_baseline`][tariffsim.pe.products.ProductData.from_baseline].
 
     Attributes
     ----------
@@ -244,7 +246,7 @@ class ProductData:
     @classmethod
     def from_baseline(cls, baseline: Any, *, sectors: Sequence[str] | None = None
                       ) -> ProductData:
-        """Imports of a :class:`tariffsim.Baseline`, its sectors taken as products.
+        """Imports of a [`tariffsim.Baseline`][], its sectors taken as products.
 
         Domestic sales (the diagonal) are dropped; only positive flows are kept.
         """
@@ -508,7 +510,7 @@ def elasticity_by_label(value: Any, labels: Sequence[str], field_name: str, defa
 
     Labels missing from a mapping take ``default`` (as WITS does for products without
     an estimate); the count of defaulted labels is returned. Unknown labels raise
-    :class:`~tariffsim.errors.ModelError` with a did-you-mean suggestion.
+    [`ModelError`][tariffsim.errors.ModelError] with a did-you-mean suggestion.
 
     ``kind`` is the sign rule: ``"negative"`` (<= 0, finite), ``"nonnegative"``
     (>= 0, finite) or ``"positive"`` (> 0, ``inf`` allowed).

@@ -14,7 +14,7 @@ One importing market, many products and exporters at once. For every product (a
 * new imports ``M1_k = M_k + TC_k + TD_k`` (in baseline world-price units);
 * tariff revenue ``t0_k M_k`` before, ``t1_k b_k M1_k`` after, where ``b_k`` is the
   change of the border price (1 with infinite export supply and no export tax);
-* welfare triangle (MODEL.md section 5, the WITS "welfare effect"):
+* welfare triangle (docs/model.md, the WITS "welfare effect"):
   ``W_k = 1/2 (t0_k - t1_k) TC_k``.
 
 with ``epsilon`` the import-demand elasticity (< 0), ``sigma`` the elasticity of
@@ -108,9 +108,9 @@ def smart_effects(value: np.ndarray, tariff_baseline: np.ndarray,
                   export_tax: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """SMART creation and diversion for flat arrays of (market, exporter) rows.
 
-    The array-level engine behind :func:`smart`: no labels, no validation beyond
-    shapes. Every argument is an array over rows (elasticities may be scalars);
-    ``market`` is an integer code 0..n_markets-1 (one importer and product).
+    The array-level engine behind [`smart`][tariffsim.pe.smart.smart]: no labels, no validation
+    beyond shapes. Every argument is an array over rows (elasticities may be scalars); ``market`` is
+    an integer code 0..n_markets-1 (one importer and product).
 
     Returns
     -------
@@ -315,7 +315,8 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
     ----------
     data : ProductData or pandas.DataFrame
         Imports by importer, exporter, product with ``value`` (world prices) and
-        ``tariff`` (0.19 = 19%); see :meth:`ProductData.from_frame`.
+        ``tariff`` (0.19 = 19%); see
+        [`ProductData.from_frame`][tariffsim.pe.ProductData.from_frame].
     new_tariffs : float, mapping or DataFrame, optional
         NEW tariff levels. A number applies to every row; a mapping
         ``{exporter: rate}`` to all products of those exporters; a frame has a ``rate``
@@ -379,7 +380,8 @@ def smart(data: Any, new_tariffs: Any = None, *, importer: str | None = None,
     -----
     Imports can in principle fall below zero in the linear SMART formulas (a very
     large tariff rise with an elastic demand); such rows are clipped at zero, which is
-    recorded in ``notes`` and warned about with :class:`TariffSimWarning`.
+    recorded in ``notes`` and warned about with
+    [`TariffSimWarning`][tariffsim.pe.smart.TariffSimWarning].
     """
     data = as_data(data)
     if importer is not None:
@@ -515,7 +517,7 @@ def _sum_by(frame: pd.DataFrame, keys: list[str], cols: list[str],
     """Group sums with bincount (fast on millions of rows), sorted by keys.
 
     ``codes`` are precomputed integer codes and sorted labels for each key (as kept by
-    :class:`ProductData`); without them the keys are factorized here.
+    [`ProductData`][tariffsim.pe.smart.ProductData]); without them the keys are factorized here.
     """
     if codes is None:
         codes = []

@@ -43,14 +43,15 @@ def load(source: str | os.PathLike[str], variant: str | None = None) -> Scenario
     """Load a built-in scenario by name, or a scenario TOML file by path.
 
     With ``variant``, the scenario that ``source`` declares under that name in its
-    ``variants`` table (:func:`variant`): ``load("us-asean-2025", variant="as-signed")``.
+    ``variants`` table ([`variant`][tariffsim.scenarios.variant]):
+    ``load("us-asean-2025", variant="as-signed")``.
 
     The one resolver of scenarios given by name or path, used by every entry point
     (``simulate``, ``project``, ``monte_carlo``, the PE bridge and the CLI). A built-in
-    name (:func:`list`) wins; otherwise ``source`` is read as a file when it looks like a
-    path (:func:`tariffsim.scenario_io.is_path`: a :class:`pathlib.Path`, a name ending in
-    ``.toml``, containing a path separator, or naming an existing file); anything else is
-    taken for a misspelled built-in name (ScenarioError with a did-you-mean).
+    name ([`list`][tariffsim.scenarios.list]) wins; otherwise ``source`` is read as a file when it
+    looks like a path (`tariffsim.scenario_io.is_path`: a `pathlib.Path`, a name ending in
+    ``.toml``, containing a path separator, or naming an existing file); anything else is taken for
+    a misspelled built-in name (ScenarioError with a did-you-mean).
     """
     if variant is not None:
         return _variant(load(source), _where(source), variant)
@@ -69,8 +70,8 @@ def variant(scenario: Scenario, name: str) -> Scenario:
     of the same policy, such as a deal "as signed" beside the law as it evolved.
 
     The variant is a built-in scenario name or a TOML path; a relative path is read from
-    the built-in scenarios' folder (use :func:`load` with ``variant=`` to read it from the
-    folder of the scenario's own file).
+    the built-in scenarios' folder (use [`load`][tariffsim.scenarios.load] with ``variant=`` to read
+    it from the folder of the scenario's own file).
 
     Raises
     ------

@@ -1,30 +1,31 @@
 """US tariff cells of a baseline from the line engine: what the scenario resolver reads.
 
-:func:`baseline_lines` maps a baseline's economies and sectors to the units and lines of
-:func:`tariffsim.tariff_lines.line_data` once, compiles a scenario's Tariffs for the US, and
-returns a :class:`BaselineLines` whose :meth:`~BaselineLines.rates` gives, for a day, the
+[`baseline_lines`][tariffsim.tariff_lines.cells.baseline_lines] maps a baseline's economies and
+sectors to the units and lines of `tariffsim.tariff_lines.line_data` once, compiles a scenario's
+Tariffs for the US, and returns a [`BaselineLines`][tariffsim.tariff_lines.cells.BaselineLines]
+whose [`rates`][tariffsim.tariff_lines.cells.BaselineLines.rates] gives, for a day, the
 2024-import-weighted mean line rate of every (exporter, sector) cell of the US column, on
 the day and in 2024:
 
     t_{i,j}(d) = sum_{l in j} m_{i,l} rate_{i,l}(d) / sum_{l in j} m_{i,l}
 
-(MODEL.md section 3; the rules of ``rate_{i,l}`` are those of :class:`tariffsim.Tariff`).
-:func:`tariffsim.resolve.tariff_levels` adds the change ``t(d) - t(2024)`` to the
-baseline's own tariff (docs/us_tariffs.md, "From lines to model cells").
+(docs/model.md#us-tariffs-from-tariff-lines-to-model-sectors; the rules of ``rate_{i,l}`` are those
+of [`tariffsim.Tariff`][]). [`tariffsim.resolve.tariff_levels`][] adds the change ``t(d) - t(2024)``
+to the baseline's own tariff (docs/us_tariffs.md, "From lines to model cells").
 
 When the engine applies
 -----------------------
 Every economy of the baseline but the US must stand for partners with 2024 US import data
-(ISO3 codes of :func:`tariffsim.tariff_lines.partners`, ``"EU27"``, and ``"ROW"`` for every
+(ISO3 codes of [`tariffsim.tariff_lines.partners`][], ``"EU27"``, and ``"ROW"`` for every
 partner the baseline does not name), and its goods sectors must be places for HTS lines:
 one sector (a partner's mean over all its lines), tariffsim's sectors
-(:data:`tariffsim.sectors.SECTORS`, lines placed with :func:`tariffsim.sectors.goods_sector`),
-OECD ICIO 2025 industry codes (:func:`tariffsim.sectors.hs_to_icio`), or HS codes (product
+(`tariffsim.sectors.SECTORS`, lines placed with `tariffsim.sectors.goods_sector`),
+OECD ICIO 2025 industry codes (`tariffsim.sectors.hs_to_icio`), or HS codes (product
 data: a product takes the lines under its code, other lines are left out); "one sector" means a
 single sector named ``"total"`` (a baseline built without sectors) or ``"goods"``, not a
 single product of PE data. Otherwise
-:func:`baseline_lines` returns the reason as text and the resolver keeps the cell-level
-rules for US tariffs too.
+[`baseline_lines`][tariffsim.tariff_lines.cells.baseline_lines] returns the reason as text and the
+resolver keeps the cell-level rules for US tariffs too.
 
 Everything date-independent is cached: the mapping by baseline layout, the compiled
 instruments and each instrument's line coverage by scenario, and the cell rates by the set
@@ -191,7 +192,7 @@ def _product_keys(sectors: tuple[str, ...], services: tuple[str, ...]) -> np.nda
 @lru_cache(maxsize=16)
 def line_map(countries: tuple[str, ...], sectors: tuple[str, ...],
              services: tuple[str, ...]) -> LineMap | str:
-    """The :class:`LineMap` of a baseline layout, or the reason it has none (text)."""
+    """The `LineMap` of a baseline layout, or the reason it has none (text)."""
     if US not in countries:
         return "the baseline has no 'USA'"
     ld = line_data()
@@ -224,7 +225,8 @@ def line_map(countries: tuple[str, ...], sectors: tuple[str, ...],
 class BaselineLines:
     """A scenario's US tariffs on the cells of a baseline layout (see the module notes).
 
-    Use :func:`baseline_lines`; :meth:`rates` is what the resolver calls.
+    Use [`baseline_lines`][tariffsim.tariff_lines.cells.baseline_lines];
+    [`rates`][tariffsim.tariff_lines.cells.BaselineLines.rates] is what the resolver calls.
     """
 
     map: LineMap
@@ -293,8 +295,9 @@ def _cached(instruments: tuple, countries: tuple[str, ...], sectors: tuple[str, 
 
 
 def baseline_lines(instruments: Any, baseline: Any) -> BaselineLines | str:
-    """The :class:`BaselineLines` of a scenario's instruments on a baseline, or the reason
-    (text) why the line engine cannot serve this baseline (see the module notes).
+    """The [`BaselineLines`][tariffsim.tariff_lines.cells.BaselineLines] of a scenario's instruments
+    on a baseline, or the reason (text) why the line engine cannot serve this baseline (see the
+    module notes).
 
     Cached by (instruments, baseline countries, sectors, services): the projection of a
     scenario year by year, its validation and its Monte Carlo draws share one object.

@@ -4,11 +4,12 @@ Everything here is read from ``tariffsim/data/`` (built by ``tools/build_tariff_
 from the project's raw folder; see ``tariffsim/data/README.md`` for sources):
 
 * 2024 US imports for consumption and calculated duty by partner and HTS10 line for the
-  50 partners of the Census HS10 pull and the EU aggregate ``EU27`` (:func:`line_data`);
+  50 partners of the Census HS10 pull and the EU aggregate ``EU27`` (`line_data`);
 * the same by partner and HS chapter for every Census partner: partners without HS10 data
-  get line weights from it (:func:`line_data`, "partners without HS10 data");
-* named product lists (:func:`product_lists`, :func:`list_codes`) and the USMCA claim shares
-  by line (:func:`share_table`).
+  get line weights from it (`line_data`, "partners without HS10 data");
+* named product lists ([`product_lists`][tariffsim.tariff_lines.data.product_lists],
+  [`list_codes`][tariffsim.tariff_lines.data.list_codes]) and the USMCA claim shares by line
+  ([`share_table`][tariffsim.tariff_lines.data.share_table]).
 
 Partners without HS10 data
 --------------------------
@@ -59,7 +60,7 @@ def _open(name: str):
 
 @dataclass(frozen=True)
 class LineData:
-    """The 2024 US import lines, as arrays (built once, cached by :func:`line_data`).
+    """The 2024 US import lines, as arrays (built once, cached by `line_data`).
 
     Attributes
     ----------
@@ -106,7 +107,7 @@ class LineData:
 
 @lru_cache(maxsize=1)
 def line_data() -> LineData:
-    """The cached :class:`LineData` of the shipped files."""
+    """The cached `LineData` of the shipped files."""
     with _open("us_partners_2024.csv") as fh:
         units = pd.read_csv(fh, dtype={"partner": str, "cty_code": str, "name": str,
                                        "basis": str})
@@ -231,7 +232,7 @@ def expand_products(items: tuple[str, ...] | list[str],
 
 @lru_cache(maxsize=512)
 def product_mask(items: tuple[str, ...], field_: str = "products") -> np.ndarray:
-    """Boolean mask over :attr:`LineData.codes` of the lines a product spec covers.
+    """Boolean mask over `LineData.codes` of the lines a product spec covers.
 
     A code covers every HTS10 line that starts with it.
     """
@@ -282,7 +283,7 @@ def share_table(name: str) -> pd.DataFrame:
 
 @lru_cache(maxsize=8)
 def share_rows(name: str) -> np.ndarray:
-    """The share table as an array over the HS10 rows of :func:`line_data` (0 elsewhere)."""
+    """The share table as an array over the HS10 rows of `line_data` (0 elsewhere)."""
     ld = line_data()
     tab = share_table(name)
     out = np.zeros(len(ld.row_unit))

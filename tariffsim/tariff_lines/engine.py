@@ -1,19 +1,19 @@
 """The line-level stacking engine: the US duty on every (partner, HTS10) line on a day.
 
-The rules are those of :class:`tariffsim.Tariff` (Notes, "Line-level stacking"); this module
-applies them to the arrays of :func:`tariffsim.tariff_lines.data.line_data`:
+The rules are those of [`tariffsim.Tariff`][] (Notes, "Line-level stacking"); this module
+applies them to the arrays of `tariffsim.tariff_lines.data.line_data`:
 
 * rows of HS10 partners are their 2024 (partner, line) pairs;
 * partners with chapter data only are grouped by *signature* (the set of the scenario's
   instruments whose exporter side covers them, on any day, so that a partner keeps its group
   on every day); each group is one pooled pseudo-partner whose lines follow the pooled HS10
-  composition (see :mod:`tariffsim.tariff_lines.data`). Added duties are computed on the
+  composition (see `tariffsim.tariff_lines.data`). Added duties are computed on the
   group's lines and given to each member chapter by chapter, so additive layers are exact
   for each member and floors / set layers use the group's pooled base rates.
 
 Everything is vectorised over rows (about 210,000 HS10 rows plus a few hundred thousand
 pooled rows). What does not depend on the day is computed once per scenario and kept on the
-compiled :class:`Schedule`: the groups, the pooled rows and the rows each instrument covers;
+compiled `Schedule`: the groups, the pooled rows and the rows each instrument covers;
 a day costs the stacking arithmetic only.
 """
 
@@ -45,7 +45,7 @@ ROW_CODE = "ROW"
 
 @lru_cache(maxsize=1)
 def line_table() -> pd.DataFrame:
-    """:func:`tariffsim.sectors.hs_to_icio` of every line of the HTS10 universe."""
+    """`tariffsim.sectors.hs_to_icio` of every line of the HTS10 universe."""
     return hs_to_icio(list(line_data().codes))
 
 
@@ -278,7 +278,7 @@ def compile_instruments(instruments: Sequence[Any], importer: str = "USA",
 class Evaluation:
     """Line rates on one day.
 
-    Rows ``0 .. n_real-1`` are the HS10 rows of :func:`line_data` (same order); the rest
+    Rows ``0 .. n_real-1`` are the HS10 rows of `line_data` (same order); the rest
     are pooled rows of groups of chapter-data partners (``row_group`` >= 0).
 
     Attributes
@@ -367,7 +367,7 @@ class _Layout:
 
 
 def _layout(schedule: Schedule) -> _Layout:
-    """The schedule's :class:`_Layout`, built on first use and kept in its cache."""
+    """The schedule's `_Layout`, built on first use and kept in its cache."""
     hit = schedule.cache.get("layout")
     if hit is not None:
         return hit

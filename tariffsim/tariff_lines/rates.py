@@ -5,7 +5,8 @@ of the trackers of effective US tariff rates (Budget Lab, tradewartracker):
 
     t_{p,s}(d) = sum_{l in s} m_{p,l} rate_{p,l}(d) / sum_{l in s} m_{p,l}
 
-(MODEL.md section 3); substitution between lines is left to the models.
+(docs/model.md#us-tariffs-from-tariff-lines-to-model-sectors); substitution between lines is left to
+the models.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .engine import (
 
 __all__ = ["effective_rates", "cell_rates", "line_rates", "BY"]
 
-#: Values of ``by`` in :func:`effective_rates`.
+#: Values of ``by`` in [`effective_rates`][tariffsim.tariff_lines.rates.effective_rates].
 BY = ("exporter", "sector", "total")
 US = "USA"
 
@@ -293,7 +294,7 @@ def effective_rates(scenario: Any, date: Any = None, importer: str = "USA",
     importer : str
         ``"USA"``: the only importer with tariff-line data.
     by : {"exporter", "sector", "total"}
-        One row per exporter; per exporter and model sector (:mod:`tariffsim.sectors`,
+        One row per exporter; per exporter and model sector (`tariffsim.sectors`,
         cells without 2024 imports left out); or one row for all US imports (``WLD``).
     exporters : list of str or mapping, optional
         Partners to report: ISO3 codes, ``"EU27"`` and ``"ROW"`` (every partner not listed),
@@ -308,7 +309,7 @@ def effective_rates(scenario: Any, date: Any = None, importer: str = "USA",
         USD million), ``rate_baseline_pct`` (2024 applied rate: duty / imports),
         ``rate_pct`` (in force on the date), ``added_pp`` (their difference), ``basis``
         (``hs10``: the partner's own lines; ``hs2``: lines imputed from its chapter data,
-        see :mod:`tariffsim.tariff_lines.data`); ``date`` when several dates are given.
+        see `tariffsim.tariff_lines.data`); ``date`` when several dates are given.
         Sorted by ``imports_weight``, largest first.
 
     Examples
@@ -393,7 +394,7 @@ def cell_rates(instruments: Sequence[Any], date: Any, importer: str = "USA", *,
         The baseline's sectors, in order; every partner x sector cell is returned. Default:
         the keys that ``sector_of_line`` produces.
     sector_of_line : "sector", "icio", "total" or None, mapping or callable
-        Sector of each HTS10 line: model sectors (:mod:`tariffsim.sectors`), ICIO
+        Sector of each HTS10 line: model sectors (`tariffsim.sectors`), ICIO
         industries, one sector ``"total"`` (a one-sector baseline gets the partner's mean),
         a mapping HS prefix -> sector (longest prefix wins) or a function of an array of
         HTS10 codes.
@@ -454,7 +455,7 @@ def line_rates(scenario: Any, date: Any, exporters: Sequence[str] | str,
     date : date or str
     exporters : str or list of str
         ISO3 codes (or ``"EU27"``). For partners with chapter data only, lines are imputed
-        (:mod:`tariffsim.tariff_lines.data`) and the added duty is their group's.
+        (`tariffsim.tariff_lines.data`) and the added duty is their group's.
     products : list of str, optional
         HTS prefixes to keep (all lines otherwise).
 
