@@ -11,9 +11,11 @@ import errno
 import json
 import math
 import os
+import re
 import secrets
+import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ import numpy as np
 
 from .errors import DataError
 
-__all__ = ["write_atomic", "json_text", "output_error"]
+__all__ = ["write_atomic", "json_text", "output_error", "FolderSwap"]
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str, *, field: str = "path") -> Path:
@@ -159,3 +161,197 @@ def json_text(obj: Any) -> str:
     """
     return json.dumps(_plain(obj), indent=2, sort_keys=True, default=str,
                       allow_nan=False) + "\n"
+
+
+# ------------------------------------------------------------------ whole-folder swaps
+#: Name of the staging and set-aside folders of a `FolderSwap` of ``<out>``:
+#: ``.<out>.tariffsim-new-<pid>-<hex>`` and ``.<out>.tariffsim-old-<pid>-<hex>``, beside
+#: ``<out>``. A run killed midway leaves one of them; the next run into ``<out>`` removes
+#: it (only when the process that made it is gone, so two runs never clean each other's).
+_STAGE = re.compile(r"^\.(?P<out>.+)\.tariffsim-(?P<kind>new|old)-(?P<pid>\d+)-[0-9a-f]+$")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # another user's process: alive, leave its folders alone
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class FolderSwap:
+    """Write a set of output files into a fresh folder and swap it in whole.
+
+    ``FolderSwap(out, owned=...)`` checks ``out`` and creates the staging folder
+    ``.<out>.tariffsim-new-<pid>-<hex>`` beside it at once, so that a folder that cannot
+    be written is reported before any long computation. The caller writes its files into
+    `path`, then `commit` swaps the folders: the old ``out`` (if any) is
+    renamed aside to ``.<out>.tariffsim-old-...``, the staging folder is renamed to
+    ``out`` and the old one removed. A process killed at any point leaves ``out`` holding
+    the complete old set of files or the complete new one, never a mix; if it is killed
+    between the two renames ``out`` is missing and the next run puts the old folder back
+    before it starts. Leftover staging and set-aside folders of processes that are gone
+    are removed when the next swap into the same ``out`` begins. Used as a context manager,
+    the swap is committed when the block ends without an exception and discarded
+    otherwise.
+
+    New folders and files follow the process umask (``os.mkdir`` with mode ``0o777``;
+    `write_atomic` files ``0o666``), as any the user creates.
+
+    Parameters
+    ----------
+    out : str or path
+        The output folder.
+    owned : collection of str
+        The names of the files a run writes. An existing ``out`` holding anything else is
+        refused (``DataError``): the swap would delete the user's other files.
+    field : str
+        The argument ``out`` came in, named in errors (``"--out"``).
+
+    Raises
+    ------
+    DataError
+        ``out`` is a file, holds files the run does not own, is the working folder or one
+        above it, or its parent cannot be written; the message names ``field``, the path
+        and the fix.
+    """
+
+    def __init__(self, out: str | os.PathLike, *, owned: Collection[str],
+                 field: str = "out") -> None:
+        self.field = field
+        self.out = Path(os.path.abspath(out))
+        self.owned = frozenset(owned)
+        self.parent = self.out.parent
+        self._check()
+        try:
+            self.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(self.out, exc, field) from None
+        self.clean_stale()
+        self.path = self._new_folder("new")
+        self.done = False
+
+    def _fail(self, why: str) -> DataError:
+        return DataError(f"{self.field}: {why}", field=self.field)
+
+    def _check(self) -> None:
+        out = self.out
+        cwd = Path(os.path.abspath(os.getcwd()))
+        if out == cwd or out in cwd.parents or out.parent == out:
+            raise self._fail(f"{str(out)!r} is the working folder or a folder above it; the "
+                             f"run replaces its output folder whole. Give a new folder "
+                             f"(--out results).")
+        blocker = _file_on_the_way(out)
+        if blocker is not None:
+            raise self._fail(f"{str(blocker)!r} is a file, not a folder; give a folder name "
+                             f"that is not taken (--out results), or move the file away.")
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise self._fail(f"{str(out)!r} is not a plain folder; give a new folder name.")
+        if out.is_dir():
+            try:
+                names = [p.name for p in out.iterdir()]
+            except OSError as exc:
+                raise output_error(out, exc, self.field) from None
+            foreign = sorted(n for n in names if n not in self.owned
+                             and not (n.startswith(".") and n.endswith(".tmp")))
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+                raise self._fail(f"{str(out)!r} holds files a run does not write ({shown}); "
+                                 f"the run replaces the folder whole and would delete them. "
+                                 f"Give a new or empty folder, or a previous output folder.")
+
+    def _new_folder(self, kind: str) -> Path:
+        for _ in range(100):
+            path = self.parent / (f".{self.out.name}.tariffsim-{kind}-{os.getpid()}-"
+                                  f"{secrets.token_hex(4)}")
+            try:
+                os.mkdir(path, 0o777)  # the umask applies, as for any new folder
+                return path
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise output_error(self.out, exc, self.field) from None
+        raise output_error(self.out, FileExistsError(errno.EEXIST, "no free folder name"),
+                           self.field)
+
+    def clean_stale(self) -> list[Path]:
+        """Remove the staging and set-aside folders of killed runs into ``out`` (those of
+        processes that are gone); when ``out`` itself is missing (a run killed between its
+        two renames), put the newest set-aside folder back first. Returns what was
+        removed."""
+        stale = []
+        try:
+            entries = list(self.parent.iterdir())
+        except OSError:
+            return []
+        for p in entries:
+            m = _STAGE.match(p.name)
+            if (m and m["out"] == self.out.name and p.is_dir() and not p.is_symlink()
+                    and not _pid_alive(int(m["pid"]))):
+                stale.append((m["kind"], p))
+        if not self.out.exists():
+            old = sorted((p for kind, p in stale if kind == "old"),
+                         key=lambda p: p.stat().st_mtime)
+            if old:
+                os.replace(old[-1], self.out)
+                stale = [(k, p) for k, p in stale if p != old[-1]]
+        removed = []
+        for _, p in stale:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+        return removed
+
+    def commit(self) -> Path:
+        """Swap the staging folder in as ``out``; returns ``out``."""
+        if self.done:
+            return self.out
+        _fsync_dir(self.path)
+        aside = None
+        try:
+            if self.out.exists():
+                aside = self.parent / (f".{self.out.name}.tariffsim-old-{os.getpid()}-"
+                                       f"{secrets.token_hex(4)}")
+                os.replace(self.out, aside)
+            os.replace(self.path, self.out)
+        except OSError as exc:
+            if aside is not None and not self.out.exists():
+                os.replace(aside, self.out)
+            self.discard()
+            raise output_error(self.out, exc, self.field) from None
+        self.done = True
+        _fsync_dir(self.parent)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+        return self.out
+
+    def discard(self) -> None:
+        """Remove the staging folder (the old ``out`` is left as it was)."""
+        self.done = True
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def __enter__(self) -> FolderSwap:
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
