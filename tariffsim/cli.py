@@ -261,8 +261,18 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Help with each option's default and the examples (epilog) kept as written."""
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help with each option's default (when it has one) and the examples (epilog) kept
+    as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        d = action.default
+        if (not action.option_strings or "%(default)" in text or d is None or d is False
+                or d == argparse.SUPPRESS or d == []):
+            return text
+        shown = " ".join(map(str, d)) if isinstance(d, list | tuple) else str(d)
+        return f"{text} (default: {shown.replace('%', '%%')})"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -324,7 +334,9 @@ Exit codes: 0 success, 2 a user error (a one-line message), 1 a bug (please repo
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``tariffsim`` command."""
-    p = _Parser(prog="tariffsim", description=__doc__.splitlines()[0],
+    p = _Parser(prog="tariffsim",
+                description="Simulate tariffs, trade deals and export controls: run, list "
+                            "and show scenarios.",
                 formatter_class=_Formatter, epilog=_MAIN_EXAMPLES)
     p.add_argument("--version", action="version",
                    version=f"%(prog)s {package_version()}")
@@ -332,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
                            parser_class=_Parser)
     r = sub.add_parser("run", help="project a scenario on the embedded baseline",
                        description="Project bilateral balances year by year without and "
-                                   "with a scenario, and write the results into --out.",
+                                   "with a scenario,\nand write the results into --out.",
                        formatter_class=_Formatter, epilog=_RUN_EXAMPLES)
     r.add_argument("scenario", help="a built-in scenario name (tariffsim list) or a TOML "
                                     "file (./name, dir/name or name.toml)")
