@@ -328,7 +328,8 @@ _MAIN_EXAMPLES = """examples:
   tariffsim run us-asean-2025          project balances 2025-2030 (tariffsim run -h)
   tariffsim baseline                   the embedded baseline's summary
 
-A name is a built-in scenario; a file needs a path form: ./name, dir/name or name.toml.
+A built-in scenario's name means the built-in, even where a file of that name exists
+(write ./name to read the file); any other SCENARIO is read as a TOML file.
 Exit codes: 0 success, 2 a user error (a one-line message), 1 a bug (please report it)."""
 
 
