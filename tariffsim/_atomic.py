@@ -57,13 +57,19 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, field: str = "pa
         permission denied, a read-only or full disk. The message names the path and the
         fix (:func:`output_error`).
     """
+    if not isinstance(path, str | os.PathLike) or (isinstance(path, str) and not path):
+        raise DataError(f"{field}: expected a file path, got {path!r}.", field=field)
+    if "\x00" in os.fsdecode(path):
+        raise DataError(f"{field}: the path {os.fsdecode(path)!r} holds a NUL byte; give a plain "
+                        f"file path.", field=field)
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        is_dir = path.is_dir()
     except OSError as exc:
         raise output_error(path, exc, field) from None
-    if path.is_dir():
+    if is_dir:
         raise output_error(path, IsADirectoryError(errno.EISDIR, "Is a directory"), field)
     try:
         keep = stat.S_IMODE(path.stat().st_mode)
@@ -109,9 +115,19 @@ def _create_temp(path: Path) -> tuple[int, str]:
 def _file_on_the_way(path: Path) -> Path | None:
     """The nearest existing ancestor of ``path`` when it is a file (not a folder)."""
     for p in [path, *path.parents]:
-        if p.exists():
-            return None if p.is_dir() else p
+        try:
+            if p.exists():
+                return None if p.is_dir() else p
+        except (OSError, ValueError):
+            continue
     return None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def output_error(path: Path, exc: OSError, field: str = "path") -> DataError:
@@ -121,7 +137,7 @@ def output_error(path: Path, exc: OSError, field: str = "path") -> DataError:
     if blocker is not None:
         why = (f"{str(blocker)!r} is a file, not a folder; choose another folder, or move "
                f"the file away")
-    elif code == errno.EISDIR or path.is_dir():
+    elif code == errno.EISDIR or _is_dir(path):
         why = (f"{str(path)!r} is a folder; give a file name inside it, or remove or rename "
                f"the folder")
     elif code in (errno.EACCES, errno.EPERM):
@@ -237,6 +253,9 @@ class FolderSwap:
     def __init__(self, out: str | os.PathLike, *, owned: Collection[str],
                  field: str = "out") -> None:
         self.field = field
+        if not isinstance(out, str | os.PathLike) or not os.fsdecode(out).strip() or (
+                "\x00" in os.fsdecode(out)):
+            raise DataError(f"{field}: expected a folder path, got {out!r}.", field=field)
         self.out = Path(os.path.abspath(out))
         self.owned = frozenset(owned)
         self.parent = self.out.parent

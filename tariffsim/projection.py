@@ -83,12 +83,20 @@ class ElasticitySchedule:
                                                        for h, v in self.points.items())))
 
     def __call__(self, horizon: int) -> float:
+        if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer):
+            raise ModelError(f"elasticity_schedule: the horizon must be a whole number of "
+                             f"years (1 = the first year of the policy), got {horizon!r}.",
+                             field="horizon")
         hs = np.array(list(self.points), dtype=float)
         vs = np.array(list(self.points.values()))
         return float(np.interp(max(int(horizon), 1), hs, vs))
 
     def scaled(self, factor: float) -> ElasticitySchedule:
         """The same schedule multiplied by ``factor`` (used by Monte Carlo draws)."""
+        if (isinstance(factor, bool) or not isinstance(factor, int | float | np.number)
+                or not math.isfinite(float(factor)) or float(factor) <= 0):
+            raise ModelError(f"factor: the schedule is scaled by a positive finite number, "
+                             f"got {factor!r}.", field="factor")
         return ElasticitySchedule({h: v * factor for h, v in self.points.items()},
                                   name=f"{self.name} x {factor:.3g}", source=self.source)
 
@@ -102,6 +110,9 @@ class ElasticitySchedule:
     @classmethod
     def constant(cls, value: float, source: str = "") -> ElasticitySchedule:
         """The same elasticity in every year."""
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise ModelError(f"elasticity_schedule: a constant elasticity is a positive "
+                             f"number such as 2.0, got {value!r}.", field="elasticity_schedule")
         return cls({1: float(value)}, name=f"constant {value:g}", source=source)
 
 
@@ -596,6 +607,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         try:
             if isinstance(years, str | bytes):
                 raise TypeError
+            years = list(years)
+            if any(isinstance(y, bool) or (isinstance(y, float | np.floating)
+                                           and not float(y).is_integer()) for y in years):
+                raise TypeError  # True is not a year; 2026.5 is not a whole year
             years = sorted({int(y) for y in years})
         except (TypeError, ValueError):
             raise DataError(f"years: expected calendar years such as range(2025, 2031), got "
@@ -615,6 +630,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                                                                  int | np.integer):
             raise DataError(f"first_policy_year: expected a calendar year such as 2025, got "
                             f"{first_policy_year!r}.", field="first_policy_year")
+        if not 1800 <= first_policy_year <= 2200:
+            raise DataError(f"first_policy_year: {first_policy_year} is not a plausible "
+                            f"calendar year; give the year the policy starts, such as 2025.",
+                            field="first_policy_year")
         start = int(first_policy_year)
     spec = {"baseline": baseline, "scenario": scenario, "years": list(years),
             "growth": growth, "reference": reference, "closure": closure, "model": model,
