@@ -135,12 +135,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
         scenario = scenario.with_realisation(args.realisation)
     reference = scenarios.load(args.reference) if args.reference else None
     base = load_baseline(args.baseline)
+    if base.year is not None and first <= base.year:
+        raise DataError(f"--years: projections start after the baseline year {base.year}; "
+                        f"got {first}. Write --years {base.year + 1} {max(last, base.year + 1)}.",
+                        field="--years")
+    if last > 2200:
+        raise DataError(f"--years: {last} is not a plausible year to project to; give a last "
+                        f"year such as 2030.", field="--years")
     partner = _codes(args.partner, base.countries, "--partner")
     if len(partner) != 1:
         raise DataError(f"--partner: give one partner, got {','.join(partner)}; list the "
                         f"countries with --countries.", field="--partner")
     partner_code = partner[0]
     countries = _codes(args.countries, base.countries, "--countries")
+    if partner_code in countries:
+        raise DataError(f"--countries: {partner_code} is the partner (--partner "
+                        f"{partner_code}); a country's balance with itself is nil. Leave it "
+                        f"out of --countries, or choose another --partner.",
+                        field="--countries")
     if args.growth is not None:
         growth_rates(args.growth, base, field="--growth")
     show_years = sorted({min(years), max(years)} | set(args.show_years or []))

@@ -348,7 +348,7 @@ class Projection:
             raise DataError(f"partner: {partner!r} is not in the projection; partners are "
                             f"{sorted(self.frame['partner'].unique())}.", field="partner")
         if countries is not None:
-            countries = list(countries)
+            countries = [countries] if isinstance(countries, str) else list(countries)
             unknown = sorted(set(countries) - set(f["country"]))
             if unknown:
                 raise DataError(f"countries: {unknown} not in the projection.",
@@ -359,10 +359,16 @@ class Projection:
         return out
 
     def table(self, partner: str = "USA", countries: Iterable[str] | None = None,
-              years: Iterable[int] | None = None) -> pd.DataFrame:
-        """Wide table: reported base-year balance, then without/with/change per year."""
+              years: Iterable[int] | int | None = None) -> pd.DataFrame:
+        """Wide table: reported base-year balance, then without/with/change per year
+        (``years``: one year or several; default every projected year)."""
         f = self.balances(partner, countries)
         base_year = int(f["year"].min())
+        if isinstance(years, str | bytes | bool):
+            raise DataError(f"years: expected calendar years such as [2026, 2030], got "
+                            f"{years!r}.", field="years")
+        if isinstance(years, int | np.integer):
+            years = [int(years)]
         years = sorted(set(f["year"]) - {base_year}) if years is None else list(years)
         missing = sorted(set(years) - set(f["year"]))
         if missing:
