@@ -342,7 +342,8 @@ _MAIN_EXAMPLES = """examples:
 
 A built-in scenario's name means the built-in, even where a file of that name exists
 (write ./name to read the file); any other SCENARIO is read as a TOML file.
-Exit codes: 0 success, 2 a user error (a one-line message), 1 a bug (please report it)."""
+Exit codes: 0 success, 2 a user error (a one-line message), 130 interrupted,
+1 a bug (please report it)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -433,7 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     0: success (a pipe closed by the reader, as ``| head``, included: the files are
     written before anything is printed); 2: a user error, reported as one line
-    ``tariffsim: error: ...`` on stderr naming the option and the fix.
+    ``tariffsim: error: ...`` on stderr naming the option and the fix; 130: interrupted
+    (Ctrl-C), the output folder left as it was.
     """
     try:
         with warnings.catch_warnings():
@@ -449,6 +451,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _stdout_to_devnull()
         return 0
+    except KeyboardInterrupt:
+        # Ctrl-C: the output folder is as it was (the run's staging folder is removed)
+        print("tariffsim: interrupted; the output folder is unchanged.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
