@@ -15,6 +15,7 @@ import re
 import secrets
 import shutil
 import stat
+import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -183,13 +184,20 @@ def json_text(obj: Any) -> str:
 #: Name of the staging and set-aside folders of a `FolderSwap` of ``<out>``:
 #: ``.<out>.tariffsim-new-<pid>-<hex>`` and ``.<out>.tariffsim-old-<pid>-<hex>``, beside
 #: ``<out>``. A run killed midway leaves one of them; the next run into ``<out>`` removes
-#: it (only when the process that made it is gone, so two runs never clean each other's).
+#: it (only when the process that made it is gone, so two runs never clean each other's;
+#: on Windows, where a process cannot be probed safely, when it is a day old).
 _STAGE = re.compile(r"^\.(?P<out>.+)\.tariffsim-(?P<kind>new|old)-(?P<pid>\d+)-[0-9a-f]+$")
 
 
-def _pid_alive(pid: int) -> bool:
+def _pid_alive(pid: int, path: Path | None = None) -> bool:
+    """Whether the process that made a staging folder may still be running."""
     if pid == os.getpid():
         return True
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
+        try:
+            return path is None or time.time() - path.stat().st_mtime < 86400
+        except OSError:
+            return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -324,7 +332,7 @@ class FolderSwap:
         for p in entries:
             m = _STAGE.match(p.name)
             if (m and m["out"] == self.out.name and p.is_dir() and not p.is_symlink()
-                    and not _pid_alive(int(m["pid"]))):
+                    and not _pid_alive(int(m["pid"]), p)):
                 stale.append((m["kind"], p))
         if not self.out.exists():
             old = sorted((p for kind, p in stale if kind == "old"),
