@@ -34,8 +34,10 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, field: str = "pa
     file, with mode ``0o666`` less the process umask; a file that replaces an existing one
     takes that file's mode), which is flushed, synced and then renamed over ``path``
     (``os.replace`` is atomic on POSIX and Windows). On any failure the temporary file is
-    removed and an existing ``path`` is left as it was. Text is written as UTF-8 with the
-    newlines it contains (no translation), so the bytes are the same on every platform.
+    removed and an existing ``path`` is left as it was; temporary files of ``path`` that
+    killed writes left behind are removed first (`clean_stale_temps`). Text is written as
+    UTF-8 with the newlines it contains (no translation), so the bytes are the same on
+    every platform.
     Missing folders are created.
 
     Parameters
@@ -76,6 +78,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, field: str = "pa
         keep = stat.S_IMODE(path.stat().st_mode)
     except OSError:
         keep = None
+    clean_stale_temps(path)
     try:
         fd, tmp = _create_temp(path)
     except OSError as exc:
@@ -97,15 +100,49 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, field: str = "pa
     return path
 
 
+#: Age after which a temporary file of an older tariffsim (``.<name>.<hex>.tmp``, without
+#: the writer's process id) counts as the leftover of a killed write [seconds].
+_LEGACY_TEMP_AGE = 3600.0
+
+
+def clean_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporary files that killed writes of ``path`` left beside it:
+    ``.<name>.<pid>-<hex>.tmp`` whose process is gone, and ``.<name>.<hex>.tmp`` (older
+    versions, no process id) more than an hour old. Returns what was removed."""
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(?:(\d+)-)?[0-9a-f]{{8}}\.tmp$")
+    removed = []
+    try:
+        entries = list(path.parent.iterdir())
+    except OSError:
+        return []
+    for p in entries:
+        m = pattern.match(p.name)
+        if not m:
+            continue
+        try:
+            if m.group(1) is not None:
+                stale = not _pid_alive(int(m.group(1)), p)
+            else:
+                stale = time.time() - p.stat().st_mtime > _LEGACY_TEMP_AGE
+            if stale and p.is_file() and not p.is_symlink():
+                p.unlink()
+                removed.append(p)
+        except OSError:
+            continue
+    return removed
+
+
 def _create_temp(path: Path) -> tuple[int, str]:
-    """A new hidden file ``.<name>.<random>.tmp`` beside ``path``, opened for writing.
+    """A new hidden file ``.<name>.<pid>-<random>.tmp`` beside ``path``, opened for
+    writing (the process id lets a later write tell a killed write's leftover from a
+    write in progress: `clean_stale_temps`).
 
     ``os.open`` with mode ``0o666`` lets the kernel apply the umask, as for any new file
     (``tempfile.mkstemp`` would create it ``0o600`` whatever the umask).
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = str(path.parent / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:

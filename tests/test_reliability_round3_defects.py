@@ -145,3 +145,23 @@ def test_result_to_csv_into_a_file_names_the_path(tmp_path):
 def test_write_toml_onto_a_folder_names_the_path(tmp_path):
     with pytest.raises(DataError, match=f"cannot write '{tmp_path}'.*is a folder"):
         SC.write_toml(tmp_path)
+
+
+def test_killed_writes_temporaries_are_removed_by_the_next_write(tmp_path):
+    import os
+    import time
+
+    r = ts.simulate(base3(year=2024), SC)
+    dead = tmp_path / ".countries.csv.999999999-deadbeef.tmp"          # a killed writer
+    live = tmp_path / f".countries.csv.{os.getpid()}-0badf00d.tmp"     # a write going on
+    old = tmp_path / ".flows.csv.0a0b0c0d.tmp"                         # older version, 2 h
+    fresh = tmp_path / ".flows.csv.01020304.tmp"                       # older version, now
+    other = tmp_path / ".notes.txt.999999999-deadbeef.tmp"             # not ours
+    for p in (dead, live, old, fresh, other):
+        p.write_text("half")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    r.to_csv(tmp_path)
+    assert not dead.exists() and not old.exists()
+    assert live.exists() and fresh.exists() and other.exists()
+    assert (tmp_path / "countries.csv").is_file()
