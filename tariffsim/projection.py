@@ -58,14 +58,16 @@ class ElasticitySchedule:
     source: str = ""
 
     def __post_init__(self) -> None:
-        if not self.points:
-            raise ModelError("elasticity_schedule: give at least one (horizon, value) point.",
-                             field="elasticity_schedule")
-        if not isinstance(self.points, Mapping):
+        given: Any = self.points  # typed a Mapping, but checked: users pass anything
+        if isinstance(given, str | bytes) or not hasattr(given, "items"):
             raise ModelError(f"elasticity_schedule: points must be a mapping {{horizon: "
                              f"elasticity}}, such as {{1: 0.76, 10: 2.0}}; got "
-                             f"{type(self.points).__name__}.", field="elasticity_schedule")
-        for h, v in self.points.items():
+                             f"{type(given).__name__}.", field="elasticity_schedule")
+        points = dict(given.items())  # a dict, a pandas Series, ...
+        if not points:
+            raise ModelError("elasticity_schedule: give at least one (horizon, value) point.",
+                             field="elasticity_schedule")
+        for h, v in points.items():
             if isinstance(h, bool) or not (isinstance(h, int | np.integer) and h >= 1):
                 raise ModelError(f"elasticity_schedule: horizon {h!r} must be an integer >= 1 "
                                  f"(1 = the first year of the policy).",
@@ -80,7 +82,7 @@ class ElasticitySchedule:
                                  f"positive finite trade elasticity (theta > 0).",
                                  field="elasticity_schedule")
         object.__setattr__(self, "points", dict(sorted((int(h), float(v))
-                                                       for h, v in self.points.items())))
+                                                       for h, v in points.items())))
 
     def __call__(self, horizon: int) -> float:
         if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer):

@@ -215,6 +215,11 @@ case("ElasticitySchedule", "constant('x')", lambda t: ElasticitySchedule.constan
      ModelError, "elasticity_schedule", fixed=True)
 case("ElasticitySchedule", "points a list of pairs",
      lambda t: ElasticitySchedule([(1, 2.0)]), ModelError, "mapping", fixed=True)
+case("ElasticitySchedule", "points a pandas Series",
+     lambda t: ElasticitySchedule(__import__("pandas").Series({1: 0.5, 5: 2.0})), "ok",
+     check=lambda s: s(3) == 1.25, fixed=True)
+case("ElasticitySchedule", "points=None", lambda t: ElasticitySchedule(None), ModelError,
+     "mapping")
 case("ElasticitySchedule", "horizon 10**30", lambda t: ElasticitySchedule({10**30: 1.0}),
      "ok", check=lambda s: s(5) == 1.0)
 case("ElasticitySchedule", "as_schedule(1e308)", lambda t: as_schedule(1e308), "ok",
