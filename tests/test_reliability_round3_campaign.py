@@ -259,6 +259,10 @@ case("FolderSwap", "out holding a hidden '.keep'", lambda t: (
 case("FolderSwap", "out holding a sub-folder", lambda t: (
     (t / "o").mkdir(), (t / "o" / "sub").mkdir(),
     _atomic.FolderSwap(t / "o", owned=OWNED)), DataError, "sub", new=True)
+case("FolderSwap", "out below folders that do not exist yet", lambda t: _atomic.FolderSwap(
+    t / "a" / "b" / "out", owned=OWNED).commit(), "ok",
+     check=lambda out: out.is_dir() and not any(out.iterdir()), new=True)
+
 # ---- Scenario and scenario names
 case("Scenario", "with_realisation('0.5')", lambda t: SC.with_realisation("0.5"),
      ScenarioError, "realisation", fixed=True)
@@ -336,6 +340,22 @@ case("CLI", "--growth 0.03 reaches the projection", lambda t: cli_run(t, "--grow
      "ok", check=lambda r: r[0] == -1)
 case("CLI", "--growth 5 (meaning 5%)", lambda t: cli_run(t, "--growth", "5"), "ok",
      check=exit_2("write 0.05 for 5%"), fixed=True)
+
+
+def real_run(t: Path, *args: str) -> Any:
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = cli.main(["run", "us-asean-2025-deals", "--baseline", "goods-2024", "--years",
+                         "2026", "2026", "--out", str(t / "o"), *args])
+    assert code == 0
+    import pandas as pd
+    return pd.read_csv(t / "o" / "projection.csv")
+
+
+case("CLI", "--reference equal to the scenario (nothing changes)",
+     lambda t: real_run(t, "--reference", "us-asean-2025-deals"), "ok",
+     check=lambda f: f["change"].abs().max() < 1e-6 and len(f) > 0)
 
 
 @pytest.mark.parametrize("c", CASES, ids=[f"{c.area}: {c.what}" for c in CASES])
