@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import sector_selection, to_date
-from .baseline import Baseline
+from .baseline import YEAR_LIMITS, Baseline
 from .errors import DataError, ModelError, ScenarioError
 from .literals import (
     DEFAULT_YEAR_RULE,
@@ -638,7 +638,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                                                                  int | np.integer):
             raise DataError(f"first_policy_year: expected a calendar year such as 2025, got "
                             f"{first_policy_year!r}.", field="first_policy_year")
-        if not 1800 <= first_policy_year <= 2200:
+        if not YEAR_LIMITS[0] <= first_policy_year <= YEAR_LIMITS[1]:
             raise DataError(f"first_policy_year: {first_policy_year} is not a plausible "
                             f"calendar year; give the year the policy starts, such as 2025.",
                             field="first_policy_year")

@@ -284,6 +284,32 @@ case("scenarios.load", "variant=''", lambda t: ts.scenarios.load("us-asean-2025"
      ScenarioError, "variant")
 
 
+# ---- read_icio (the item left by round two) and the shared region mapping
+def icio(t: Path, **kw: Any) -> Any:
+    from test_io_icio import _write
+
+    from tariffsim.io import read_icio
+    return read_icio(_write(t / "icio.csv"), **kw)
+
+
+case("read_icio", "year='abc' names the file", lambda t: icio(t, year="abc"), DataError,
+     "icio.csv", fixed=True)
+case("read_icio", "year=2023.5", lambda t: icio(t, year=2023.5), DataError, "year")
+case("read_icio", "sectors={'A01': 5}", lambda t: icio(t, sectors={"A01": 5}), DataError,
+     "sectors['A01']")
+case("read_icio", "regions=5", lambda t: icio(t, regions=5), DataError, "regions",
+     fixed=True)
+case("read_icio", "tls='value_add'", lambda t: icio(t, tls="value_add"), DataError,
+     "did you mean 'value_added'", fixed=True)
+case("read_icio", "dpabr='Drop'", lambda t: icio(t, dpabr="Drop"), DataError,
+     "did you mean 'drop'", fixed=True)
+case("read_icio", "year=np.int64(2023)", lambda t: icio(t, year=np.int64(2023)), "ok",
+     check=lambda b: b.year == 2023)
+case("concordance", "region_map(regions=b'USA')", lambda t: __import__(
+    "tariffsim.concordance", fromlist=["region_map"]).region_map(b"USA", ["USA", "CHN"]),
+     DataError, "regions")
+
+
 # ---- the command line (the projection replaced by a sentinel: validation only)
 class Reached(Exception):
     pass
