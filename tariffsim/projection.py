@@ -20,7 +20,7 @@ import pandas as pd
 
 from ._validate import sector_selection, to_date
 from .baseline import YEAR_LIMITS, Baseline
-from .errors import DataError, ModelError, ScenarioError
+from .errors import DataError, ModelError, ScenarioError, suggest, unknown_codes_message
 from .literals import (
     DEFAULT_YEAR_RULE,
     POLICY_FAMILIES,
@@ -347,13 +347,16 @@ class Projection:
         """Rows of :attr:`frame` against one partner (optionally some countries only)."""
         f = self.frame[self.frame["partner"] == partner]
         if f.empty:
-            raise DataError(f"partner: {partner!r} is not in the projection; partners are "
-                            f"{sorted(self.frame['partner'].unique())}.", field="partner")
+            partners = sorted(self.frame["partner"].unique())
+            close = suggest(partner, partners) if isinstance(partner, str) else ""
+            raise DataError(f"partner: {partner!r} is not in the projection{close}; partners "
+                            f"are {partners}.", field="partner")
         if countries is not None:
             countries = [countries] if isinstance(countries, str) else list(countries)
-            unknown = sorted(set(countries) - set(f["country"]))
+            unknown = [c for c in countries if c not in set(f["country"])]
             if unknown:
-                raise DataError(f"countries: {unknown} not in the projection.",
+                raise DataError(unknown_codes_message("countries", [str(u) for u in unknown],
+                                                      list(dict.fromkeys(f["country"]))),
                                 field="countries")
             f = f[f["country"].isin(countries)]
         out = f.reset_index(drop=True)

@@ -192,6 +192,12 @@ case("Projection", "table(years=2026) (one int)",
 case("Projection", "table(years=[2030]) (not projected)",
      lambda t: the_projection().table(partner="BBB", years=[2030]), DataError,
      "not projected")
+case("Projection", "balances(partner='BBX') suggests",
+     lambda t: the_projection().balances(partner="BBX"), DataError, "did you mean 'BBB'",
+     fixed=True)
+case("Projection", "balances(countries=['CCD']) suggests",
+     lambda t: the_projection().balances(partner="BBB", countries=["CCD"]), DataError,
+     "did you mean 'CCC'", fixed=True)
 case("Projection", "balances(partner=5)", lambda t: the_projection().balances(partner=5),
      DataError, "partner")
 # ---- ElasticitySchedule
