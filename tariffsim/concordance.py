@@ -194,8 +194,13 @@ def region_map(regions: Mapping[str, Any] | Sequence[str] | None, codes: Sequenc
     if regions is None:
         return {c: c for c in codes}
     known = set(codes) | ISO3_CODES
-    if isinstance(regions, str):
-        regions = [regions]
+    given: Any = regions  # typed, but checked: users pass anything
+    if isinstance(given, str):
+        regions = [given]
+    elif not isinstance(given, Mapping | Iterable) or isinstance(given, bytes):
+        raise DataError(f"{field}: expected a list of codes to keep or a mapping {{code: "
+                        f"region}} / {{region: [codes]}}, got {type(regions).__name__}.",
+                        field=field)
     if isinstance(regions, Mapping):
         return group_map(regions, codes, field, known=known, normalise=normalise_iso3,
                          unknown=lambda old: (f"{field}: {old!r} is not a code in the data nor "

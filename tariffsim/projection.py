@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ._validate import sector_selection, to_date
-from .baseline import Baseline
-from .errors import DataError, ModelError, ScenarioError
+from .baseline import YEAR_LIMITS, Baseline
+from .errors import DataError, ModelError, ScenarioError, suggest, unknown_codes_message
 from .literals import (
     DEFAULT_YEAR_RULE,
     POLICY_FAMILIES,
@@ -36,7 +36,8 @@ from .shocks import Shocks
 from .simulate import as_shocks, simulate
 
 __all__ = ["ElasticitySchedule", "BLP2023", "Projection", "project", "bilateral_balances",
-           "as_schedule", "ScheduleLike", "policy_family", "decompose"]
+           "as_schedule", "ScheduleLike", "policy_family", "decompose", "growth_rates",
+           "MAX_GROWTH"]
 
 
 @dataclass(frozen=True)
@@ -60,32 +61,47 @@ class ElasticitySchedule:
     source: str = ""
 
     def __post_init__(self) -> None:
-        if not self.points:
+        given: Any = self.points  # typed a Mapping, but checked: users pass anything
+        if isinstance(given, str | bytes) or not hasattr(given, "items"):
+            raise ModelError(f"elasticity_schedule: points must be a mapping {{horizon: "
+                             f"elasticity}}, such as {{1: 0.76, 10: 2.0}}; got "
+                             f"{type(given).__name__}.", field="elasticity_schedule")
+        points = dict(given.items())  # a dict, a pandas Series, ...
+        if not points:
             raise ModelError("elasticity_schedule: give at least one (horizon, value) point.",
                              field="elasticity_schedule")
-        for h, v in self.points.items():
-            if not (isinstance(h, int | np.integer) and h >= 1):
+        for h, v in points.items():
+            if isinstance(h, bool) or not (isinstance(h, int | np.integer) and h >= 1):
                 raise ModelError(f"elasticity_schedule: horizon {h!r} must be an integer >= 1 "
                                  f"(1 = the first year of the policy).",
                                  field="elasticity_schedule")
             try:
-                ok = bool(np.isfinite(float(v)) and float(v) > 0)
-            except (TypeError, ValueError):
+                ok = (not isinstance(v, bool | str | bytes)
+                      and bool(np.isfinite(float(v)) and float(v) > 0))
+            except (TypeError, ValueError, OverflowError):
                 ok = False
             if not ok:
                 raise ModelError(f"elasticity_schedule: value {v!r} at horizon {h} must be a "
                                  f"positive finite trade elasticity (theta > 0).",
                                  field="elasticity_schedule")
         object.__setattr__(self, "points", dict(sorted((int(h), float(v))
-                                                       for h, v in self.points.items())))
+                                                       for h, v in points.items())))
 
     def __call__(self, horizon: int) -> float:
+        if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer):
+            raise ModelError(f"elasticity_schedule: the horizon must be a whole number of "
+                             f"years (1 = the first year of the policy), got {horizon!r}.",
+                             field="horizon")
         hs = np.array(list(self.points), dtype=float)
         vs = np.array(list(self.points.values()))
         return float(np.interp(max(int(horizon), 1), hs, vs))
 
     def scaled(self, factor: float) -> ElasticitySchedule:
         """The same schedule multiplied by ``factor`` (used by Monte Carlo draws)."""
+        if (isinstance(factor, bool) or not isinstance(factor, int | float | np.number)
+                or not math.isfinite(float(factor)) or float(factor) <= 0):
+            raise ModelError(f"factor: the schedule is scaled by a positive finite number, "
+                             f"got {factor!r}.", field="factor")
         return ElasticitySchedule({h: v * factor for h, v in self.points.items()},
                                   name=f"{self.name} x {factor:.3g}", source=self.source)
 
@@ -99,6 +115,9 @@ class ElasticitySchedule:
     @classmethod
     def constant(cls, value: float, source: str = "") -> ElasticitySchedule:
         """The same elasticity in every year."""
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise ModelError(f"elasticity_schedule: a constant elasticity is a positive "
+                             f"number such as 2.0, got {value!r}.", field="elasticity_schedule")
         return cls({1: float(value)}, name=f"constant {value:g}", source=source)
 
     def _repr_html_(self) -> str:
@@ -155,9 +174,21 @@ def as_schedule(value: ScheduleLike | None,
     if isinstance(value, Mapping):
         return ElasticitySchedule(dict(value))
     if callable(value):
-        fn = value
-        return ElasticitySchedule({h: float(fn(h)) for h in _CALLABLE_HORIZONS},
-                                  name="callable")
+        points = {}
+        for h in _CALLABLE_HORIZONS:
+            try:
+                v = value(h)
+            except Exception as exc:  # the user's function: say where it failed
+                raise ModelError(f"{field}: the callable raised {type(exc).__name__} at "
+                                 f"horizon {h}: {exc}. It must take the horizon (1, 2, ...) "
+                                 f"and return a positive trade elasticity.",
+                                 field=field) from exc
+            if isinstance(v, bool) or not isinstance(v, int | float | np.number):
+                raise ModelError(f"{field}: the callable returned {v!r} at horizon {h}; it "
+                                 f"must return a positive number, the trade elasticity "
+                                 f"(0.76 in year 1, say).", field=field)
+            points[h] = float(v)
+        return ElasticitySchedule(points, name="callable")
     raise ModelError(f"{field}: give an ElasticitySchedule, a mapping {{horizon: value}}, a "
                      f"number or a callable(horizon); got {type(value).__name__}.",
                      field=field)
@@ -211,27 +242,61 @@ def _shock_key(shocks: Shocks) -> str:
     return h.hexdigest()
 
 
+#: Largest yearly growth rate (in absolute value) that ``growth=`` accepts: 0.5, 50% a
+#: year. A larger rate is far more likely a percentage (``growth=3`` meant as 3%, which
+#: would be 300% a year: trade 4^6 = 4,096 times larger after six years) than a forecast;
+#: project a boom by growing the baseline's flows yourself (``Baseline.replace``).
+MAX_GROWTH = 0.5
+
+
+def growth_rates(growth: Any, baseline: Baseline, field: str = "growth") -> np.ndarray:
+    """The yearly growth rates of ``growth=`` by country of ``baseline``, checked.
+
+    ``growth`` is a yearly rate as a fraction (0.03 means 3% a year), one for every
+    economy or a mapping ``{country: rate}`` (economies not named: 0). Rates must be
+    finite and less than `MAX_GROWTH` (50% a year) in absolute value.
+
+    Raises
+    ------
+    DataError
+        Not a number or a mapping of numbers (bool and text included), a code not in the
+        baseline (with a did-you-mean), a rate that is not finite, or ``|rate| >= 0.5``
+        (most likely a percentage: the message gives the fraction to write instead).
+    """
+    def rate(value: Any, who: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise DataError(f"{field}: cannot read {value!r}{who} as a yearly growth rate; "
+                            f"give a number (0.03 means 3% a year) or a mapping "
+                            f"{{country: rate}}.", field=field)
+        g = float(value)
+        if not math.isfinite(g):
+            raise DataError(f"{field}: growth rates must be finite numbers (0.03 means 3% a "
+                            f"year); got {value!r}{who}.", field=field)
+        if abs(g) >= MAX_GROWTH:
+            raise DataError(f"{field}: {g:g}{who} would be {g:.0%} a year; growth is a "
+                            f"yearly rate as a fraction: write {g / 100:g} for {g:g}%. Rates "
+                            f"of 50% a year or more (up or down) are refused as likely "
+                            f"percentages; to project such a boom, grow the baseline's flows "
+                            f"yourself (Baseline.replace(flows=...)).", field=field)
+        return g
+
+    if isinstance(growth, Mapping):
+        g = np.zeros(baseline.n_countries)
+        for code, value in growth.items():
+            try:
+                i = baseline.country_index(code)
+            except DataError as exc:
+                raise DataError(f"{field}: {exc}", field=field) from None
+            g[i] = rate(value, f" (for {code})")
+        return g
+    return np.full(baseline.n_countries, rate(growth, ""))
+
+
 def _growth_factor(growth: Any, baseline: Baseline, years: int) -> np.ndarray:
     """Multiplier on flows [exporter, importer, 1] after ``years`` years of growth."""
     if growth is None:
         return np.ones((1, 1, 1))
-    try:
-        if isinstance(growth, Mapping):
-            g = np.zeros(baseline.n_countries)
-            for code, rate in growth.items():
-                g[baseline.country_index(code)] = float(rate)
-        else:
-            g = np.full(baseline.n_countries, float(growth))
-    except DataError:
-        raise
-    except (TypeError, ValueError):
-        raise DataError(f"growth: cannot read {growth!r} as annual growth rates; give a number "
-                        f"(0.03 means 3% a year) or a mapping {{country: rate}}.",
-                        field="growth") from None
-    if not np.all(np.isfinite(g)) or np.any(g <= -1):
-        raise DataError("growth: annual growth rates must be finite and above -100% "
-                        "(0.03 means 3% a year).", field="growth")
-    level = (1.0 + g) ** years
+    level = (1.0 + growth_rates(growth, baseline)) ** years
     # a flow grows with the geometric mean of its exporter's and importer's growth
     return np.sqrt(level[:, None] * level[None, :])[:, :, None]
 
@@ -290,13 +355,16 @@ class Projection:
         """Rows of `frame` against one partner (optionally some countries only)."""
         f = self.frame[self.frame["partner"] == partner]
         if f.empty:
-            raise DataError(f"partner: {partner!r} is not in the projection; partners are "
-                            f"{sorted(self.frame['partner'].unique())}.", field="partner")
+            partners = sorted(self.frame["partner"].unique())
+            close = suggest(partner, partners) if isinstance(partner, str) else ""
+            raise DataError(f"partner: {partner!r} is not in the projection{close}; partners "
+                            f"are {partners}.", field="partner")
         if countries is not None:
-            countries = list(countries)
-            unknown = sorted(set(countries) - set(f["country"]))
+            countries = [countries] if isinstance(countries, str) else list(countries)
+            unknown = [c for c in countries if c not in set(f["country"])]
             if unknown:
-                raise DataError(f"countries: {unknown} not in the projection.",
+                raise DataError(unknown_codes_message("countries", [str(u) for u in unknown],
+                                                      list(dict.fromkeys(f["country"]))),
                                 field="countries")
             f = f[f["country"].isin(countries)]
         out = f.reset_index(drop=True)
@@ -304,10 +372,16 @@ class Projection:
         return out
 
     def table(self, partner: str = "USA", countries: Iterable[str] | None = None,
-              years: Iterable[int] | None = None) -> pd.DataFrame:
-        """Wide table: reported base-year balance, then without/with/change per year."""
+              years: Iterable[int] | int | None = None) -> pd.DataFrame:
+        """Wide table: reported base-year balance, then without/with/change per year
+        (``years``: one year or several; default every projected year)."""
         f = self.balances(partner, countries)
         base_year = int(f["year"].min())
+        if isinstance(years, str | bytes | bool):
+            raise DataError(f"years: expected calendar years such as [2026, 2030], got "
+                            f"{years!r}.", field="years")
+        if isinstance(years, int | np.integer):
+            years = [int(years)]
         years = sorted(set(f["year"]) - {base_year}) if years is None else list(years)
         missing = sorted(set(years) - set(f["year"]))
         if missing:
@@ -547,13 +621,27 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         scenario = _scenarios.load(scenario)
     if isinstance(reference, str | os.PathLike):
         reference = _scenarios.load(reference)
-    base_year = baseline.year if baseline.year is not None else _dt.date.today().year
+    if not isinstance(baseline, Baseline):
+        raise DataError(f"baseline: expected a Baseline (ts.load_baseline()), got "
+                        f"{type(baseline).__name__}.", field="baseline")
+    if baseline.year is None:
+        # not today's year from the clock: the same call must give the same numbers
+        raise DataError("baseline.year: the baseline has no year, and projections count "
+                        "years from it; give it one: baseline.replace(year=2024).",
+                        field="baseline.year")
+    base_year = int(baseline.year)
+    if growth is not None:
+        growth_rates(growth, baseline)
     if years is None:
         years = list(range(base_year + 1, 2031))
     else:
         try:
             if isinstance(years, str | bytes):
                 raise TypeError
+            years = list(years)
+            if any(isinstance(y, bool) or (isinstance(y, float | np.floating)
+                                           and not float(y).is_integer()) for y in years):
+                raise TypeError  # True is not a year; 2026.5 is not a whole year
             years = sorted({int(y) for y in years})
         except (TypeError, ValueError):
             raise DataError(f"years: expected calendar years such as range(2025, 2031), got "
@@ -573,6 +661,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                                                                  int | np.integer):
             raise DataError(f"first_policy_year: expected a calendar year such as 2025, got "
                             f"{first_policy_year!r}.", field="first_policy_year")
+        if not YEAR_LIMITS[0] <= first_policy_year <= YEAR_LIMITS[1]:
+            raise DataError(f"first_policy_year: {first_policy_year} is not a plausible "
+                            f"calendar year; give the year the policy starts, such as 2025.",
+                            field="first_policy_year")
         start = int(first_policy_year)
     spec = {"baseline": baseline, "scenario": scenario, "years": list(years),
             "growth": growth, "reference": reference, "closure": closure, "model": model,

@@ -408,9 +408,17 @@ class Scenario:
         """The same scenario with every purchase commitment met to ``share`` (0-1): the
         ``realisation`` of each [`ImportCommitment`][tariffsim.scenario.ImportCommitment] replaced
         (the 2020 US-China Phase One purchases reached 0.58 of the committed level). The name says
-        so."""
+        so.
+
+        Raises
+        ------
+        ScenarioError
+            ``share`` is not a number in [0, 1] (checked also when the scenario holds no
+            commitment)."""
         import dataclasses
 
+        from .instruments import _share
+        share = _share(share, "realisation", low_open=False, high_open=False)
         insts = tuple(dataclasses.replace(i, realisation=share)
                       if isinstance(i, ImportCommitment) else i for i in self.instruments)
         return dataclasses.replace(self, name=f"{self.name} (commitments x{share:g})",

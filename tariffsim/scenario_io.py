@@ -144,8 +144,9 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such scenario file; check the path (built-in "
                             f"scenarios: tariffsim.scenarios.list()).", field="path") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc}); check the "
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        why = getattr(exc, "strerror", None) or exc
+        raise ScenarioError(f"{path!r}: cannot read the file ({why}); check the "
                             f"path and its permissions.", field="path") from None
     if stat.S_ISDIR(info.st_mode):
         raise ScenarioError(f"{path}: is a folder, not a scenario file; give the path of a "

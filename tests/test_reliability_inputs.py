@@ -326,7 +326,7 @@ add(_c(E, "elasticity text value", lambda t: _proj(elasticity_schedule={1: "a"})
 add(_c(E, "elasticity of a wrong type", lambda t: _proj(elasticity_schedule="blp"),
        ModelError, "elasticity_schedule", "ElasticitySchedule"))
 add(_c(E, "growth below -100%", lambda t: _proj(growth=-2), DataError, "growth",
-       "0.03 means 3%"))
+       "yearly rate as a fraction"))
 add(_c(E, "growth text", lambda t: _proj(growth="x"), DataError, "growth", "0.03 means 3%"))
 add(_c(E, "growth misspelled country", lambda t: _proj(growth={"AAX": 0.1}), DataError,
        "country", "did you mean 'AAA'"))
@@ -510,7 +510,7 @@ CLI_CASES = [
     ("year before the baseline", ["run", "us-asean-2025", "--years", "2020", "2021"],
      "years", "after the baseline year"),
     ("unknown partner", ["run", "us-asean-2025", "--years", "2025", "2025", "--partner",
-                         "USB"], "partner", "partners are"),
+                         "USB"], "--partner", "did you mean 'USA'"),
     ("unknown country", ["run", "us-asean-2025", "--years", "2025", "2025", "--countries",
                          "VNM,VMN"], "countries", "VMN"),
     ("growth NaN", ["run", "us-asean-2025", "--years", "2025", "2025", "--growth", "nan"],

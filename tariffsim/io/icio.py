@@ -65,8 +65,10 @@ import pandas as pd
 
 from .._progress import Progress, check_progress
 from .._validate import group_map
+from ..baseline import _year
 from ..concordance import ISO3_CODES, normalise_iso3, region_map
 from ..errors import DataError, TariffSimWarning, suggest
+from ..literals import check_option
 from ._common import PathLike, read_csv_checked, to_baseline
 
 __all__ = ["read_icio", "FINAL_DEMAND"]
@@ -175,12 +177,14 @@ def read_icio(path: PathLike, *, year: int | None = None,
         codes, non-numeric cells, negative intermediate or final use (other than
         inventories and purchases abroad), rows and columns that do not match.
     """
-    if tls not in ("value_added", "inputs"):
-        raise DataError(f"{_WHAT}: tls={tls!r}; use 'value_added' or 'inputs'.", field="tls")
-    if dpabr not in ("include", "drop"):
-        raise DataError(f"{_WHAT}: dpabr={dpabr!r}; use 'include' or 'drop'.", field="dpabr")
+    check_option(tls, ("value_added", "inputs"), "tls", error=DataError)
+    check_option(dpabr, ("include", "drop"), "dpabr", error=DataError)
     progress = check_progress(progress)
     src = str(path)
+    try:  # checked before the (large) file is read, naming it
+        _year(year)
+    except DataError as exc:
+        raise DataError(f"{_WHAT} {src!r}: {exc}", field="year") from None
     num = _read_table(path, progress)
     layout = _parse_labels(num, src, dpabr)
     blocks = _blocks(num, layout, src)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import builtins
 import os
+import warnings
 from importlib import resources
 from pathlib import Path
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, TariffSimWarning
 from ..literals import check_option
 from ..scenario import Scenario
 from ..scenario_io import is_path
@@ -48,14 +49,21 @@ def load(source: str | os.PathLike[str], variant: str | None = None) -> Scenario
 
     The one resolver of scenarios given by name or path, used by every entry point
     (``simulate``, ``project``, ``monte_carlo``, the PE bridge and the CLI). A built-in
-    name ([`list`][tariffsim.scenarios.list]) wins; otherwise ``source`` is read as a file when it
-    looks like a path (`tariffsim.scenario_io.is_path`: a `pathlib.Path`, a name ending in
-    ``.toml``, containing a path separator, or naming an existing file); anything else is taken for
-    a misspelled built-in name (ScenarioError with a did-you-mean).
+    name ([`list`][tariffsim.scenarios.list]) wins, also over a file or folder of the same name in
+    the working folder (a ``TariffSimWarning`` says so: write ``./name`` to read the file);
+    otherwise ``source`` is read as a file when it looks like a path
+    (`tariffsim.scenario_io.is_path`: a `pathlib.Path`, a name ending in ``.toml``, containing a
+    path separator, or naming an existing file); anything else is taken for a misspelled built-in
+    name (ScenarioError with a did-you-mean).
     """
     if variant is not None:
         return _variant(load(source), _where(source), variant)
     if isinstance(source, str) and source in list():
+        if os.path.lexists(source):
+            kind = "folder" if os.path.isdir(source) else "file"
+            warnings.warn(f"scenario: {source!r} is the built-in scenario of that name; the "
+                          f"{kind} {source!r} in the working folder is not read. Write "
+                          f"'./{source}' to read the {kind}.", TariffSimWarning, stacklevel=2)
         return Scenario.from_toml(path(source))
     if is_path(source):
         return Scenario.from_toml(Path(source))
