@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from tariffsim.baseline import Baseline
     from tariffsim.results import Result
 
-__all__ = ["solve", "solve_hat", "HatSolution", "CLOSURES", "reference_equilibrium"]
+__all__ = ["solve", "solve_hat", "HatSolution", "CLOSURES", "reference_equilibrium",
+           "solve_prepared"]
 
 
 def solve(baseline: Baseline, shocks: Shocks | None = None, *,
@@ -161,7 +162,8 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
     from tariffsim.results import Result
 
     t_start = time.perf_counter()
-    _check_options(baseline, shocks, closure=closure, tol=tol, max_iter=max_iter)
+    tol, max_iter = _check_options(baseline, shocks, closure=closure, tol=tol,
+                                   max_iter=max_iter)
     countries = tuple(baseline.countries)
     sectors = tuple(baseline.sectors)
     num_idx, num_label = _numeraire(numeraire, countries)
@@ -177,21 +179,9 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         if ext is not None:
             model = with_extensions(model, ext, closure=closure, numeraire=num_idx, tol=tol,
                                     max_iter=max_iter)
-    with _country_names(countries), _returns_hint(model):
-        model0, ref = reference_equilibrium(model, closure=closure, numeraire=num_idx,
-                                            tol=tol, max_iter=max_iter)
-        reference_targets(prepared.commitments, model0.flows())
-        terms = hat_terms(model0, tau_new=prepared.tau_new,
-                          trade_costs=prepared.trade_costs, rent_rate=prepared.rent_rate,
-                          dissipated_rate=prepared.dissipated_rate)
-
-        def solve_with(extras: list[Extra]) -> HatSolution:
-            return solve_system(model0, terms, closure=closure, numeraire=num_idx,
-                                extras=extras, tol=tol, max_iter=max_iter)
-
-        sol, extras_out = solve_active_set(solve_with, [],
-                                           [*prepared.commitments, *prepared.quotas])
-
+    model0, sol, ref, extras_out = solve_prepared(model, prepared, closure=closure,
+                                                  numeraire=num_idx, tol=tol,
+                                                  max_iter=max_iter)
     diag = dict(sol.diagnostics)
     diag["reference_iterations"] = ref.diagnostics.get("iterations")
     diag["time_s"] = time.perf_counter() - t_start
@@ -211,6 +201,36 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
                   units=getattr(baseline, "units", "USD million"), numeraire=num_label,
                   scenario=", ".join(prepared.labels) or None, extras=extras_out,
                   notes=notes)
+
+
+def solve_prepared(model: CalibratedModel, prepared: Any, *, closure: str,
+                   numeraire: int | None, tol: float, max_iter: int
+                   ) -> tuple[CalibratedModel, HatSolution, HatSolution, list]:
+    """Steps 3-5 of :func:`solve` on a calibrated model and prepared shocks:
+    ``(model0, sol, ref, extras)``.
+
+    The reference equilibrium, the commitments' floors in it (set in place on
+    ``prepared.commitments``), the shock's constant terms and the active-set loop.
+    ``extras`` is the active-set loop's list of targets.
+    :func:`tariffsim.ge.batch.solve_batch` runs a draw through this when the batch does
+    not cover it, so a draw solved either way is the same solve.
+    """
+    countries = model.countries
+    with _country_names(countries), _returns_hint(model):
+        model0, ref = reference_equilibrium(model, closure=closure, numeraire=numeraire,
+                                            tol=tol, max_iter=max_iter)
+        reference_targets(prepared.commitments, model0.flows())
+        terms = hat_terms(model0, tau_new=prepared.tau_new,
+                          trade_costs=prepared.trade_costs, rent_rate=prepared.rent_rate,
+                          dissipated_rate=prepared.dissipated_rate)
+
+        def solve_with(extras: list[Extra]) -> HatSolution:
+            return solve_system(model0, terms, closure=closure, numeraire=numeraire,
+                                extras=extras, tol=tol, max_iter=max_iter)
+
+        sol, extras_out = solve_active_set(solve_with, [],
+                                           [*prepared.commitments, *prepared.quotas])
+    return model0, sol, ref, extras_out
 
 
 def reference_equilibrium(model: CalibratedModel, *, closure: str, numeraire: int | None,
@@ -357,14 +377,30 @@ def _country_names(countries: Sequence[str]) -> Iterator[None]:
         raise
 
 
-def _check_options(baseline: Any, shocks: Any, *, closure: str, tol: float,
-                   max_iter: int) -> None:
+#: Loosest ``tol`` accepted: a max abs log labour-market error of 1e-4 (0.01%); a looser
+#: stopping rule returns points that are not equilibria.
+MAX_TOL = 1e-4
+
+
+def _check_options(baseline: Any, shocks: Any, *, closure: str, tol: Any,
+                   max_iter: Any) -> tuple[float, int]:
+    """Checked ``(tol, max_iter)`` (any real / integral numpy type accepted)."""
     check_option(closure, Closure, "closure")
-    if not (isinstance(tol, int | float) and not isinstance(tol, bool) and 0 < tol < 1):
-        raise ModelError(f"tol: must be a number in (0, 1), got {tol!r}.", field="tol")
-    if not (isinstance(max_iter, int) and not isinstance(max_iter, bool) and max_iter > 0):
-        raise ModelError(f"max_iter: must be a positive integer, got {max_iter!r}.",
-                         field="max_iter")
+    real = isinstance(tol, int | float | np.integer | np.floating) and not isinstance(
+        tol, bool | np.bool_)
+    if not (real and 0 < float(tol) < 1):
+        raise ModelError(f"tol: must be a number in (0, {MAX_TOL:g}], got {tol!r}; the "
+                         f"default 1e-10 is the usual choice.", field="tol")
+    if float(tol) > MAX_TOL:
+        raise ModelError(f"tol: {tol!r} is too loose: the solver would stop at points with "
+                         f"labour-market (trade-balance) errors up to {float(tol):.0%} that "
+                         f"are not an equilibrium. Use a value <= {MAX_TOL:g} (default "
+                         f"1e-10).", field="tol")
+    if not (isinstance(max_iter, int | np.integer) and not isinstance(max_iter, bool | np.bool_)
+            and max_iter > 0):
+        raise ModelError(f"max_iter: must be a positive integer such as 2000, got "
+                         f"{max_iter!r}.", field="max_iter")
+    tol, max_iter = float(tol), int(max_iter)
     if not all(hasattr(baseline, a) for a in ("countries", "sectors", "flows", "tariffs",
                                                  "value_added")):
         raise ModelError(f"baseline: expected a tariffsim.Baseline, got "
@@ -375,6 +411,7 @@ def _check_options(baseline: Any, shocks: Any, *, closure: str, tol: float,
                             f"{type(shocks).__name__}; turn a Scenario into shocks with "
                             f"scenario.shocks(baseline) or call tariffsim.simulate.",
                             field="shocks")
+    return tol, max_iter
 
 
 def _check_utility(model: CalibratedModel) -> None:

@@ -1,0 +1,677 @@
+r"""Many parameter sets of one counterfactual, solved together along a leading batch axis.
+
+A Monte Carlo over the trade elasticity solves the same scenario on the same baseline
+hundreds of times. :func:`solve_batch` does the work that does not depend on the draw once
+(options, calibration, shock preparation, the reference equilibrium, the commitments'
+reference imports) and then solves every draw's equilibrium at once: the arrays of
+:mod:`tariffsim.ge.system` get a leading axis ``b`` (``(B, J, N, N)`` bilateral,
+``(B, J, N)`` country-sector, ``(B, N)`` country), the equations are those of
+:meth:`tariffsim.ge.system.HatSystem.evaluate` (CP 2015 eq. 10-14) evaluated for all the
+draws that have not converged yet, and the outer and inner fixed points are Anderson
+iterations with one least-squares fit per draw (:func:`batch_anderson`). A draw whose
+residual falls below ``tol`` stops updating; the others go on.
+
+What a draw can vary:
+
+* ``theta`` ``(B, J)``: the trade elasticity by sector;
+* ``tariff_scale`` ``(B,)``: the tariff change ``t' - t`` times this factor (1: the
+  scenario as given);
+* ``commitment_scale`` ``(B,)``: every commitment's realised increment and level times this
+  factor (1: as given; with a scenario at realisation 1 it is the share met).
+
+The batch covers the plain Caliendo-Parro model with tariffs, iceberg costs, dissipated
+export taxes and import commitments (the active set of floors per draw, by masks). A draw
+the batch cannot finish (no convergence within ``max_iter``, non-finite values, negative
+spending, an unreachable target, an active set that keeps changing) and every draw of a
+model the batch does not cover (model extensions, quotas, export taxes whose rents go to the
+exporter, a baseline re-solved for consistency) is solved by the one-draw pipeline
+(:func:`tariffsim.ge.solver.solve_prepared`), so results and errors are those of
+:func:`tariffsim.ge.solve`; ``BatchSolution.fallback`` says which draws took that path.
+
+References
+----------
+Caliendo, L. and Parro, F. (2015). Estimates of the Trade and Welfare Effects of NAFTA.
+Review of Economic Studies 82(1), 1-44. Walker, H. F. and Ni, P. (2011). Anderson
+Acceleration for Fixed-Point Iterations. SIAM J. Numer. Anal. 49(4), 1715-1735.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tariffsim.errors import ModelError, TariffSimError
+from tariffsim.ge.calibration import CalibratedModel
+from tariffsim.ge.prepare import Extra, PreparedShocks
+
+__all__ = ["batch_anderson", "solve_batch", "BatchSolution"]
+
+#: Anderson memory of the batched outer iteration (as the one-draw solver).
+_MEMORY = 8
+#: Rounds of the active-set loop before a draw goes to the one-draw pipeline.
+_MAX_ROUNDS = 20
+#: Relative violation / multiplier sign that moves a commitment in or out of the set
+#: (the values of :mod:`tariffsim.ge.active_set`).
+_CAP_SLACK = 1e-9
+_RELEASE = -1e-12
+_MAX_EXTRA = 40.0
+
+
+# ----------------------------------------------------------------------------- Anderson
+def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+                   z0: np.ndarray, beta: np.ndarray | float, *, tol: float, max_iter: int,
+                   m: int = _MEMORY, rcond: float = 1e-12,
+                   normalize: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                   max_step: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Anderson mixing (type II) of ``B`` independent fixed points at once.
+
+    Row ``b`` iterates ``z_b <- N(z_b + beta_b f(z_b))`` extrapolated by
+
+    $$ z_{k+1} = g_k - \Delta G\,\gamma,\qquad
+       \gamma = \arg\min_\gamma \lVert f_k - \Delta F\,\gamma\rVert_2 $$
+
+    with its own memory of the last ``m`` differences (the fit by a batched pseudo-inverse,
+    singular values below ``rcond`` times the largest cut), an extrapolation at most
+    ``max_step`` (max abs) beyond the damped step, and the memory cleared when the fit is
+    not finite or the residual grows tenfold. Rows are independent: the numbers of row
+    ``b`` do not depend on which other rows are in the batch.
+
+    Parameters
+    ----------
+    F : callable
+        ``F(z, rows) -> (f, res)`` for the rows ``rows`` (indices into the batch) at
+        ``z`` ``(len(rows), n)``: steps ``(len(rows), n)`` and residuals ``(len(rows),)``.
+    z0 : ndarray (B, n)
+    beta : float or ndarray (B, n)
+        Damping.
+    tol, max_iter
+        Stopping rule ``res < tol``; evaluations per row.
+    normalize : callable, optional
+        ``normalize(z, rows)``, applied to every new iterate.
+
+    Returns
+    -------
+    z, converged, iterations
+        ``(B, n)`` (the converged point, or the last iterate), ``(B,)`` bool, ``(B,)`` int.
+        A row with non-finite values stops there, not converged.
+    """
+    B, n = z0.shape
+    z = z0.copy()
+    beta_a = np.broadcast_to(np.asarray(beta, dtype=float), (B, n))
+    dG = np.zeros((B, m, n))
+    dF = np.zeros((B, m, n))
+    g_prev = np.zeros((B, n))
+    f_prev = np.zeros((B, n))
+    count = np.zeros(B, dtype=int)          # pairs seen since the last clear
+    best = np.full(B, np.inf)
+    converged = np.zeros(B, dtype=bool)
+    iters = np.zeros(B, dtype=int)
+    rows = np.arange(B)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for it in range(1, max_iter + 1):
+            if rows.size == 0:
+                break
+            za = z[rows]
+            f, res = F(za, rows)
+            iters[rows] = it
+            finite = np.isfinite(res) & np.isfinite(f).all(axis=1)
+            done = finite & (res < tol)
+            converged[rows[done]] = True
+            keep = finite & ~done
+            rows, za, f, res = rows[keep], za[keep], f[keep], res[keep]
+            if rows.size == 0:
+                break
+            grow = res > 10 * best[rows]
+            best[rows] = np.minimum(best[rows], res)
+            count[rows[grow]] = 0
+            g = za + beta_a[rows] * f
+            if normalize is not None:
+                g = normalize(g, rows)
+            fk = g - za
+            cnt = count[rows]
+            has = cnt > 0
+            if has.any():
+                r = rows[has]
+                slot = (cnt[has] - 1) % m
+                dG[r, slot] = g[has] - g_prev[r]
+                dF[r, slot] = fk[has] - f_prev[r]
+            g_prev[rows] = g
+            f_prev[rows] = fk
+            count[rows] = cnt + 1
+            z_new = g
+            if has.any():
+                r = rows[has]
+                k = np.minimum(cnt[has], m)
+                live = np.arange(m)[None, :] < k[:, None]            # (b, m) used slots
+                Fm = dF[r] * live[:, :, None]
+                Gm = dG[r] * live[:, :, None]
+                gamma = _lstsq(Fm, fk[has], rcond)                   # (b, m)
+                acc = g[has] - np.matmul(gamma[:, None, :], Gm)[:, 0, :]
+                ok = np.isfinite(acc).all(axis=1)
+                if max_step < np.inf:
+                    dev = np.abs(acc - g[has]).max(axis=1)
+                    long = ok & (dev > max_step)
+                    acc[long] = g[has][long] + (acc[long] - g[has][long]) * (
+                        max_step / dev[long])[:, None]
+                if normalize is not None:
+                    acc = normalize(acc, r)
+                    ok &= np.isfinite(acc).all(axis=1)
+                count[r[~ok]] = 0
+                z_new = g.copy()
+                z_new[np.flatnonzero(has)[ok]] = acc[ok]
+            z[rows] = z_new
+    return z, converged, iters
+
+
+def _lstsq(Fm: np.ndarray, f: np.ndarray, rcond: float) -> np.ndarray:
+    """``argmin_g ||f_b - Fm_b^T g||`` for each row: the normal equations of the small
+    ``(m, m)`` Gram matrices, with a ridge of ``rcond`` times the largest diagonal entry
+    (unused memory slots are zero rows and get ``g = 0``); one batched LAPACK solve."""
+    G = np.matmul(Fm, Fm.transpose(0, 2, 1))                       # (b, m, m)
+    rhs = np.matmul(Fm, f[:, :, None])                             # (b, m, 1)
+    diag = np.einsum("bii->bi", G)
+    lam = rcond * np.maximum(diag.max(axis=1), 1e-300)
+    G = G + (lam[:, None] + (diag == 0))[:, :, None] * np.eye(G.shape[1])[None]
+    return np.linalg.solve(G, rhs)[:, :, 0]
+
+
+# ----------------------------------------------------------------------------- result
+@dataclass
+class BatchSolution:
+    """Solutions of a batch, in the solver's layout with a leading draw axis.
+
+    Attributes
+    ----------
+    flows : ndarray (B, J, N importer, N exporter)
+        Policy flows at world prices, numeraire units (as ``HatSolution.flows``).
+    flows0 : ndarray (B, J, N, N)
+        The reference flows each draw's changes are measured from (the baseline, or the
+        zero-deficit world under ``balanced``; a view of one array when they coincide).
+    w : ndarray (B, N)
+        Wage changes.
+    theta : ndarray (B, J)
+    fallback : ndarray (B,) of bool
+        Draws solved by the one-draw pipeline.
+    iterations : ndarray (B,)
+        Outer iterations of the last round (0 for fallback draws).
+    errors : dict
+        Draw index -> the TariffSimError it raised (with ``on_error="skip"``).
+    """
+
+    flows: np.ndarray
+    flows0: np.ndarray
+    w: np.ndarray
+    theta: np.ndarray
+    fallback: np.ndarray
+    iterations: np.ndarray
+    errors: dict[int, TariffSimError] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- the system
+class _BatchSystem:
+    """The residual function of :class:`tariffsim.ge.system.HatSystem` for B draws
+    (plain model, no quotas, no exporter rents); commitments are unknowns of every draw,
+    held at 0 where they are not in that draw's active set."""
+
+    def __init__(self, model: CalibratedModel, theta: np.ndarray, tau_new: np.ndarray,
+                 A0: np.ndarray, commits: list[Extra], targets: np.ndarray,
+                 closure: str, numeraire: int | None, tol: float) -> None:
+        self.m = model
+        self.B, self.J, self.N = theta.shape[0], model.n_sectors, model.n_countries
+        self.theta = theta                            # (B, J)
+        self.tau_new = tau_new                        # (J, N, N) or (B, J, N, N)
+        self.inv = 1.0 / (1.0 + tau_new)
+        self.tinv = tau_new * self.inv
+        self.A0 = A0                                  # (B, J, N, N)
+        self.commits = commits
+        self.K = len(commits)
+        self.targets = targets                        # (B, K)
+        self.active = np.zeros((self.B, self.K), dtype=bool)
+        self.closure, self.numeraire, self.tol = closure, numeraire, tol
+        self.inner_tol = min(max(tol * 1e-3, 1e-13), 1e-10)
+        self.sumVA = model.VA.sum()
+        self.phi = 1.0 + model.D / model.VA
+        sales = model.Y
+        w_th = (sales[None] * theta[:, :, None]).sum(axis=(1, 2)) / max(sales.sum(), 1e-300)
+        self.beta_w = 1.0 / (1.0 + w_th)              # (B,)
+        self.log_P = np.zeros((self.B, self.J, self.N))
+        self.X = np.broadcast_to(model.X, (self.B, self.J, self.N)).copy()
+        self.sel = [(np.flatnonzero(ex.j_mask), np.flatnonzero(ex.n_mask), ex.i)
+                    for ex in commits]
+        self.failed = np.zeros(self.B, dtype=bool)
+        # io[n, k, j] -> io_t[n, j, k]: the input-cost term as a matrix product per country
+        self.io_t = None if model.io is None else np.ascontiguousarray(
+            model.io.transpose(0, 2, 1))
+        self.state: dict[str, np.ndarray] = {}
+
+    @property
+    def n(self) -> int:
+        return self.N + self.K
+
+    def damping(self) -> np.ndarray:
+        return np.concatenate([np.repeat(self.beta_w[:, None], self.N, axis=1),
+                               np.ones((self.B, self.K))], axis=1)
+
+    def _tau(self, name: str, rows: np.ndarray) -> np.ndarray:
+        a = getattr(self, name)
+        return a if a.ndim == 3 else a[rows]
+
+    def cost_terms(self, zx: np.ndarray, rows: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray | None]:
+        A = self.A0[rows]
+        if not self.K:
+            return A, None
+        A_true = A.copy()
+        th = self.theta[rows]
+        for k, (jj, nn, i) in enumerate(self.sel):
+            z = zx[:, k]
+            tj = th[:, jj]                                        # (b, nj)
+            A[:, jj[:, None], nn[None, :], i] *= np.exp(z)[:, None, None]
+            A_true[:, jj[:, None], nn[None, :], i] *= np.exp(
+                z[:, None] * tj / (1 + tj))[:, :, None]
+        return A, A_true
+
+    def prices(self, log_w: np.ndarray, A: np.ndarray, A_true: np.ndarray | None,
+               th: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        va, io = self.m.va_share, self.m.io
+        base = va[None] * log_w[:, None, :]
+        if io is None:
+            lc = base
+            return lc, _price_index(A, lc, th, A_true)
+        lp = self.log_P[rows].copy()
+        live = np.ones(len(rows), dtype=bool)
+        for _ in range(10_000):
+            # every row is computed (no gathering copies); a converged row keeps its value,
+            # so a row's numbers do not depend on the others
+            lc = base + self._io_term(lp)
+            new = _price_index(A, lc, th, A_true)
+            d = np.abs(new - lp).max(axis=(1, 2))
+            lp[live] = new[live]
+            live &= ~(d < self.inner_tol)
+            if not live.any():
+                break
+        lc = base + self._io_term(lp)
+        return lc, lp
+
+    def _io_term(self, x: np.ndarray) -> np.ndarray:
+        """``sum_k io[n, k, j] x[b, k, n]`` -> (b, J, N), as one batched matrix product."""
+        out = np.matmul(self.io_t[None], x.transpose(0, 2, 1)[:, :, :, None])[:, :, :, 0]
+        return out.transpose(0, 2, 1)
+
+    def _io_out(self, x: np.ndarray) -> np.ndarray:
+        """``sum_k io[n, j, k] x[b, k, n]`` -> (b, J, N)."""
+        out = np.matmul(self.m.io[None], x.transpose(0, 2, 1)[:, :, :, None])[:, :, :, 0]
+        return out.transpose(0, 2, 1)
+
+    def nhat(self, lp: np.ndarray) -> np.ndarray:
+        if self.numeraire is None:
+            return np.ones(lp.shape[0])
+        n = self.numeraire
+        return np.exp((self.m.alpha[None, :, n] * lp[:, :, n]).sum(axis=1))
+
+    def deficits(self, wl: np.ndarray, lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.closure == "balanced":
+            return np.zeros_like(wl), np.ones(wl.shape[0])
+        nh = self.nhat(lp)
+        if self.closure == "deficit_ratio":
+            va = wl * self.m.VA[None]
+            lam = va.sum(axis=1) / (self.phi[None] * va).sum(axis=1)
+            return (lam[:, None] * self.phi[None] - 1.0) * va, nh
+        return self.m.D[None] * nh[:, None], nh
+
+    def expenditure(self, wl: np.ndarray, D: np.ndarray, pi: np.ndarray,
+                    rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        m = self.m
+        S = pi * self._tau("inv", rows)
+        t = (pi * self._tau("tinv", rows)).sum(axis=3)               # (b, J, N)
+        alpha, io = m.alpha[None], m.io
+        if io is None:
+            inc = (wl * m.VA + D) / (1.0 - (alpha * t).sum(axis=1))
+            X = alpha * inc[:, None, :]
+            Y = np.matmul(X[:, :, None, :], S)[:, :, 0, :]
+            return X, Y, S
+        bvec = alpha * (wl * m.VA + D)[:, None, :]
+        shape = bvec.shape[1:]
+        scale = np.maximum(np.abs(bvec).sum(axis=(1, 2)), 1e-300)
+        last_Y = np.empty_like(bvec)
+        last_g = np.empty_like(bvec)
+
+        def step(x: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            Xr = x.reshape((len(r), *shape))
+            Y = np.matmul(Xr[:, :, None, :], S[r])[:, :, 0, :]
+            inc = (t[r] * Xr).sum(axis=1)
+            g = alpha * inc[:, None, :] + self._io_out(Y) + bvec[r]
+            last_Y[r], last_g[r] = Y, g
+            f = (g - Xr).reshape(len(r), -1)
+            return f, np.abs(f).sum(axis=1) / scale[r]
+
+        X0 = self.X[rows].reshape(len(rows), -1)
+        z, conv, _ = batch_anderson(step, X0, 1.0, tol=self.inner_tol, max_iter=500, m=6,
+                                    rcond=1e-12, max_step=np.inf)
+        if not conv.all():               # as the one-draw solver: the last iterate's image
+            r = np.flatnonzero(~conv)
+            step(z[r], r)
+        X, Y = last_g, last_Y
+        ok = np.isfinite(X).all(axis=(1, 2))
+        self.X[rows[ok]] = X[ok]
+        return X, Y, S
+
+    def evaluate(self, z: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        N, m = self.N, self.m
+        log_w = z[:, :N]
+        w = np.exp(log_w)
+        s = self.sumVA / (w * m.VA[None]).sum(axis=1)
+        log_w = log_w + np.log(s)[:, None]
+        w = w * s[:, None]
+        zx = z[:, N:]
+        th = self.theta[rows]
+        A, A_true = self.cost_terms(zx, rows)
+        lc, lp = self.prices(log_w, A, A_true, th, rows)
+        fin = np.isfinite(lp).all(axis=(1, 2))
+        self.log_P[rows[fin]] = lp[fin]
+        pi = _trade_shares(A, lc, th)
+        D, nh = self.deficits(w, lp)
+        X, Y, S = self.expenditure(w, D, pi, rows)
+        supply = (m.va_share[None] * Y).sum(axis=1)
+        fw = np.log(supply / (w * m.VA[None]))
+        res = np.abs(fw).max(axis=1)
+        f = fw
+        if self.K:
+            act = self.active[rows]
+            fx = np.empty_like(zx)
+            rx = np.zeros_like(zx)
+            for k, (jj, nn, i) in enumerate(self.sel):
+                v = (X[:, jj[:, None], nn[None, :]] * S[:, jj[:, None], nn[None, :], i]
+                     ).sum(axis=(1, 2))
+                r = np.log(v / (self.targets[rows, k] * nh))
+                fx[:, k] = np.where(act[:, k], -r, -zx[:, k])
+                rx[:, k] = np.where(act[:, k], np.abs(r), np.abs(zx[:, k]))
+            bad = (np.abs(zx) > _MAX_EXTRA).any(axis=1) | ~np.isfinite(fx).all(axis=1)
+            self.failed[rows[bad]] = True
+            fx[bad] = np.nan
+            f = np.concatenate([fw, fx], axis=1)
+            res = np.maximum(res, rx.max(axis=1))
+        self.state = {"rows": rows, "w": w, "X": X, "pi": pi, "nhat": nh, "S": S}
+        return f, res
+
+    def normalize(self, z: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        z = z.copy()
+        lw = z[:, :self.N]
+        top = lw.max(axis=1, keepdims=True)
+        z[:, :self.N] = lw - top - np.log(
+            (np.exp(lw - top) * self.m.VA[None]).sum(axis=1) / self.sumVA)[:, None]
+        return z
+
+
+def _log_sum(A: np.ndarray, u: np.ndarray) -> np.ndarray:
+    s = u.max(axis=2, keepdims=True)
+    e = np.exp(u - s)
+    S = np.matmul(A, e[:, :, :, None])[:, :, :, 0]
+    with np.errstate(divide="ignore"):
+        return np.log(S) + s
+
+
+def _price_index(A: np.ndarray, lc: np.ndarray, th: np.ndarray,
+                 A_true: np.ndarray | None) -> np.ndarray:
+    """:func:`tariffsim.ge.equilibrium.price_index` with a leading draw axis."""
+    u = -th[:, :, None] * lc
+    lphi = _log_sum(A, u)
+    if A_true is None:
+        return -lphi / th[:, :, None]
+    return lphi - (1.0 + th[:, :, None]) / th[:, :, None] * _log_sum(A_true, u)
+
+
+def _trade_shares(A: np.ndarray, lc: np.ndarray, th: np.ndarray) -> np.ndarray:
+    """:func:`tariffsim.ge.equilibrium.trade_shares` with a leading draw axis."""
+    u = -th[:, :, None] * lc
+    e = np.exp(u - u.max(axis=2, keepdims=True))
+    num = A * e[:, :, None, :]
+    den = num.sum(axis=3, keepdims=True)
+    den[den == 0] = 1.0
+    return num / den
+
+
+# ----------------------------------------------------------------------------- entry
+def batch_supported(model: CalibratedModel, prepared: PreparedShocks) -> str | None:
+    """None when :func:`solve_batch` solves these draws as a batch, else why not."""
+    if model.ext is not None:
+        return "model extensions"
+    if prepared.quotas:
+        return "export quotas"
+    if prepared.rent_rate is not None:
+        return "export taxes whose rents go to the exporter"
+    return None
+
+
+def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndarray, *,
+                tariff_scale: np.ndarray | None = None,
+                commitment_scale: np.ndarray | None = None, closure: str,
+                numeraire: int | None, tol: float, max_iter: int,
+                skip_errors: bool = False,
+                labels: Sequence[int] | None = None) -> BatchSolution:
+    """Solve the counterfactual ``prepared`` on ``model`` for ``B`` parameter sets.
+
+    Parameters
+    ----------
+    model : CalibratedModel
+        The calibrated baseline (its ``theta`` is replaced by each draw's).
+    prepared : PreparedShocks
+        From :func:`tariffsim.ge.prepare.prepare_shocks` (not modified).
+    theta : ndarray (B, J)
+        Trade elasticities by draw and sector, > 0.
+    tariff_scale, commitment_scale : ndarray (B,), optional
+        Multipliers of the tariff change and of the commitments' realised amounts.
+    closure, numeraire, tol, max_iter
+        As in :func:`tariffsim.ge.solve` (numeraire as an index or None).
+    skip_errors : bool
+        A draw that raises a TariffSimError is recorded in ``errors`` (its arrays NaN)
+        instead of raising.
+    labels : sequence of int, optional
+        The draws' numbers in error messages (default ``0..B-1``).
+
+    Returns
+    -------
+    BatchSolution
+
+    Raises
+    ------
+    TariffSimError
+        The first failing draw's error (``skip_errors=False``), its message prefixed with
+        ``draw k:``.
+    """
+    from tariffsim.ge.hat import solve_hat
+    from tariffsim.ge.prepare import reference_targets
+
+    theta = np.asarray(theta, dtype=float)
+    B, J, N = theta.shape[0], model.n_sectors, model.n_countries
+    tau_old = model.tau
+    tau_given = tau_old if prepared.tau_new is None else prepared.tau_new
+    flows = np.full((B, J, N, N), np.nan)
+    w_out = np.full((B, N), np.nan)
+    iters = np.zeros(B, dtype=int)
+    fallback = np.zeros(B, dtype=bool)
+    errors: dict[int, TariffSimError] = {}
+
+    if model.ext is not None:
+        raise ModelError("solve_batch: model extensions (labour supply, scale, local share, "
+                         "pass-through, revenue use) are solved one draw at a time; call "
+                         "tariffsim.ge.solve per draw (monte_carlo does).", field="model")
+    reason = batch_supported(model, prepared)
+    F0: np.ndarray | None = None
+    if reason is None:
+        # The reference solve at any theta: w-hat = 1 solves a no-shock system whatever
+        # theta is, so consistency of the data does not depend on the draw.
+        ref = solve_hat(model, closure=closure, numeraire=numeraire, tol=tol,
+                        max_iter=max_iter)
+        F_data = model.flows()
+        consistent = np.allclose(ref.flows, F_data, rtol=1e-9,
+                                 atol=1e-12 * max(float(F_data.max()), 1e-300))
+        if closure == "balanced" or not consistent:
+            reason = "a reference world that depends on theta"
+        else:
+            F0 = F_data
+    if reason is not None:
+        todo = np.arange(B)
+    else:
+        assert F0 is not None
+        commits = [copy.copy(ex) for ex in prepared.commitments]
+        reference_targets(commits, F0)
+        csc = np.ones(B) if commitment_scale is None else np.asarray(commitment_scale, float)
+        targets = np.empty((B, len(commits)))
+        for k, ex in enumerate(commits):
+            targets[:, k] = [_scaled_floor(ex, float(s)) for s in csc]
+        if tariff_scale is None:
+            tau_new = tau_given
+        else:
+            ts_ = np.asarray(tariff_scale, float)[:, None, None, None]
+            tau_new = tau_old[None] + ts_ * (tau_given - tau_old)[None]
+        kappa = (1 + tau_new) / (1 + tau_old)
+        for factor in (prepared.trade_costs, None if prepared.dissipated_rate is None
+                       else 1 + prepared.dissipated_rate):
+            if factor is not None:
+                kappa = kappa * factor
+        logk = np.log(kappa)
+        A0 = model.pi * np.exp(-theta[:, :, None, None] * logk)
+        system = _BatchSystem(model, theta, tau_new, A0, commits, targets, closure,
+                              numeraire, tol)
+        refs = np.array([ex.reference for ex in commits]) if commits else np.zeros(0)
+        system.active[:] = (targets > refs[None, :]) if commits else False
+        z = np.zeros((B, system.n))
+        pending = np.arange(B)
+        for _ in range(_MAX_ROUNDS):
+            if pending.size == 0:
+                break
+            sub = _Sub(system, pending)
+            zs, conv, it = batch_anderson(sub.evaluate, z[pending], system.damping()[pending],
+                                          tol=tol, max_iter=max_iter, m=_MEMORY,
+                                          rcond=1e-12, normalize=sub.normalize)
+            z[pending] = zs
+            iters[pending] = it
+            conv &= ~system.failed[pending]
+            fallback[pending[~conv]] = True          # the one-draw pipeline decides
+            ok = pending[conv]
+            pending = ok[:0]
+            if ok.size == 0:
+                break
+            system.evaluate(z[ok], ok)               # the state at the solution
+            st = system.state
+            nh = st["nhat"]
+            Xn = st["X"] / nh[:, None, None]
+            F1 = Xn[:, :, :, None] * st["pi"] * system._tau("inv", ok)
+            neg = (Xn < -1e-12 * np.abs(Xn).sum(axis=(1, 2))[:, None, None]).any(axis=(1, 2))
+            good = np.isfinite(F1).all(axis=(1, 2, 3)) & ~neg
+            fallback[ok[~good]] = True
+            # the active set (as tariffsim.ge.active_set): add violated floors, release
+            # floors whose shifter fell below one
+            changed = np.zeros(ok.size, dtype=bool)
+            for k, (jj, nn, i) in enumerate(system.sel):
+                v = F1[:, jj[:, None], nn[None, :], i].sum(axis=(1, 2))
+                act = system.active[ok, k]
+                add = good & ~act & (v < targets[ok, k] * (1 - _CAP_SLACK))
+                rel = good & act & (z[ok, N + k] < _RELEASE)
+                system.active[ok[add | rel], k] ^= True
+                z[ok[rel], N + k] = 0.0
+                changed |= add | rel
+            fin = good & ~changed
+            flows[ok[fin]] = F1[fin]
+            w_out[ok[fin]] = (st["w"] / nh[:, None])[fin]
+            pending = ok[changed]
+        fallback[pending] = True
+        todo = np.flatnonzero(fallback)
+    flows0 = np.empty((B, J, N, N))
+    if F0 is not None:
+        flows0[:] = F0[None]
+    for k in todo:
+        fallback[k] = True
+        try:
+            m0, sol = _one_draw(model, prepared, theta[k],
+                                None if tariff_scale is None else float(tariff_scale[k]),
+                                None if commitment_scale is None
+                                else float(commitment_scale[k]),
+                                closure=closure, numeraire=numeraire, tol=tol,
+                                max_iter=max_iter)
+        except TariffSimError as exc:
+            if not skip_errors:
+                name = k if labels is None else labels[k]
+                exc.args = (f"draw {name}: {exc.args[0] if exc.args else exc}",
+                            *exc.args[1:])
+                raise
+            errors[int(k)] = exc
+            continue
+        flows[k] = sol.flows
+        w_out[k] = sol.w
+        flows0[k] = m0.flows()
+    return BatchSolution(flows=flows, flows0=flows0, w=w_out, theta=theta,
+                         fallback=fallback, iterations=iters, errors=errors)
+
+
+class _Sub:
+    """The batch system seen through the rows of one round (``rows`` of the round map to
+    draws ``idx``)."""
+
+    def __init__(self, system: _BatchSystem, idx: np.ndarray) -> None:
+        self.s, self.idx = system, idx
+
+    def evaluate(self, z: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.s.evaluate(z, self.idx[rows])
+
+    def normalize(self, z: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return self.s.normalize(z, self.idx[rows])
+
+
+def _scaled_floor(ex: Extra, scale: float) -> float:
+    """A commitment's floor with its realised increment and level times ``scale``."""
+    c = ex.commitment
+    if scale == 1.0 or c is None:
+        return ex.target
+    return float(_scaled_target(c, scale).floor(ex.reference))
+
+
+def _scaled_target(c: Any, scale: float) -> Any:
+    from dataclasses import replace
+    return replace(c, value=c.value * scale,
+                   increment=None if c.increment is None else c.increment * scale,
+                   level=None if c.level is None else c.level * scale)
+
+
+def _one_draw(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndarray,
+              tariff_scale: float | None, commitment_scale: float | None, *, closure: str,
+              numeraire: int | None, tol: float, max_iter: int) -> tuple[Any, Any]:
+    """One draw through the one-draw pipeline: ``(model0, HatSolution)``."""
+    from tariffsim.ge.solver import solve_prepared
+    prep = copy.copy(prepared)
+    if tariff_scale is not None and prepared.tau_new is not None:
+        prep.tau_new = model.tau + tariff_scale * (prepared.tau_new - model.tau)
+    prep.commitments = [copy.copy(ex) for ex in prepared.commitments]
+    if commitment_scale is not None:
+        for ex in prep.commitments:
+            if ex.commitment is not None:
+                ex.commitment = _scaled_target(ex.commitment, commitment_scale)
+                ex.target = float(ex.commitment.value)
+    prep.quotas = [copy.copy(ex) for ex in prepared.quotas]
+    m = model.replace(theta=np.asarray(theta, dtype=float), notes=list(model.notes))
+    model0, sol, _, _ = solve_prepared(m, prep, closure=closure, numeraire=numeraire, tol=tol,
+                                    max_iter=max_iter)
+    return model0, sol
+
+
+def check_theta(theta: Any, J: int) -> np.ndarray:
+    """``(B, J)`` positive finite elasticities from ``(B,)`` or ``(B, J)``."""
+    a = np.asarray(theta, dtype=float)
+    if a.ndim == 1:
+        a = np.repeat(a[:, None], J, axis=1)
+    if a.ndim != 2 or a.shape[1] != J:
+        raise ModelError(f"trade_elasticity: expected one value per draw or one per draw "
+                         f"and sector ({J} sectors), got shape {a.shape}.",
+                         field="trade_elasticity")
+    bad = ~(np.isfinite(a) & (a > 0))
+    if bad.any():
+        k = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise ModelError(f"trade_elasticity: draw {k} has a value that is not positive and "
+                         f"finite; use a distribution with positive support (LogNormal).",
+                         field="trade_elasticity")
+    return a
