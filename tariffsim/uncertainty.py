@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._executor import check_executor, map_chunks
 from ._progress import Progress, check_progress, track
 from ._validate import check_when, require_columns, sector_selection
 from .errors import DataError, ModelError, TariffSimError, suggest
@@ -373,26 +374,6 @@ def _check_years(years: Any) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
-def map_chunks(executor: Any, fn: Callable[[Any], Any], chunks: Sequence[Any]
-               ) -> Iterable[Any]:
-    """``fn`` over ``chunks`` on ``executor``, results in order.
-
-    ``executor`` is None (here, one after the other), a ``concurrent.futures`` executor
-    (thread or process pool, ``dask.distributed.Client.get_executor()``), a dask
-    ``distributed.Client`` (its ``map`` returns futures, gathered here), or anything with
-    ``.map(fn, iterable)`` returning results or futures.
-    """
-    if executor is None:
-        return map(fn, chunks)
-    if callable(getattr(executor, "gather", None)) and callable(
-            getattr(executor, "submit", None)):                  # a dask Client
-        futures = executor.map(fn, list(chunks), pure=False)
-        return (f.result() for f in futures)
-    out = executor.map(fn, chunks)
-    return (o.result() if callable(getattr(o, "result", None)) and hasattr(o, "done")
-            else o for o in out)
-
-
 def _chunk_size(chunk_size: Any, n: int, executor: Any) -> int:
     if chunk_size is None:
         # a chunk per task, several tasks per worker for balance, at most 100 draws (the
@@ -647,10 +628,7 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     if not isinstance(partner, str):
         raise ModelError(f"partner: expected a country code, got {partner!r}.",
                          field="partner")
-    if executor is not None and not callable(getattr(executor, "map", None)):
-        raise ModelError(f"executor: expected an object with a .map(fn, iterable) method "
-                         f"(a concurrent.futures executor or a dask distributed.Client), "
-                         f"got {type(executor).__name__}.", field="executor")
+    check_executor(executor)
     if seed is None:
         seed = np.random.SeedSequence().entropy  # record it so the run can be repeated
     seed = _check_seed(seed)

@@ -66,7 +66,8 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
                    z0: np.ndarray, beta: np.ndarray | float, *, tol: float, max_iter: int,
                    m: int = _MEMORY, rcond: float = 1e-12,
                    normalize: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-                   max_step: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   max_step: float = 1.0, compact: float = 0.5
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Anderson mixing (type II) of ``B`` independent fixed points at once.
 
     Row ``b`` iterates ``z_b <- N(z_b + beta_b f(z_b))`` extrapolated by
@@ -85,6 +86,8 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
     F : callable
         ``F(z, rows) -> (f, res)`` for the rows ``rows`` (indices into the batch) at
         ``z`` ``(len(rows), n)``: steps ``(len(rows), n)`` and residuals ``(len(rows),)``.
+        ``rows`` is the same array object from call to call until the working set
+        shrinks (``compact``), so ``F`` can cache what it gathers for it.
     z0 : ndarray (B, n)
     beta : float or ndarray (B, n)
         Damping.
@@ -92,6 +95,9 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
         Stopping rule ``res < tol``; evaluations per row.
     normalize : callable, optional
         ``normalize(z, rows)``, applied to every new iterate.
+    compact : float
+        The working set shrinks to the live rows once they are at most this fraction of
+        it.
 
     Returns
     -------
@@ -110,60 +116,75 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
     best = np.full(B, np.inf)
     converged = np.zeros(B, dtype=bool)
     iters = np.zeros(B, dtype=int)
-    rows = np.arange(B)
+    W = np.arange(B)                        # working set: F is evaluated on these rows
+    live = np.ones(B, dtype=bool)           # ... of which these are still iterating
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for it in range(1, max_iter + 1):
-            if rows.size == 0:
-                break
-            za = z[rows]
-            f, res = F(za, rows)
-            iters[rows] = it
+            f, res = F(z[W], W)
             finite = np.isfinite(res) & np.isfinite(f).all(axis=1)
-            done = finite & (res < tol)
-            converged[rows[done]] = True
-            keep = finite & ~done
-            rows, za, f, res = rows[keep], za[keep], f[keep], res[keep]
-            if rows.size == 0:
+            done = live & finite & (res < tol)
+            iters[W[live]] = it
+            converged[W[done]] = True
+            live &= finite & ~done
+            if not live.any():
                 break
-            grow = res > 10 * best[rows]
-            best[rows] = np.minimum(best[rows], res)
-            count[rows[grow]] = 0
-            g = za + beta_a[rows] * f
+            if live.all():
+                rows = W
+                sel: Any = slice(None) if W.size == B else W
+            else:
+                rows = W[live]
+                sel = rows
+                f, res = f[live], res[live]
+                if live.sum() <= compact * live.size:
+                    # drop the finished rows from the working set once they are the
+                    # majority; until then they are evaluated and ignored (cheaper than
+                    # gathering the caller's arrays every step)
+                    W, live = rows, np.ones(rows.size, dtype=bool)
+            za = z[sel]
+            grow = res > 10 * best[sel]
+            best[sel] = np.minimum(best[sel], res)
+            if grow.any():
+                count[rows[grow]] = 0
+                dG[rows[grow]] = 0.0
+                dF[rows[grow]] = 0.0
+            g = za + beta_a[sel] * f
             if normalize is not None:
                 g = normalize(g, rows)
             fk = g - za
-            cnt = count[rows]
+            cnt = count[sel]
+            slot = (cnt - 1) % m
             has = cnt > 0
             if has.any():
                 r = rows[has]
-                slot = (cnt[has] - 1) % m
-                dG[r, slot] = g[has] - g_prev[r]
-                dF[r, slot] = fk[has] - f_prev[r]
-            g_prev[rows] = g
-            f_prev[rows] = fk
-            count[rows] = cnt + 1
+                dG[r, slot[has]] = g[has] - g_prev[r]
+                dF[r, slot[has]] = fk[has] - f_prev[r]
+            g_prev[sel] = g
+            f_prev[sel] = fk
+            count[sel] = cnt + 1
             z_new = g
             if has.any():
-                r = rows[has]
-                k = np.minimum(cnt[has], m)
-                live = np.arange(m)[None, :] < k[:, None]            # (b, m) used slots
-                Fm = dF[r] * live[:, :, None]
-                Gm = dG[r] * live[:, :, None]
-                gamma = _lstsq(Fm, fk[has], rcond)                   # (b, m)
-                acc = g[has] - np.matmul(gamma[:, None, :], Gm)[:, 0, :]
+                hs: Any = slice(None) if has.all() else has
+                r = rows[hs]
+                Fm, Gm = dF[sel][hs], dG[sel][hs]      # unused slots are zero
+                gamma = _lstsq(Fm, fk[hs], rcond)                   # (b, m)
+                gh = g[hs]
+                acc = gh - np.matmul(gamma[:, None, :], Gm)[:, 0, :]
                 ok = np.isfinite(acc).all(axis=1)
                 if max_step < np.inf:
-                    dev = np.abs(acc - g[has]).max(axis=1)
+                    dev = np.abs(acc - gh).max(axis=1)
                     long = ok & (dev > max_step)
-                    acc[long] = g[has][long] + (acc[long] - g[has][long]) * (
+                    acc[long] = gh[long] + (acc[long] - gh[long]) * (
                         max_step / dev[long])[:, None]
                 if normalize is not None:
                     acc = normalize(acc, r)
                     ok &= np.isfinite(acc).all(axis=1)
-                count[r[~ok]] = 0
+                if not ok.all():
+                    count[r[~ok]] = 0
+                    dG[r[~ok]] = 0.0
+                    dF[r[~ok]] = 0.0
                 z_new = g.copy()
                 z_new[np.flatnonzero(has)[ok]] = acc[ok]
-            z[rows] = z_new
+            z[sel] = z_new
     return z, converged, iters
 
 
@@ -243,6 +264,7 @@ class _BatchSystem:
         self.sel = [(np.flatnonzero(ex.j_mask), np.flatnonzero(ex.n_mask), ex.i)
                     for ex in commits]
         self.failed = np.zeros(self.B, dtype=bool)
+        self.inner_price_iters = 0
         # io[n, k, j] -> io_t[n, j, k]: the input-cost term as a matrix product per country
         self.io_t = None if model.io is None else np.ascontiguousarray(
             model.io.transpose(0, 2, 1))
@@ -282,18 +304,27 @@ class _BatchSystem:
         if io is None:
             lc = base
             return lc, _price_index(A, lc, th, A_true)
-        lp = self.log_P[rows].copy()
-        live = np.ones(len(rows), dtype=bool)
-        for _ in range(10_000):
-            # every row is computed (no gathering copies); a converged row keeps its value,
-            # so a row's numbers do not depend on the others
-            lc = base + self._io_term(lp)
-            new = _price_index(A, lc, th, A_true)
-            d = np.abs(new - lp).max(axis=(1, 2))
-            lp[live] = new[live]
-            live &= ~(d < self.inner_tol)
-            if not live.any():
-                break
+        b = len(rows)
+        shape = (self.J, self.N)
+        cache: dict[str, Any] = {}
+
+        def step(x: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            if cache.get("r") is not r:                  # gather once per working set
+                full = r.size == b
+                cache.update(r=r, A=A if full else A[r], th=th if full else th[r],
+                             base=base if full else base[r],
+                             At=None if A_true is None else A_true if full else A_true[r])
+            lp = x.reshape(len(r), *shape)
+            lc = cache["base"] + self._io_term(lp)
+            f = (_price_index(cache["A"], lc, cache["th"], cache["At"]) - lp).reshape(
+                len(r), -1)
+            return f, np.abs(f).max(axis=1)
+
+        z, _, its = batch_anderson(step, self.log_P[rows].reshape(b, -1), 1.0,
+                                   tol=self.inner_tol, max_iter=10_000, m=5, rcond=1e-12,
+                                   max_step=np.inf)
+        self.inner_price_iters += int(its.sum())
+        lp = z.reshape(b, *shape)
         lc = base + self._io_term(lp)
         return lc, lp
 
@@ -340,11 +371,18 @@ class _BatchSystem:
         last_Y = np.empty_like(bvec)
         last_g = np.empty_like(bvec)
 
+        cache: dict[str, Any] = {}
+        b = len(rows)
+
         def step(x: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            if cache.get("r") is not r:                  # gather once per working set
+                full = r.size == b
+                cache.update(r=r, S=S if full else S[r], t=t if full else t[r],
+                             b=bvec if full else bvec[r])
             Xr = x.reshape((len(r), *shape))
-            Y = np.matmul(Xr[:, :, None, :], S[r])[:, :, 0, :]
-            inc = (t[r] * Xr).sum(axis=1)
-            g = alpha * inc[:, None, :] + self._io_out(Y) + bvec[r]
+            Y = np.matmul(Xr[:, :, None, :], cache["S"])[:, :, 0, :]
+            inc = (cache["t"] * Xr).sum(axis=1)
+            g = alpha * inc[:, None, :] + self._io_out(Y) + cache["b"]
             last_Y[r], last_g[r] = Y, g
             f = (g - Xr).reshape(len(r), -1)
             return f, np.abs(f).sum(axis=1) / scale[r]
@@ -461,8 +499,8 @@ def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndar
         The calibrated baseline (its ``theta`` is replaced by each draw's).
     prepared : PreparedShocks
         From :func:`tariffsim.ge.prepare.prepare_shocks` (not modified).
-    theta : ndarray (B, J)
-        Trade elasticities by draw and sector, > 0.
+    theta : ndarray (B, J) or (B,)
+        Trade elasticities by draw (and sector), > 0.
     tariff_scale, commitment_scale : ndarray (B,), optional
         Multipliers of the tariff change and of the commitments' realised amounts.
     closure, numeraire, tol, max_iter
@@ -486,7 +524,7 @@ def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndar
     from tariffsim.ge.hat import solve_hat
     from tariffsim.ge.prepare import reference_targets
 
-    theta = np.asarray(theta, dtype=float)
+    theta = check_theta(theta, model.n_sectors)
     B, J, N = theta.shape[0], model.n_sectors, model.n_countries
     tau_old = model.tau
     tau_given = tau_old if prepared.tau_new is None else prepared.tau_new
@@ -548,7 +586,8 @@ def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndar
             sub = _Sub(system, pending)
             zs, conv, it = batch_anderson(sub.evaluate, z[pending], system.damping()[pending],
                                           tol=tol, max_iter=max_iter, m=_MEMORY,
-                                          rcond=1e-12, normalize=sub.normalize)
+                                          rcond=1e-12, normalize=sub.normalize,
+                                          compact=1.0)
             z[pending] = zs
             iters[pending] = it
             conv &= ~system.failed[pending]
