@@ -593,7 +593,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         horizon = max(t - start + 1, 1)
         theta = sched(horizon)
         gkey = gf.tobytes()
-        keys = []
+        keys: list[tuple | None] = []
         todo = []
         for policy in (scenario, reference):
             if policy is None:
@@ -612,6 +612,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
                         desc="project", progress=progress):
         cache.update(solved)
     for t, base_t, horizon, theta, (key_with, key_without) in plan:
+        assert key_with is not None
         with_r = cache[key_with]
         if key_without is None:
             # like for like: the reference world of the same solve (the data, or the

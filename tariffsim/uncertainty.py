@@ -406,7 +406,7 @@ class _Chunk:
     skip_errors: bool
 
 
-def _run_chunk(chunk: _Chunk) -> tuple[pd.DataFrame | None, list[dict]]:
+def _run_chunk(chunk: _Chunk) -> tuple[pd.DataFrame | None, list[dict], int]:
     """Solve one chunk with :func:`tariffsim.ge.batch.solve_batch` and return its tidy
     balances (module-level so that process pools and dask can pickle it)."""
     from .ge.batch import solve_batch
@@ -427,8 +427,9 @@ def _run_chunk(chunk: _Chunk) -> tuple[pd.DataFrame | None, list[dict]]:
     keep = np.array([k not in sol.errors for k in range(len(chunk.ids))])
     failures = [{"draw": chunk.ids[k], "value": float(chunk.theta[k].mean()),
                  "error": f"{type(e).__name__}: {e}"} for k, e in sol.errors.items()]
+    n_one = int(sol.fallback.sum())
     if not keep.any():
-        return None, failures
+        return None, failures, n_one
     nb, no = int(keep.sum()), len(others)
     ids = np.asarray(chunk.ids)[keep]
     frame = pd.DataFrame({
@@ -446,7 +447,7 @@ def _run_chunk(chunk: _Chunk) -> tuple[pd.DataFrame | None, list[dict]]:
     if chunk.commitment_scale is not None:
         frame["commitment_scale"] = np.repeat(np.asarray(chunk.commitment_scale)[keep],
                                               no)
-    return frame, failures
+    return frame, failures, n_one
 
 
 def _run_tasks(tasks: Sequence[_Task]) -> list[pd.DataFrame | dict]:
@@ -569,23 +570,32 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     scenario : Scenario, str or Shocks
     n : int, optional
         Number of draws (default 200; with a sequence of values, its length).
-    seed : int or numpy SeedSequence
-        Seed of ``numpy.random.default_rng``; all draws are made from it before any solve.
-    executor : object with ``.map(fn, iterable)``, optional
-        A ``concurrent.futures`` executor (ThreadPoolExecutor, ProcessPoolExecutor) or any
-        object with that method (e.g. a dask or ipyparallel executor). None: sequential.
-        A ``ProcessPoolExecutor`` pickles each task (baseline, scenario, options), so they
-        must be picklable (tariffsim's own types are) and on some platforms the calling
-        script needs an ``if __name__ == "__main__":`` guard. Results do not depend on the
-        executor.
-    trade_elasticity : LogNormal, number, callable, scipy.stats distribution or sequence
+    seed : int >= 0, sequence of them, or numpy SeedSequence
+        Seed of ``numpy.random.default_rng``; all draws are made from it before any solve
+        (the elasticities, then ``tariff_scale``, then ``commitment_scale``). None: a fresh
+        seed, recorded in the result. Anything else (text, a negative or fractional
+        number) raises ModelError.
+    executor : executor or dask ``distributed.Client``, optional
+        Where the chunks of draws run: a ``concurrent.futures`` executor
+        (ThreadPoolExecutor, ProcessPoolExecutor), a dask ``distributed.Client`` (its
+        futures are gathered), ``client.get_executor()``, or any object with
+        ``.map(fn, iterable)``. None: here, one chunk after the other. A process pool or
+        a cluster pickles each chunk (calibrated model, shocks, draws), so the calling
+        script may need an ``if __name__ == "__main__":`` guard. Results do not depend on
+        the executor or the chunking (docs/uncertainty.md, "Many draws on a cluster").
+    trade_elasticity : LogNormal, number, callable, scipy.stats distribution, sequence,
+        2-D array or mapping sector -> any of these
         The distribution of the elasticity (or, for a projection, of the schedule factor).
+        Anything with ``.rvs(size=, random_state=)`` (a frozen ``scipy.stats``
+        distribution) is drawn from the seeded generator. A mapping draws each sector of
+        the baseline independently (sectors not named get the default lognormal); a
+        ``(n, J)`` array gives the values by draw and sector.
         Default ``LogNormal(median=5, sigma=0.221)`` for a solve and ``LogNormal(median=1,
         sigma=0.221)`` for a projection: the spread of published long-run elasticities
         (:data:`DEFAULT_LOG_SPREAD`). A number ``x`` means ``LogNormal(median=x)``; a
         callable is called as ``fn(rng)`` once per draw; a sequence gives the values.
-    years : iterable of int, optional
-        Project these years instead of one solve.
+    years : iterable of int, or one int, optional
+        Project these years instead of one solve (``2030`` means ``[2030]``).
     partner : str
         Balances are with this partner (default ``"USA"``).
     model, closure : str
@@ -603,11 +613,33 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         (a wrapper with extra settings, another model with the same signature, a stub in
         tests); with a ``ProcessPoolExecutor`` it must be picklable (a module-level
         function).
+    tariff_scale, commitment_scale : distribution or sequence, optional
+        Also drawn, for a single GE solve: the tariff change ``t' - t`` of the scenario
+        times ``tariff_scale`` (1 = as given, 0 = no tariff change), and every import
+        commitment's realised increment and level times ``commitment_scale`` (1 = as
+        given; with the scenario at realisation 1 it is the share met). Same forms as
+        ``trade_elasticity`` (a number ``x`` means ``LogNormal(median=x)``); recorded as
+        columns of :attr:`MonteCarlo.draws`.
+    chunk_size : int, optional
+        Draws per task (default 100 without an executor, else ``ceil(n / 8)`` capped at
+        100). Does not change the results.
+    progress : None, bool or callable
+        Progress per chunk (``tariffsim._progress.track``): None shows a bar when
+        interactive and tqdm is installed; a callable is called as ``f(done, total)``.
     **kwargs
         Passed to the engine (``tol``, ``numeraire``, ``growth`` for projections,
         ``date`` or ``year`` (not both) and ``year_rule``, ...). Every draw of a GE run
         compares the policy with the reference world of the same solve (the zero-deficit
         world under ``closure="balanced"``), so draws differ only by the elasticity.
+
+    With the default engine, ``model="ge"`` and options among ``tol``, ``max_iter``,
+    ``numeraire``, ``deficits``, ``date``/``year``, ``year_rule``, a single solve runs
+    as a batch (:func:`tariffsim.ge.batch.solve_batch`): the scenario is validated and
+    its shocks built once, and the draws of each chunk are solved together; each draw's
+    result equals ``tariffsim.simulate`` with that draw's parameters to the solver's
+    tolerance. ``draws.attrs["solved_one_by_one"]`` counts the draws the batch handed
+    to the one-draw solver. Other options, engines and projections run draw by draw
+    (chunked the same way).
 
     Returns
     -------
@@ -688,13 +720,16 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
                          "(model='ge', no engine=, no projection).",
                          field="trade_elasticity")
     outputs: list[Any] = []
+    one_by_one = n_draws
     if batched:
+        one_by_one = 0
         chunks = _batch_chunks(baseline, scenario, values, scales, size, partner, closure,
                                kwargs, on_error == "skip")
-        for frame, fails in track(map_chunks(executor, _run_chunk, chunks),
-                                  total=len(chunks), desc="monte carlo",
-                                  progress=progress):
+        for frame, fails, n_one in track(map_chunks(executor, _run_chunk, chunks),
+                                         total=len(chunks), desc="monte carlo",
+                                         progress=progress):
             outputs.extend(fails)
+            one_by_one += n_one
             if frame is not None:
                 outputs.append(frame)
     else:
@@ -722,7 +757,8 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     bands = bands_from_draws(draws, qs)
     units = getattr(baseline, "units", None)
     attrs: dict[Hashable | None, Any] = {
-        "n": n_draws, "seed": seed, "distribution": description, "model": model,
+        "n": n_draws, "seed": seed, "solved_one_by_one": one_by_one,
+        "distribution": description, "model": model,
         "closure": closure, "units": units, "quantiles": qs, "partner": partner,
         "scenario": getattr(scenario, "name", scenario if isinstance(scenario, str) else None)}
     if schedule is not None:

@@ -240,7 +240,8 @@ class _BatchSystem:
 
     def __init__(self, model: CalibratedModel, theta: np.ndarray, tau_new: np.ndarray,
                  A0: np.ndarray, commits: list[Extra], targets: np.ndarray,
-                 closure: str, numeraire: int | None, tol: float) -> None:
+                 closure: str, numeraire: int | None, tol: float,
+                 levels: dict[str, np.ndarray] | None = None) -> None:
         self.m = model
         self.B, self.J, self.N = theta.shape[0], model.n_sectors, model.n_countries
         self.theta = theta                            # (B, J)
@@ -254,13 +255,20 @@ class _BatchSystem:
         self.active = np.zeros((self.B, self.K), dtype=bool)
         self.closure, self.numeraire, self.tol = closure, numeraire, tol
         self.inner_tol = min(max(tol * 1e-3, 1e-13), 1e-10)
-        self.sumVA = model.VA.sum()
-        self.phi = 1.0 + model.D / model.VA
-        sales = model.Y
-        w_th = (sales[None] * theta[:, :, None]).sum(axis=(1, 2)) / max(sales.sum(), 1e-300)
+        # the reference levels: the model's, or one set per draw (``levels``: VA, D (B, N),
+        # X, Y (B, J, N) of a reference world that depends on theta)
+        lv = levels or {}
+        B, J, N = self.B, self.J, self.N
+        self.VA = lv.get("VA", np.broadcast_to(model.VA, (B, N)))
+        self.D = lv.get("D", np.broadcast_to(model.D, (B, N)))
+        sales = lv.get("Y", np.broadcast_to(model.Y, (B, J, N)))
+        self.sumVA = self.VA.sum(axis=1)
+        self.phi = 1.0 + self.D / self.VA
+        w_th = (sales * theta[:, :, None]).sum(axis=(1, 2)) / np.maximum(
+            sales.sum(axis=(1, 2)), 1e-300)
         self.beta_w = 1.0 / (1.0 + w_th)              # (B,)
-        self.log_P = np.zeros((self.B, self.J, self.N))
-        self.X = np.broadcast_to(model.X, (self.B, self.J, self.N)).copy()
+        self.log_P = np.zeros((B, J, N))
+        self.X = np.array(lv.get("X", np.broadcast_to(model.X, (B, J, N))), dtype=float)
         self.sel = [(np.flatnonzero(ex.j_mask), np.flatnonzero(ex.n_mask), ex.i)
                     for ex in commits]
         self.failed = np.zeros(self.B, dtype=bool)
@@ -330,11 +338,13 @@ class _BatchSystem:
 
     def _io_term(self, x: np.ndarray) -> np.ndarray:
         """``sum_k io[n, k, j] x[b, k, n]`` -> (b, J, N), as one batched matrix product."""
+        assert self.io_t is not None
         out = np.matmul(self.io_t[None], x.transpose(0, 2, 1)[:, :, :, None])[:, :, :, 0]
         return out.transpose(0, 2, 1)
 
     def _io_out(self, x: np.ndarray) -> np.ndarray:
         """``sum_k io[n, j, k] x[b, k, n]`` -> (b, J, N)."""
+        assert self.m.io is not None
         out = np.matmul(self.m.io[None], x.transpose(0, 2, 1)[:, :, :, None])[:, :, :, 0]
         return out.transpose(0, 2, 1)
 
@@ -344,15 +354,17 @@ class _BatchSystem:
         n = self.numeraire
         return np.exp((self.m.alpha[None, :, n] * lp[:, :, n]).sum(axis=1))
 
-    def deficits(self, wl: np.ndarray, lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def deficits(self, wl: np.ndarray, lp: np.ndarray, rows: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
         if self.closure == "balanced":
             return np.zeros_like(wl), np.ones(wl.shape[0])
         nh = self.nhat(lp)
         if self.closure == "deficit_ratio":
-            va = wl * self.m.VA[None]
-            lam = va.sum(axis=1) / (self.phi[None] * va).sum(axis=1)
-            return (lam[:, None] * self.phi[None] - 1.0) * va, nh
-        return self.m.D[None] * nh[:, None], nh
+            va = wl * self.VA[rows]
+            phi = self.phi[rows]
+            lam = va.sum(axis=1) / (phi * va).sum(axis=1)
+            return (lam[:, None] * phi - 1.0) * va, nh
+        return self.D[rows] * nh[:, None], nh
 
     def expenditure(self, wl: np.ndarray, D: np.ndarray, pi: np.ndarray,
                     rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -361,11 +373,11 @@ class _BatchSystem:
         t = (pi * self._tau("tinv", rows)).sum(axis=3)               # (b, J, N)
         alpha, io = m.alpha[None], m.io
         if io is None:
-            inc = (wl * m.VA + D) / (1.0 - (alpha * t).sum(axis=1))
+            inc = (wl * self.VA[rows] + D) / (1.0 - (alpha * t).sum(axis=1))
             X = alpha * inc[:, None, :]
             Y = np.matmul(X[:, :, None, :], S)[:, :, 0, :]
             return X, Y, S
-        bvec = alpha * (wl * m.VA + D)[:, None, :]
+        bvec = alpha * (wl * self.VA[rows] + D)[:, None, :]
         shape = bvec.shape[1:]
         scale = np.maximum(np.abs(bvec).sum(axis=(1, 2)), 1e-300)
         last_Y = np.empty_like(bvec)
@@ -402,7 +414,8 @@ class _BatchSystem:
         N, m = self.N, self.m
         log_w = z[:, :N]
         w = np.exp(log_w)
-        s = self.sumVA / (w * m.VA[None]).sum(axis=1)
+        VA = self.VA[rows]
+        s = self.sumVA[rows] / (w * VA).sum(axis=1)
         log_w = log_w + np.log(s)[:, None]
         w = w * s[:, None]
         zx = z[:, N:]
@@ -412,10 +425,10 @@ class _BatchSystem:
         fin = np.isfinite(lp).all(axis=(1, 2))
         self.log_P[rows[fin]] = lp[fin]
         pi = _trade_shares(A, lc, th)
-        D, nh = self.deficits(w, lp)
+        D, nh = self.deficits(w, lp, rows)
         X, Y, S = self.expenditure(w, D, pi, rows)
         supply = (m.va_share[None] * Y).sum(axis=1)
-        fw = np.log(supply / (w * m.VA[None]))
+        fw = np.log(supply / (w * VA))
         res = np.abs(fw).max(axis=1)
         f = fw
         if self.K:
@@ -433,7 +446,8 @@ class _BatchSystem:
             fx[bad] = np.nan
             f = np.concatenate([fw, fx], axis=1)
             res = np.maximum(res, rx.max(axis=1))
-        self.state = {"rows": rows, "w": w, "X": X, "pi": pi, "nhat": nh, "S": S}
+        self.state = {"rows": rows, "w": w, "X": X, "Y": Y, "D": D, "pi": pi, "nhat": nh,
+                      "S": S}
         return f, res
 
     def normalize(self, z: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -441,7 +455,7 @@ class _BatchSystem:
         lw = z[:, :self.N]
         top = lw.max(axis=1, keepdims=True)
         z[:, :self.N] = lw - top - np.log(
-            (np.exp(lw - top) * self.m.VA[None]).sum(axis=1) / self.sumVA)[:, None]
+            (np.exp(lw - top) * self.VA[rows]).sum(axis=1) / self.sumVA[rows])[:, None]
         return z
 
 
@@ -485,6 +499,63 @@ def batch_supported(model: CalibratedModel, prepared: PreparedShocks) -> str | N
     return None
 
 
+def _solve_rounds(system: _BatchSystem, targets: np.ndarray, tol: float, max_iter: int,
+                  iters: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The batched active-set loop: solve, add violated floors and release floors whose
+    shifter fell below one (as :mod:`tariffsim.ge.active_set`), re-solve the draws whose
+    set changed. Draws already marked ``system.failed`` are not solved.
+
+    Returns the state at each draw's solution (``flows`` in numeraire units, ``w``,
+    ``X``, ``Y``, ``D``, ``pi``, ``nhat``; NaN where not solved) and a mask of the draws
+    solved."""
+    B, N, J = system.B, system.N, system.J
+    out = {"flows": np.full((B, J, N, N), np.nan), "pi": np.full((B, J, N, N), np.nan),
+           "w": np.full((B, N), np.nan), "D": np.full((B, N), np.nan),
+           "X": np.full((B, J, N), np.nan), "Y": np.full((B, J, N), np.nan),
+           "nhat": np.full(B, np.nan)}
+    solved = np.zeros(B, dtype=bool)
+    z = np.zeros((B, system.n))
+    pending = np.flatnonzero(~system.failed)
+    for _ in range(_MAX_ROUNDS):
+        if pending.size == 0:
+            break
+        sub = _Sub(system, pending)
+        zs, conv, it = batch_anderson(sub.evaluate, z[pending], system.damping()[pending],
+                                      tol=tol, max_iter=max_iter, m=_MEMORY, rcond=1e-12,
+                                      normalize=sub.normalize, compact=1.0)
+        z[pending] = zs
+        iters[pending] = it
+        ok = pending[conv & ~system.failed[pending]]
+        pending = ok[:0]
+        if ok.size == 0:
+            break
+        system.evaluate(z[ok], ok)                     # the state at the solution
+        st = system.state
+        nh = st["nhat"]
+        Xn = st["X"] / nh[:, None, None]
+        F1 = Xn[:, :, :, None] * st["pi"] * system._tau("inv", ok)
+        neg = (Xn < -1e-12 * np.abs(Xn).sum(axis=(1, 2))[:, None, None]).any(axis=(1, 2))
+        good = np.isfinite(F1).all(axis=(1, 2, 3)) & ~neg
+        changed = np.zeros(ok.size, dtype=bool)
+        for k, (jj, nn, i) in enumerate(system.sel):
+            v = F1[:, jj[:, None], nn[None, :], i].sum(axis=(1, 2))
+            act = system.active[ok, k]
+            add = good & ~act & (v < targets[ok, k] * (1 - _CAP_SLACK))
+            rel = good & act & (z[ok, N + k] < _RELEASE)
+            system.active[ok[add | rel], k] ^= True
+            z[ok[rel], N + k] = 0.0
+            changed |= add | rel
+        fin = good & ~changed
+        rows = ok[fin]
+        out["flows"][rows] = F1[fin]
+        for key in ("w", "X", "Y", "D", "pi"):
+            out[key][rows] = st[key][fin]
+        out["nhat"][rows] = nh[fin]
+        solved[rows] = True
+        pending = ok[changed]
+    return out, solved
+
+
 def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndarray, *,
                 tariff_scale: np.ndarray | None = None,
                 commitment_scale: np.ndarray | None = None, closure: str,
@@ -522,7 +593,6 @@ def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndar
         ``draw k:``.
     """
     from tariffsim.ge.hat import solve_hat
-    from tariffsim.ge.prepare import reference_targets
 
     theta = check_theta(theta, model.n_sectors)
     B, J, N = theta.shape[0], model.n_sectors, model.n_countries
@@ -539,29 +609,10 @@ def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndar
                          "pass-through, revenue use) are solved one draw at a time; call "
                          "tariffsim.ge.solve per draw (monte_carlo does).", field="model")
     reason = batch_supported(model, prepared)
-    F0: np.ndarray | None = None
-    if reason is None:
-        # The reference solve at any theta: w-hat = 1 solves a no-shock system whatever
-        # theta is, so consistency of the data does not depend on the draw.
-        ref = solve_hat(model, closure=closure, numeraire=numeraire, tol=tol,
-                        max_iter=max_iter)
-        F_data = model.flows()
-        consistent = np.allclose(ref.flows, F_data, rtol=1e-9,
-                                 atol=1e-12 * max(float(F_data.max()), 1e-300))
-        if closure == "balanced" or not consistent:
-            reason = "a reference world that depends on theta"
-        else:
-            F0 = F_data
+    flows0 = np.full((B, J, N, N), np.nan)
     if reason is not None:
-        todo = np.arange(B)
+        fallback[:] = True
     else:
-        assert F0 is not None
-        commits = [copy.copy(ex) for ex in prepared.commitments]
-        reference_targets(commits, F0)
-        csc = np.ones(B) if commitment_scale is None else np.asarray(commitment_scale, float)
-        targets = np.empty((B, len(commits)))
-        for k, ex in enumerate(commits):
-            targets[:, k] = [_scaled_floor(ex, float(s)) for s in csc]
         if tariff_scale is None:
             tau_new = tau_given
         else:
@@ -572,60 +623,51 @@ def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndar
                        else 1 + prepared.dissipated_rate):
             if factor is not None:
                 kappa = kappa * factor
-        logk = np.log(kappa)
-        A0 = model.pi * np.exp(-theta[:, :, None, None] * logk)
+        neg_theta_logk = -theta[:, :, None, None] * np.log(kappa)
+        # The reference world. The data are an equilibrium of the model for every theta
+        # or for none (at w-hat = 1 a no-shock system does not depend on theta), so one
+        # reference solve decides; otherwise (and under "balanced") each draw's reference
+        # world is solved here as a batch too, once, and the policy solved from it.
+        ref = solve_hat(model, closure=closure, numeraire=numeraire, tol=tol,
+                        max_iter=max_iter)
+        F_data = model.flows()
+        consistent = np.allclose(ref.flows, F_data, rtol=1e-9,
+                                 atol=1e-12 * max(float(F_data.max()), 1e-300))
+        levels: dict[str, np.ndarray] | None = None
+        if closure != "balanced" and consistent:
+            flows0[:] = F_data[None]
+            pi0: np.ndarray = model.pi[None]
+        else:
+            rs = _BatchSystem(model, theta, tau_old, np.broadcast_to(model.pi, (B, J, N, N)),
+                              [], np.zeros((B, 0)), closure, numeraire, tol)
+            st, okr = _solve_rounds(rs, np.zeros((B, 0)), tol, max_iter, iters)
+            fallback[~okr] = True
+            nh = st["nhat"][:, None]
+            levels = {"VA": st["w"] / nh * model.VA[None], "D": st["D"] / nh,
+                      "X": st["X"] / nh[:, :, None], "Y": st["Y"] / nh[:, :, None]}
+            pi0 = st["pi"]
+            flows0[:] = st["flows"]
+        commits = [copy.copy(ex) for ex in prepared.commitments]
+        csc = np.ones(B) if commitment_scale is None else np.asarray(commitment_scale, float)
+        targets = np.empty((B, len(commits)))
+        refs = np.empty((B, len(commits)))
+        for k, ex in enumerate(commits):
+            for b in range(B):
+                if levels is None and b > 0:
+                    refs[b, k] = refs[0, k]
+                else:
+                    refs[b, k] = ex.value(flows0[b])
+                targets[b, k] = _scaled_floor(ex, float(csc[b]), float(refs[b, k]))
+        A0 = pi0 * np.exp(neg_theta_logk)
         system = _BatchSystem(model, theta, tau_new, A0, commits, targets, closure,
-                              numeraire, tol)
-        refs = np.array([ex.reference for ex in commits]) if commits else np.zeros(0)
-        system.active[:] = (targets > refs[None, :]) if commits else False
-        z = np.zeros((B, system.n))
-        pending = np.arange(B)
-        for _ in range(_MAX_ROUNDS):
-            if pending.size == 0:
-                break
-            sub = _Sub(system, pending)
-            zs, conv, it = batch_anderson(sub.evaluate, z[pending], system.damping()[pending],
-                                          tol=tol, max_iter=max_iter, m=_MEMORY,
-                                          rcond=1e-12, normalize=sub.normalize,
-                                          compact=1.0)
-            z[pending] = zs
-            iters[pending] = it
-            conv &= ~system.failed[pending]
-            fallback[pending[~conv]] = True          # the one-draw pipeline decides
-            ok = pending[conv]
-            pending = ok[:0]
-            if ok.size == 0:
-                break
-            system.evaluate(z[ok], ok)               # the state at the solution
-            st = system.state
-            nh = st["nhat"]
-            Xn = st["X"] / nh[:, None, None]
-            F1 = Xn[:, :, :, None] * st["pi"] * system._tau("inv", ok)
-            neg = (Xn < -1e-12 * np.abs(Xn).sum(axis=(1, 2))[:, None, None]).any(axis=(1, 2))
-            good = np.isfinite(F1).all(axis=(1, 2, 3)) & ~neg
-            fallback[ok[~good]] = True
-            # the active set (as tariffsim.ge.active_set): add violated floors, release
-            # floors whose shifter fell below one
-            changed = np.zeros(ok.size, dtype=bool)
-            for k, (jj, nn, i) in enumerate(system.sel):
-                v = F1[:, jj[:, None], nn[None, :], i].sum(axis=(1, 2))
-                act = system.active[ok, k]
-                add = good & ~act & (v < targets[ok, k] * (1 - _CAP_SLACK))
-                rel = good & act & (z[ok, N + k] < _RELEASE)
-                system.active[ok[add | rel], k] ^= True
-                z[ok[rel], N + k] = 0.0
-                changed |= add | rel
-            fin = good & ~changed
-            flows[ok[fin]] = F1[fin]
-            w_out[ok[fin]] = (st["w"] / nh[:, None])[fin]
-            pending = ok[changed]
-        fallback[pending] = True
-        todo = np.flatnonzero(fallback)
-    flows0 = np.empty((B, J, N, N))
-    if F0 is not None:
-        flows0[:] = F0[None]
-    for k in todo:
-        fallback[k] = True
+                              numeraire, tol, levels)
+        system.active[:] = targets > refs
+        system.failed[fallback] = True
+        st, ok = _solve_rounds(system, targets, tol, max_iter, iters)
+        flows[ok] = st["flows"][ok]
+        w_out[ok] = st["w"][ok] / st["nhat"][ok][:, None]
+        fallback |= ~ok
+    for k in map(int, np.flatnonzero(fallback)):
         try:
             m0, sol = _one_draw(model, prepared, theta[k],
                                 None if tariff_scale is None else float(tariff_scale[k]),
@@ -662,12 +704,13 @@ class _Sub:
         return self.s.normalize(z, self.idx[rows])
 
 
-def _scaled_floor(ex: Extra, scale: float) -> float:
-    """A commitment's floor with its realised increment and level times ``scale``."""
+def _scaled_floor(ex: Extra, scale: float, reference: float) -> float:
+    """A commitment's floor in a reference world with covered imports ``reference``,
+    its realised increment and level times ``scale``."""
     c = ex.commitment
-    if scale == 1.0 or c is None:
+    if c is None:
         return ex.target
-    return float(_scaled_target(c, scale).floor(ex.reference))
+    return float((c if scale == 1.0 else _scaled_target(c, scale)).floor(reference))
 
 
 def _scaled_target(c: Any, scale: float) -> Any:

@@ -205,13 +205,13 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
 
 def solve_prepared(model: CalibratedModel, prepared: Any, *, closure: str,
                    numeraire: int | None, tol: float, max_iter: int
-                   ) -> tuple[CalibratedModel, HatSolution, HatSolution, list]:
+                   ) -> tuple[CalibratedModel, HatSolution, HatSolution, dict]:
     """Steps 3-5 of :func:`solve` on a calibrated model and prepared shocks:
     ``(model0, sol, ref, extras)``.
 
     The reference equilibrium, the commitments' floors in it (set in place on
     ``prepared.commitments``), the shock's constant terms and the active-set loop.
-    ``extras`` is the active-set loop's list of targets.
+    ``extras`` is the active-set loop's report of the targets (``Result.extras``).
     :func:`tariffsim.ge.batch.solve_batch` runs a draw through this when the batch does
     not cover it, so a draw solved either way is the same solve.
     """
