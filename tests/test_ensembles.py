@@ -277,3 +277,24 @@ def test_monte_carlo_years(sectoral):
 def test_lognormal_text_median():
     with pytest.raises(ModelError, match="LogNormal median must be a positive finite"):
         LogNormal(median="5")
+
+
+def test_reference_equilibrium_cached_per_world():
+    from tariffsim.ge import solver
+    base, shocks, _ = _commitment_world()              # clipped final demand: re-solved
+    solver._REFERENCES.clear()
+    r1 = ts.ge.solve(base, Shocks(tariffs=shocks.tariffs))
+    assert len(solver._REFERENCES) == 1
+    r2 = ts.ge.solve(base, Shocks(tariffs=shocks.tariffs))
+    assert len(solver._REFERENCES) == 1                # reused, not solved again
+    assert r2.notes == r1.notes and any("re-solved" in n for n in r2.notes)
+    pd.testing.assert_frame_equal(r1.countries, r2.countries)
+    other = base.replace(flows=base.flows * np.linspace(1, 1.5, base.flows.shape[0])[:, None,
+                                                                                     None])
+    r3 = ts.ge.solve(other, Shocks(tariffs=shocks.tariffs))
+    assert len(solver._REFERENCES) == 2                # another world, another reference
+    solver._REFERENCES.clear()
+    fresh = ts.ge.solve(other, Shocks(tariffs=shocks.tariffs))
+    pd.testing.assert_frame_equal(r3.countries, fresh.countries)
+    assert not np.allclose(r3.countries["balance_baseline"],
+                           r1.countries["balance_baseline"])

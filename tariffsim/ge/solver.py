@@ -28,8 +28,10 @@ damped fixed point in log w-hat (docs/ge.md, "The solver").
 
 from __future__ import annotations
 
+import hashlib
 import time
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -257,19 +259,56 @@ def reference_equilibrium(model: CalibratedModel, *, closure: str, numeraire: in
     ref : HatSolution
         The no-shock solve (its diagnostics report the reference iterations).
     """
-    ref = solve_hat(model, closure=closure, numeraire=numeraire, tol=tol, max_iter=max_iter)
-    # The data are an equilibrium of the calibrated model unless calibration adjusted them
-    # (clipped final demand): compare the flows, not the iteration count -- the labour
-    # market can clear at w-hat = 1 while expenditure differs from the data.
-    F_data = model.flows()
-    consistent = np.allclose(ref.flows, F_data, rtol=1e-9,
-                             atol=1e-12 * max(float(F_data.max()), 1e-300))
+    key = _reference_key(model, closure, numeraire, tol, max_iter)
+    hit = _REFERENCES.get(key) if key is not None else None
+    if hit is not None and key is not None:
+        consistent, model0, ref = hit
+        _REFERENCES.move_to_end(key)
+    else:
+        ref = solve_hat(model, closure=closure, numeraire=numeraire, tol=tol,
+                        max_iter=max_iter)
+        # The data are an equilibrium of the calibrated model unless calibration adjusted
+        # them (clipped final demand): compare the flows, not the iteration count -- the
+        # labour market can clear at w-hat = 1 while expenditure differs from the data.
+        F_data = model.flows()
+        consistent = np.allclose(ref.flows, F_data, rtol=1e-9,
+                                 atol=1e-12 * max(float(F_data.max()), 1e-300))
+        model0 = model if closure != "balanced" and consistent else \
+            model_from_solution(model, ref)
+        if key is not None and not (closure != "balanced" and consistent):
+            # only the re-solved worlds are kept: a consistent baseline costs one
+            # evaluation to confirm
+            _REFERENCES[key] = (consistent, model0, ref)
+            while len(_REFERENCES) > _REFERENCE_CACHE:
+                _REFERENCES.popitem(last=False)
     if closure != "balanced" and consistent:
         return model, ref
     if closure != "balanced":
         model.notes.append("baseline re-solved for consistency with the calibrated "
                            "final-demand shares; baseline columns are that solution.")
-    return model_from_solution(model, ref), ref
+    return model0.replace(notes=model.notes), ref
+
+
+#: Reference equilibria kept (re-solved baselines: clipped final demand, or the
+#: zero-deficit world of ``balanced``), least recently used dropped first.
+_REFERENCE_CACHE = 8
+_REFERENCES: OrderedDict[tuple, tuple[bool, CalibratedModel, HatSolution]] = OrderedDict()
+
+
+def _reference_key(model: CalibratedModel, closure: str, numeraire: int | None, tol: float,
+                   max_iter: int) -> tuple | None:
+    """A digest of everything the reference solve depends on (None with extensions,
+    whose reference is not cached)."""
+    if model.ext is not None:
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    for a in (model.pi, model.tau, model.X, model.Y, model.va_share, model.alpha,
+              model.VA, model.D, model.theta, model.io):
+        if a is not None:
+            a = np.ascontiguousarray(a)
+            h.update(str(a.shape).encode())
+            h.update(a.tobytes())
+    return (h.hexdigest(), closure, numeraire, tol, max_iter)
 
 
 def with_extensions(model: CalibratedModel, ext: Extensions, *, closure: str,
