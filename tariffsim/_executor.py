@@ -1,6 +1,6 @@
 """Running chunks of work on an executor: local, a process pool, or a dask cluster.
 
-Used by :func:`tariffsim.monte_carlo` (chunks of draws) and :func:`tariffsim.project`
+Used by `tariffsim.monte_carlo` (chunks of draws) and `tariffsim.project`
 (years).
 """
 from __future__ import annotations

@@ -407,7 +407,7 @@ class _Chunk:
 
 
 def _run_chunk(chunk: _Chunk) -> tuple[pd.DataFrame | None, list[dict], int]:
-    """Solve one chunk with :func:`tariffsim.ge.batch.solve_batch` and return its tidy
+    """Solve one chunk with `tariffsim.ge.batch.solve_batch` and return its tidy
     balances (module-level so that process pools and dask can pickle it)."""
     from .ge.batch import solve_batch
     sol = solve_batch(chunk.model, chunk.prepared, chunk.theta,
@@ -463,7 +463,7 @@ def _batch_chunks(baseline: Any, scenario: Any, values: np.ndarray,
                   scales: dict[str, np.ndarray], size: int, partner: str, closure: str,
                   options: dict, skip: bool) -> list[_Chunk]:
     """Validate once, build the shocks and the calibrated model once, and cut the draws
-    into chunks for :func:`_run_chunk`."""
+    into chunks for `_run_chunk`."""
     import os
 
     from .baseline import Baseline
@@ -634,7 +634,7 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
 
     With the default engine, ``model="ge"`` and options among ``tol``, ``max_iter``,
     ``numeraire``, ``deficits``, ``date``/``year``, ``year_rule``, a single solve runs
-    as a batch (:func:`tariffsim.ge.batch.solve_batch`): the scenario is validated and
+    as a batch (`tariffsim.ge.batch.solve_batch`): the scenario is validated and
     its shocks built once, and the draws of each chunk are solved together; each draw's
     result equals ``tariffsim.simulate`` with that draw's parameters to the solver's
     tolerance. ``draws.attrs["solved_one_by_one"]`` counts the draws the batch handed

@@ -1,14 +1,14 @@
 r"""Many parameter sets of one counterfactual, solved together along a leading batch axis.
 
 A Monte Carlo over the trade elasticity solves the same scenario on the same baseline
-hundreds of times. :func:`solve_batch` does the work that does not depend on the draw once
+hundreds of times. `solve_batch` does the work that does not depend on the draw once
 (options, calibration, shock preparation, the reference equilibrium, the commitments'
 reference imports) and then solves every draw's equilibrium at once: the arrays of
-:mod:`tariffsim.ge.system` get a leading axis ``b`` (``(B, J, N, N)`` bilateral,
+`tariffsim.ge.system` get a leading axis ``b`` (``(B, J, N, N)`` bilateral,
 ``(B, J, N)`` country-sector, ``(B, N)`` country), the equations are those of
-:meth:`tariffsim.ge.system.HatSystem.evaluate` (CP 2015 eq. 10-14) evaluated for all the
+`tariffsim.ge.system.HatSystem.evaluate` (CP 2015 eq. 10-14) evaluated for all the
 draws that have not converged yet, and the outer and inner fixed points are Anderson
-iterations with one least-squares fit per draw (:func:`batch_anderson`). A draw whose
+iterations with one least-squares fit per draw (`batch_anderson`). A draw whose
 residual falls below ``tol`` stops updating; the others go on.
 
 What a draw can vary:
@@ -25,8 +25,8 @@ the batch cannot finish (no convergence within ``max_iter``, non-finite values, 
 spending, an unreachable target, an active set that keeps changing) and every draw of a
 model the batch does not cover (model extensions, quotas, export taxes whose rents go to the
 exporter, a baseline re-solved for consistency) is solved by the one-draw pipeline
-(:func:`tariffsim.ge.solver.solve_prepared`), so results and errors are those of
-:func:`tariffsim.ge.solve`; ``BatchSolution.fallback`` says which draws took that path.
+(`tariffsim.ge.solver.solve_prepared`), so results and errors are those of
+`tariffsim.ge.solve`; ``BatchSolution.fallback`` says which draws took that path.
 
 References
 ----------
@@ -55,7 +55,7 @@ _MEMORY = 8
 #: Rounds of the active-set loop before a draw goes to the one-draw pipeline.
 _MAX_ROUNDS = 20
 #: Relative violation / multiplier sign that moves a commitment in or out of the set
-#: (the values of :mod:`tariffsim.ge.active_set`).
+#: (the values of `tariffsim.ge.active_set`).
 _CAP_SLACK = 1e-9
 _RELEASE = -1e-12
 _MAX_EXTRA = 40.0
@@ -234,7 +234,7 @@ class BatchSolution:
 
 # ----------------------------------------------------------------------------- the system
 class _BatchSystem:
-    """The residual function of :class:`tariffsim.ge.system.HatSystem` for B draws
+    """The residual function of `tariffsim.ge.system.HatSystem` for B draws
     (plain model, no quotas, no exporter rents); commitments are unknowns of every draw,
     held at 0 where they are not in that draw's active set."""
 
@@ -469,7 +469,7 @@ def _log_sum(A: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 def _price_index(A: np.ndarray, lc: np.ndarray, th: np.ndarray,
                  A_true: np.ndarray | None) -> np.ndarray:
-    """:func:`tariffsim.ge.equilibrium.price_index` with a leading draw axis."""
+    """`tariffsim.ge.equilibrium.price_index` with a leading draw axis."""
     u = -th[:, :, None] * lc
     lphi = _log_sum(A, u)
     if A_true is None:
@@ -478,7 +478,7 @@ def _price_index(A: np.ndarray, lc: np.ndarray, th: np.ndarray,
 
 
 def _trade_shares(A: np.ndarray, lc: np.ndarray, th: np.ndarray) -> np.ndarray:
-    """:func:`tariffsim.ge.equilibrium.trade_shares` with a leading draw axis."""
+    """`tariffsim.ge.equilibrium.trade_shares` with a leading draw axis."""
     u = -th[:, :, None] * lc
     e = np.exp(u - u.max(axis=2, keepdims=True))
     num = A * e[:, :, None, :]
@@ -489,7 +489,7 @@ def _trade_shares(A: np.ndarray, lc: np.ndarray, th: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- entry
 def batch_supported(model: CalibratedModel, prepared: PreparedShocks) -> str | None:
-    """None when :func:`solve_batch` solves these draws as a batch, else why not."""
+    """None when `solve_batch` solves these draws as a batch, else why not."""
     if model.ext is not None:
         return "model extensions"
     if prepared.quotas:
@@ -502,7 +502,7 @@ def batch_supported(model: CalibratedModel, prepared: PreparedShocks) -> str | N
 def _solve_rounds(system: _BatchSystem, targets: np.ndarray, tol: float, max_iter: int,
                   iters: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The batched active-set loop: solve, add violated floors and release floors whose
-    shifter fell below one (as :mod:`tariffsim.ge.active_set`), re-solve the draws whose
+    shifter fell below one (as `tariffsim.ge.active_set`), re-solve the draws whose
     set changed. Draws already marked ``system.failed`` are not solved.
 
     Returns the state at each draw's solution (``flows`` in numeraire units, ``w``,
@@ -569,13 +569,13 @@ def solve_batch(model: CalibratedModel, prepared: PreparedShocks, theta: np.ndar
     model : CalibratedModel
         The calibrated baseline (its ``theta`` is replaced by each draw's).
     prepared : PreparedShocks
-        From :func:`tariffsim.ge.prepare.prepare_shocks` (not modified).
+        From `tariffsim.ge.prepare.prepare_shocks` (not modified).
     theta : ndarray (B, J) or (B,)
         Trade elasticities by draw (and sector), > 0.
     tariff_scale, commitment_scale : ndarray (B,), optional
         Multipliers of the tariff change and of the commitments' realised amounts.
     closure, numeraire, tol, max_iter
-        As in :func:`tariffsim.ge.solve` (numeraire as an index or None).
+        As in `tariffsim.ge.solve` (numeraire as an index or None).
     skip_errors : bool
         A draw that raises a TariffSimError is recorded in ``errors`` (its arrays NaN)
         instead of raising.

@@ -97,9 +97,11 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         World value added fixed (default), or that country's aggregate price index fixed.
     tol : float
         Max abs log labour-market (equivalently trade-balance) error and log gap to
-        commitment / quota targets.
+        commitment / quota targets, in (0, 1e-4] (`MAX_TOL`; a looser rule would
+        return points that are not equilibria, so it raises ModelError).
     max_iter : int
-        Outer iterations before :class:`~tariffsim.errors.ConvergenceError`. When they run
+        Outer iterations (any integer type, e.g. ``np.int64``) before
+        :class:`~tariffsim.errors.ConvergenceError`. When they run
         out (and ``max_iter >= 100`` or the iteration stalled) a quasi-Newton solve from the
         best point is tried first; ``diagnostics["fallback"]`` reports it.
     deficits : array (N,) or dict country -> value, optional
@@ -208,13 +210,13 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
 def solve_prepared(model: CalibratedModel, prepared: Any, *, closure: str,
                    numeraire: int | None, tol: float, max_iter: int
                    ) -> tuple[CalibratedModel, HatSolution, HatSolution, dict]:
-    """Steps 3-5 of :func:`solve` on a calibrated model and prepared shocks:
+    """Steps 3-5 of `solve` on a calibrated model and prepared shocks:
     ``(model0, sol, ref, extras)``.
 
     The reference equilibrium, the commitments' floors in it (set in place on
     ``prepared.commitments``), the shock's constant terms and the active-set loop.
     ``extras`` is the active-set loop's report of the targets (``Result.extras``).
-    :func:`tariffsim.ge.batch.solve_batch` runs a draw through this when the batch does
+    `tariffsim.ge.batch.solve_batch` runs a draw through this when the batch does
     not cover it, so a draw solved either way is the same solve.
     """
     countries = model.countries
