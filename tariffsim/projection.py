@@ -455,7 +455,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             year_rule: YearRule = DEFAULT_YEAR_RULE, date: Any = None,
             first_policy_year: int | None = None,
             sectors: BalanceSectors | Sequence[str] = "goods", executor: Any = None,
-            progress: Any = None, **options: Any) -> Projection:
+            progress: Any = False, **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -511,9 +511,11 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         elasticity): a ``concurrent.futures`` executor, ``client.get_executor()`` or a
         dask ``Client`` (see ``tariffsim._executor.map_chunks``). None: here, in order.
         Results do not depend on it.
-    progress : None, bool or callable
-        Progress per year solved (``tariffsim._progress.track``): None shows a bar when
-        interactive and tqdm is installed, a callable is called as ``f(done, total)``.
+    progress : bool, None or callable
+        Progress per year solved (``tariffsim._progress.track``). Default False: a
+        projection takes seconds, and the CLI's output stays clean; None shows a bar when
+        interactive and tqdm is installed, True always, a callable is called as
+        ``f(done, total)``.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 

@@ -268,9 +268,12 @@ def _check_scale_values(values: np.ndarray, name: str) -> None:
 
 
 def _check_values(values: np.ndarray, what: str) -> None:
-    bad = np.flatnonzero(~(np.isfinite(values) & (values > 0)))
+    ok = np.isfinite(values) & (values > 0)
+    bad = np.flatnonzero(~ok.reshape(len(values), -1).all(axis=1))
     if bad.size:
-        shown = ", ".join(f"draw {k}: {float(values[k])!r}" for k in bad[:5])
+        flat = values.reshape(len(values), -1)
+        shown = ", ".join(f"draw {k}: {float(flat[k][~ok.reshape(len(values), -1)[k]][0])!r}"
+                          for k in bad[:5])
         raise ModelError(f"trade_elasticity: {bad.size} {what} draw(s) are not positive and "
                          f"finite ({shown}); the trade elasticity must be > 0. Use a "
                          f"distribution with positive support, e.g. LogNormal.",

@@ -298,3 +298,17 @@ def test_reference_equilibrium_cached_per_world():
     pd.testing.assert_frame_equal(r3.countries, fresh.countries)
     assert not np.allclose(r3.countries["balance_baseline"],
                            r1.countries["balance_baseline"])
+
+
+def test_sectoral_draws_checked_and_project_executor(sectoral):
+    base, scen = sectoral
+    theta = np.full((2, len(base.sectors)), 5.0)
+    theta[1, 3] = -1.0
+    with pytest.raises(ModelError, match=r"draw 1: -1.0"):
+        ts.monte_carlo(base, scen, trade_elasticity=theta)
+    ref = ts.project(base, scen, years=[2026, 2028])
+    with ThreadPoolExecutor(2) as pool:
+        par = ts.project(base, scen, years=[2026, 2028], executor=pool)
+    pd.testing.assert_frame_equal(par.frame, ref.frame)
+    with pytest.raises(ModelError, match="executor"):
+        ts.project(base, scen, years=[2026], executor=object())

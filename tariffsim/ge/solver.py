@@ -430,8 +430,8 @@ def _check_options(baseline: Any, shocks: Any, *, closure: str, tol: Any,
     real = isinstance(tol, int | float | np.integer | np.floating) and not isinstance(
         tol, bool | np.bool_)
     if not (real and 0 < float(tol) < 1):
-        raise ModelError(f"tol: must be a number in (0, {MAX_TOL:g}], got {tol!r}; the "
-                         f"default 1e-10 is the usual choice.", field="tol")
+        raise ModelError(f"tol: must be a number in (0, 1) and at most {MAX_TOL:g}, got "
+                         f"{tol!r}; the default 1e-10 is the usual choice.", field="tol")
     if float(tol) > MAX_TOL:
         raise ModelError(f"tol: {tol!r} is too loose: the solver would stop at points with "
                          f"labour-market (trade-balance) errors up to {float(tol):.0%} that "
