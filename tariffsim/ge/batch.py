@@ -63,7 +63,8 @@ _MAX_EXTRA = 40.0
 
 # ----------------------------------------------------------------------------- Anderson
 def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-                   z0: np.ndarray, beta: np.ndarray | float, *, tol: float, max_iter: int,
+                   z0: np.ndarray, beta: np.ndarray | float, *, tol: float | np.ndarray,
+                   max_iter: int,
                    m: int = _MEMORY, rcond: float = 1e-12,
                    normalize: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
                    max_step: float = 1.0, compact: float = 0.5
@@ -92,7 +93,8 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
     beta : float or ndarray (B, n)
         Damping.
     tol, max_iter
-        Stopping rule ``res < tol``; evaluations per row.
+        Stopping rule ``res < tol`` (a number, or one per row of the batch); evaluations
+        per row.
     normalize : callable, optional
         ``normalize(z, rows)``, applied to every new iterate.
     compact : float
@@ -122,7 +124,7 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
         for it in range(1, max_iter + 1):
             f, res = F(z[W], W)
             finite = np.isfinite(res) & np.isfinite(f).all(axis=1)
-            done = live & finite & (res < tol)
+            done = live & finite & (res < (tol if np.ndim(tol) == 0 else tol[W]))
             iters[W[live]] = it
             converged[W[done]] = True
             live &= finite & ~done
@@ -255,6 +257,10 @@ class _BatchSystem:
         self.active = np.zeros((self.B, self.K), dtype=bool)
         self.closure, self.numeraire, self.tol = closure, numeraire, tol
         self.inner_tol = min(max(tol * 1e-3, 1e-13), 1e-10)
+        # inexact inner solves: a draw's inner tolerance is 1e-3 of its last outer
+        # residual (at most 1e-6), down to inner_tol near the solution, where the outer
+        # residual is then computed from inner solves as tight as the one-draw solver's
+        self.last_res = np.full(self.B, np.inf)
         # the reference levels: the model's, or one set per draw (``levels``: VA, D (B, N),
         # X, Y (B, J, N) of a reference world that depends on theta)
         lv = levels or {}
@@ -329,7 +335,8 @@ class _BatchSystem:
             return f, np.abs(f).max(axis=1)
 
         z, _, its = batch_anderson(step, self.log_P[rows].reshape(b, -1), 1.0,
-                                   tol=self.inner_tol, max_iter=10_000, m=5, rcond=1e-12,
+                                   tol=self._inner(rows), max_iter=10_000, m=5,
+                                   rcond=1e-12,
                                    max_step=np.inf)
         self.inner_price_iters += int(its.sum())
         lp = z.reshape(b, *shape)
@@ -347,6 +354,11 @@ class _BatchSystem:
         assert self.m.io is not None
         out = np.matmul(self.m.io[None], x.transpose(0, 2, 1)[:, :, :, None])[:, :, :, 0]
         return out.transpose(0, 2, 1)
+
+    def _inner(self, rows: np.ndarray) -> np.ndarray:
+        """Inner tolerance of each row: ``1e-3`` times its last outer residual, between
+        ``inner_tol`` and ``1e-6``."""
+        return np.clip(1e-3 * self.last_res[rows], self.inner_tol, 1e-6)
 
     def nhat(self, lp: np.ndarray) -> np.ndarray:
         if self.numeraire is None:
@@ -400,7 +412,7 @@ class _BatchSystem:
             return f, np.abs(f).sum(axis=1) / scale[r]
 
         X0 = self.X[rows].reshape(len(rows), -1)
-        z, conv, _ = batch_anderson(step, X0, 1.0, tol=self.inner_tol, max_iter=500, m=6,
+        z, conv, _ = batch_anderson(step, X0, 1.0, tol=self._inner(rows), max_iter=500, m=6,
                                     rcond=1e-12, max_step=np.inf)
         if not conv.all():               # as the one-draw solver: the last iterate's image
             r = np.flatnonzero(~conv)
@@ -446,6 +458,8 @@ class _BatchSystem:
             fx[bad] = np.nan
             f = np.concatenate([fw, fx], axis=1)
             res = np.maximum(res, rx.max(axis=1))
+        fin_res = np.isfinite(res)
+        self.last_res[rows[fin_res]] = res[fin_res]
         self.state = {"rows": rows, "w": w, "X": X, "Y": Y, "D": D, "pi": pi, "nhat": nh,
                       "S": S}
         return f, res
