@@ -109,6 +109,7 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
     """
     B, n = z0.shape
     z = z0.copy()
+    tol_a = np.asarray(tol, dtype=float)
     beta_a = np.broadcast_to(np.asarray(beta, dtype=float), (B, n))
     dG = np.zeros((B, m, n))
     dF = np.zeros((B, m, n))
@@ -124,7 +125,7 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
         for it in range(1, max_iter + 1):
             f, res = F(z[W], W)
             finite = np.isfinite(res) & np.isfinite(f).all(axis=1)
-            done = live & finite & (res < (tol if np.ndim(tol) == 0 else tol[W]))
+            done = live & finite & (res < (tol_a if tol_a.ndim == 0 else tol_a[W]))
             iters[W[live]] = it
             converged[W[done]] = True
             live &= finite & ~done
