@@ -341,7 +341,7 @@ def _require_result(frame: Any, columns: Sequence[str], name: str) -> None:
 def _check_seed(seed: Any) -> Any:
     """A seed ``numpy.random.default_rng`` takes: a non-negative integer, a sequence of
     them, or a ``numpy.random.SeedSequence``; else ModelError naming ``seed``."""
-    if isinstance(seed, np.random.SeedSequence):
+    if isinstance(seed, np.random.SeedSequence | np.random.Generator | np.random.BitGenerator):
         return seed
     ok = (isinstance(seed, int | np.integer) and not isinstance(seed, bool | np.bool_)
           and seed >= 0)
