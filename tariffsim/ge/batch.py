@@ -20,13 +20,18 @@ What a draw can vary:
   factor (1: as given; with a scenario at realisation 1 it is the share met).
 
 The batch covers the plain Caliendo-Parro model with tariffs, iceberg costs, dissipated
-export taxes and import commitments (the active set of floors per draw, by masks). A draw
-the batch cannot finish (no convergence within ``max_iter``, non-finite values, negative
-spending, an unreachable target, an active set that keeps changing) and every draw of a
-model the batch does not cover (model extensions, quotas, export taxes whose rents go to the
-exporter, a baseline re-solved for consistency) is solved by the one-draw pipeline
-(`tariffsim.ge.solver.solve_prepared`), so results and errors are those of
-`tariffsim.ge.solve`; ``BatchSolution.fallback`` says which draws took that path.
+export taxes and import commitments (the active set of floors per draw, by masks), under
+every closure. When the reference world depends on theta (a baseline re-solved because
+calibration clipped final demand, or the zero-deficit world of ``balanced``) it is solved
+as a batch too, once per draw, and each draw's policy from its own reference. Far from the
+solution the inner systems are solved inexactly (each draw's inner tolerance is 1e-3 of its
+last outer residual), near it as tightly as by the one-draw solver. A draw the batch cannot
+finish (no convergence within ``max_iter``, non-finite values, negative spending, an
+unreachable target, an active set that keeps changing) and every draw of a model the batch
+does not cover (quotas, export taxes whose rents go to the exporter) is solved by the
+one-draw pipeline (`tariffsim.ge.solver.solve_prepared`), so results and errors are those
+of `tariffsim.ge.solve`; ``BatchSolution.fallback`` says which draws took that path. Model
+extensions are refused (ModelError): solve them draw by draw.
 
 References
 ----------
