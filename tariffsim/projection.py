@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._executor import check_executor, map_chunks
+from ._progress import check_progress, track
 from ._validate import sector_selection, to_date
 from .baseline import YEAR_LIMITS, Baseline
 from .errors import DataError, ModelError, ScenarioError, suggest, unknown_codes_message
@@ -546,7 +548,8 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             reference: Any = None, closure: Closure = "fixed_deficit", model: Model = "ge",
             year_rule: YearRule = DEFAULT_YEAR_RULE, date: Any = None,
             first_policy_year: int | None = None,
-            sectors: BalanceSectors | Sequence[str] = "goods", **options: Any) -> Projection:
+            sectors: BalanceSectors | Sequence[str] = "goods", executor: Any = None,
+            progress: Any = False, **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -597,6 +600,16 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         Which sectors the balances count: the goods (default; every sector but the
         baseline's services, as customs statistics report them), all, or those listed
         (`tariffsim._validate.sector_selection`). The model always solves all sectors.
+    executor : executor or dask ``distributed.Client``, optional
+        Solve the years on it, one task per year (each year has its own shocks and
+        elasticity): a ``concurrent.futures`` executor, ``client.get_executor()`` or a
+        dask ``Client`` (see ``tariffsim._executor.map_chunks``). None: here, in order.
+        Results do not depend on it.
+    progress : bool, None or callable
+        Progress per year solved (``tariffsim._progress.track``). Default False: a
+        projection takes seconds, and the CLI's output stays clean; None shows a bar when
+        interactive and tqdm is installed, True always, a callable is called as
+        ``f(done, total)``.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 
@@ -675,34 +688,53 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             .assign(year=base_year, horizon=0, trade_elasticity=0.0)]
     rows[0]["balance_scenario"] = rows[0]["balance_baseline"]
     results: dict[int, tuple[Any, Any]] = {}
-    cache: dict[tuple, Any] = {}
-
-    def solve(base_t: Baseline, shocks: Shocks, theta: float, gkey: bytes) -> Any:
-        key = (_shock_key(shocks), theta, gkey)
-        if key not in cache:
-            cache[key] = simulate(base_t, shocks, model="ge", trade_elasticity=theta,
-                                  closure=closure, **options)
-        return cache[key]
+    check_executor(executor)
+    check_progress(progress)
 
     def shocks_in(base_t: Baseline, policy: Any, t: int) -> Shocks:
         if when is not None:
             return as_shocks(base_t, policy, date=when, year_rule=year_rule)
         return as_shocks(base_t, policy, year=t, year_rule=year_rule)
 
+    # every year's inputs first (validation and shocks here), then the distinct solves,
+    # one task per year, on the executor
+    plan = []
+    tasks: list[list[tuple]] = []
+    seen: set[tuple] = set()
     for t in years:
         gf = _growth_factor(growth, baseline, t - base_year)
         base_t = baseline.replace(flows=baseline.flows * gf, year=t) if growth else baseline
         horizon = max(t - start + 1, 1)
         theta = sched(horizon)
         gkey = gf.tobytes()
-        with_r = solve(base_t, shocks_in(base_t, scenario, t), theta, gkey)
-        if reference is None:
+        keys: list[tuple | None] = []
+        todo = []
+        for policy in (scenario, reference):
+            if policy is None:
+                keys.append(None)
+                continue
+            shocks = shocks_in(base_t, policy, t)
+            key = (_shock_key(shocks), theta, gkey)
+            keys.append(key)
+            if key not in seen:
+                seen.add(key)
+                todo.append((key, base_t, shocks, theta, closure, options))
+        plan.append((t, base_t, horizon, theta, keys))
+        tasks.append(todo)
+    cache: dict[tuple, Any] = {}
+    for solved in track(map_chunks(executor, _solve_year, tasks), total=len(tasks),
+                        desc="project", progress=progress):
+        cache.update(solved)
+    for t, base_t, horizon, theta, (key_with, key_without) in plan:
+        assert key_with is not None
+        with_r = cache[key_with]
+        if key_without is None:
             # like for like: the reference world of the same solve (the data, or the
             # zero-deficit world under the balanced closure), not the data as such
             without_r = None
             without_flows = _flows_from_result(with_r, base_t, "baseline")
         else:
-            without_r = solve(base_t, shocks_in(base_t, reference, t), theta, gkey)
+            without_r = cache[key_without]
             without_flows = _flows_from_result(without_r, base_t)
         results[t] = (without_r, with_r)
         f = bilateral_balances(without_flows, baseline.countries, "balance_baseline", mask)
@@ -728,6 +760,19 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
     return Projection(frame=frame, schedule=sched, closure=closure, model=model,
                       scenario=scen_name, reference=ref_name, units=baseline.units,
                       results=results, sectors=sector_text, without=without, spec=spec)
+
+
+def _solve_year(todo: list[tuple]) -> dict[tuple, Any]:
+    """The GE solves of one projection year (module-level, so that process pools and dask
+    can pickle it); the results' lazy frames are built here so that they travel."""
+    out = {}
+    for key, base_t, shocks, theta, closure, options in todo:
+        r = simulate(base_t, shocks, model="ge", trade_elasticity=theta, closure=closure,
+                     **options)
+        r.flows  # noqa: B018 - materialise the lazy frames before pickling
+        r.welfare_decomposition()
+        out[key] = r
+    return out
 
 
 def _without_text(base_year: int, growth: Any, reference: str | None, closure: str) -> str:

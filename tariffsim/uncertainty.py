@@ -16,15 +16,17 @@ the draws finish.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._validate import check_when, require_columns
-from .errors import ModelError, TariffSimError
+from ._executor import check_executor, map_chunks
+from ._progress import Progress, check_progress, track
+from ._validate import check_when, require_columns, sector_selection
+from .errors import DataError, ModelError, TariffSimError, suggest
 from .literals import Closure, OnError, check_option
 from .projection import ElasticitySchedule, as_schedule, project
 from .simulate import simulate
@@ -181,8 +183,9 @@ def _check_quantiles(quantiles: Any) -> tuple[float, ...]:
 
 
 def _draw_values(spec: Any, n: int | None, rng: np.random.Generator,
-                 centre: float) -> tuple[np.ndarray, str]:
-    """All parameter draws, up front, from one generator."""
+                 centre: float, field: str = "trade_elasticity") -> tuple[np.ndarray, str]:
+    """All parameter draws, up front, from one generator (``(n,)``, or ``(n, J)`` for a
+    2-D array of values by draw and sector)."""
     if spec is None:
         spec = LogNormal()
     if isinstance(spec, int | float | np.number) and not isinstance(spec, bool):
@@ -207,36 +210,73 @@ def _draw_values(spec: Any, n: int | None, rng: np.random.Generator,
             try:
                 drawn.append(float(spec(rng)))
             except (TypeError, ValueError) as exc:
-                raise ModelError(f"trade_elasticity: the callable must return one number "
+                raise ModelError(f"{field}: the callable must return one number "
                                  f"per call (rng -> value); draw {k} failed: {exc}.",
-                                 field="trade_elasticity") from None
+                                 field=field) from None
         return np.array(drawn), f"callable {getattr(spec, '__name__', type(spec).__name__)}"
     if isinstance(spec, str | bytes) or not isinstance(spec, Iterable):
-        raise ModelError(f"trade_elasticity: expected a LogNormal, a number (the median of "
+        raise ModelError(f"{field}: expected a LogNormal, a number (the median of "
                          f"a lognormal), a callable rng -> value, a scipy.stats frozen "
                          f"distribution or a sequence of values; got {type(spec).__name__}.",
-                         field="trade_elasticity")
+                         field=field)
     try:
-        values = np.asarray(list(spec), dtype=float).reshape(-1)
+        values = np.asarray(spec if isinstance(spec, np.ndarray) else list(spec),
+                            dtype=float)
+        if values.ndim != 2:
+            values = values.reshape(-1)
     except (TypeError, ValueError):
-        raise ModelError("trade_elasticity: the sequence of values must be numbers.",
-                         field="trade_elasticity") from None
+        raise ModelError(f"{field}: the sequence of values must be numbers.",
+                         field=field) from None
     if n is not None:
         _check_n(n)
         if int(n) != len(values):
-            raise ModelError(f"n: {n} draws requested but the trade_elasticity sequence has "
+            raise ModelError(f"n: {n} draws requested but the {field} sequence has "
                              f"{len(values)} values; leave n=None to use them all.",
                              field="n")
     if len(values) == 0:
-        raise ModelError("n: the trade_elasticity sequence is empty; give at least one "
+        raise ModelError(f"n: the {field} sequence is empty; give at least one "
                          "value.", field="n")
     return values, f"{len(values)} given values"
 
 
+def _draw_by_sector(spec: Mapping, n: int | None, rng: np.random.Generator, centre: float,
+                    sectors: Sequence[str]) -> tuple[np.ndarray, str]:
+    """``(n, J)`` draws from a mapping sector -> distribution (or number, the median of a
+    lognormal), drawn sector by sector in the baseline's order; sectors not named get
+    the default lognormal."""
+    if not sectors:
+        raise ModelError("trade_elasticity: draws by sector need a baseline with sectors.",
+                         field="trade_elasticity")
+    unknown = [k for k in spec if k not in sectors]
+    if unknown:
+        raise ModelError(f"trade_elasticity: unknown sector {unknown[0]!r}"
+                         f"{suggest(str(unknown[0]), list(sectors))}; the baseline's sectors "
+                         f"are {list(sectors)[:10]}...", field="trade_elasticity")
+    n = 200 if n is None else n
+    cols = []
+    for sec in sectors:
+        v, _ = _draw_values(spec.get(sec), n, rng, centre,
+                            field=f"trade_elasticity[{sec!r}]")
+        if v.ndim != 1 or len(v) != n:
+            raise ModelError(f"trade_elasticity[{sec!r}]: expected {n} draws, got shape "
+                             f"{v.shape}.", field="trade_elasticity")
+        cols.append(v)
+    return np.column_stack(cols), f"by sector ({len(spec)} of {len(sectors)} given)"
+
+
+def _check_scale_values(values: np.ndarray, name: str) -> None:
+    if values.ndim != 1 or not np.all(np.isfinite(values) & (values >= 0)):
+        raise ModelError(f"{name}: draws must be one non-negative finite number per draw "
+                         f"(1 = the scenario as given).", field=name)
+
+
 def _check_values(values: np.ndarray, what: str) -> None:
-    bad = np.flatnonzero(~(np.isfinite(values) & (values > 0)))
+    ok = np.isfinite(values) & (values > 0)
+    bad = np.flatnonzero(~ok.reshape(len(values), -1).all(axis=1))
     if bad.size:
-        shown = ", ".join(f"draw {k}: {float(values[k])!r}" for k in bad[:5])
+        flat = values.reshape(len(values), -1)
+        shown = ", ".join(f"draw {k}: {float(flat[k][~ok.reshape(len(values), -1)[k]][0])!r}"
+                          for k in bad[:5])
         raise ModelError(f"trade_elasticity: {bad.size} {what} draw(s) are not positive and "
                          f"finite ({shown}); the trade elasticity must be > 0. Use a "
                          f"distribution with positive support, e.g. LogNormal.",
@@ -301,6 +341,189 @@ def _require_result(frame: Any, columns: Sequence[str], name: str) -> None:
                     hint=f"Monte Carlo needs {list(columns)}.")
 
 
+def _check_seed(seed: Any) -> Any:
+    """A seed ``numpy.random.default_rng`` takes: a non-negative integer, a sequence of
+    them, or a ``numpy.random.SeedSequence``; else ModelError naming ``seed``."""
+    if isinstance(seed, np.random.SeedSequence | np.random.Generator | np.random.BitGenerator):
+        return seed
+    ok = (isinstance(seed, int | np.integer) and not isinstance(seed, bool | np.bool_)
+          and seed >= 0)
+    if isinstance(seed, list | tuple) and seed:
+        ok = all(isinstance(x, int | np.integer) and not isinstance(x, bool) and x >= 0
+                 for x in seed)
+    if not ok:
+        raise ModelError(f"seed: expected a non-negative integer such as 0 (or a numpy "
+                         f"SeedSequence, or None for a fresh one that is recorded), got "
+                         f"{seed!r}.", field="seed")
+    return int(seed) if isinstance(seed, int | np.integer) else seed
+
+
+def _check_years(years: Any) -> tuple[int, ...]:
+    """Projection years: an iterable of calendar years, or one year (``2030`` means
+    ``[2030]``); else ModelError naming ``years``."""
+    if isinstance(years, int | np.integer) and not isinstance(years, bool):
+        years = [years]
+    bad = isinstance(years, str | bytes) or not isinstance(years, Iterable)
+    out: set[int] = set()
+    if not bad:
+        for y in years:
+            if isinstance(y, bool) or not isinstance(y, int | np.integer | float) or (
+                    isinstance(y, float) and not y.is_integer()):
+                bad = True
+                break
+            out.add(int(y))
+    if bad:
+        raise ModelError(f"years: expected calendar years such as range(2026, 2031) or one "
+                         f"year such as 2030, got {years!r}.", field="years")
+    if not out:
+        raise ModelError("years: give at least one year to project.", field="years")
+    return tuple(sorted(out))
+
+
+def _chunk_size(chunk_size: Any, n: int, executor: Any) -> int:
+    if chunk_size is None:
+        # a chunk per task, several tasks per worker for balance, at most 100 draws (the
+        # batch arrays of 100 draws on the 22 x 22 world take about 100 MB)
+        return max(1, min(100, math.ceil(n / 8))) if executor is not None else 100
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer) \
+            or chunk_size < 1:
+        raise ModelError(f"chunk_size: expected a positive integer (draws per task), got "
+                         f"{chunk_size!r}.", field="chunk_size")
+    return int(chunk_size)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Draws ``ids`` of a batched GE Monte Carlo: everything a worker needs."""
+
+    ids: tuple[int, ...]
+    theta: np.ndarray                 # (b, J)
+    tariff_scale: np.ndarray | None
+    commitment_scale: np.ndarray | None
+    model: Any
+    prepared: Any
+    closure: str
+    numeraire: int | None
+    tol: float
+    max_iter: int
+    partner: int
+    goods: np.ndarray
+    countries: tuple[str, ...]
+    skip_errors: bool
+
+
+def _run_chunk(chunk: _Chunk) -> tuple[pd.DataFrame | None, list[dict], int]:
+    """Solve one chunk with `tariffsim.ge.batch.solve_batch` and return its tidy
+    balances (module-level so that process pools and dask can pickle it)."""
+    from .ge.batch import solve_batch
+    sol = solve_batch(chunk.model, chunk.prepared, chunk.theta,
+                      tariff_scale=chunk.tariff_scale,
+                      commitment_scale=chunk.commitment_scale, closure=chunk.closure,
+                      numeraire=chunk.numeraire, tol=chunk.tol, max_iter=chunk.max_iter,
+                      skip_errors=chunk.skip_errors, labels=chunk.ids)
+    p, g = chunk.partner, chunk.goods
+    others = np.array([k for k in range(len(chunk.countries)) if k != p])
+
+    def balance(F: np.ndarray) -> np.ndarray:
+        # exports of each country to the partner minus its imports from it, goods only
+        Fg = F[:, g]
+        return (Fg[:, :, p, :].sum(axis=1) - Fg[:, :, :, p].sum(axis=1))[:, others]
+
+    b0, b1 = balance(sol.flows0), balance(sol.flows)
+    keep = np.array([k not in sol.errors for k in range(len(chunk.ids))])
+    failures = [{"draw": chunk.ids[k], "value": float(chunk.theta[k].mean()),
+                 "error": f"{type(e).__name__}: {e}"} for k, e in sol.errors.items()]
+    n_one = int(sol.fallback.sum())
+    if not keep.any():
+        return None, failures, n_one
+    nb, no = int(keep.sum()), len(others)
+    ids = np.asarray(chunk.ids)[keep]
+    frame = pd.DataFrame({
+        "draw": np.repeat(ids, no),
+        "country": np.tile(np.asarray(chunk.countries, dtype=object)[others], nb),
+        "partner": chunk.countries[p],
+        "balance_baseline": b0[keep].ravel(),
+        "balance_scenario": b1[keep].ravel(),
+    })
+    frame["change"] = frame["balance_scenario"] - frame["balance_baseline"]
+    theta = chunk.theta[keep]
+    frame["trade_elasticity"] = np.repeat(theta.mean(axis=1), no)
+    if chunk.tariff_scale is not None:
+        frame["tariff_scale"] = np.repeat(np.asarray(chunk.tariff_scale)[keep], no)
+    if chunk.commitment_scale is not None:
+        frame["commitment_scale"] = np.repeat(np.asarray(chunk.commitment_scale)[keep],
+                                              no)
+    return frame, failures, n_one
+
+
+def _run_tasks(tasks: Sequence[_Task]) -> list[pd.DataFrame | dict]:
+    """A chunk of one-draw tasks (the engine path)."""
+    return [_run_task(t) for t in tasks]
+
+
+#: Engine options the batched GE path takes (others go draw by draw through the engine).
+_BATCH_OPTIONS = {"tol", "max_iter", "numeraire", "deficits", "date", "year", "year_rule"}
+
+
+def _batch_chunks(baseline: Any, scenario: Any, values: np.ndarray,
+                  scales: dict[str, np.ndarray], size: int, partner: str, closure: str,
+                  options: dict, skip: bool) -> list[_Chunk]:
+    """Validate once, build the shocks and the calibrated model once, and cut the draws
+    into chunks for `_run_chunk`."""
+    import os
+
+    from .baseline import Baseline
+    from .ge.batch import check_theta
+    from .ge.calibration import calibrate
+    from .ge.prepare import prepare_shocks
+    from .ge.solver import _check_options, _deficit_vector, _numeraire
+    from .literals import DEFAULT_YEAR_RULE, YearRule
+    from .simulate import as_shocks
+
+    if not isinstance(baseline, Baseline):
+        raise ModelError(f"baseline: the GE engine needs a tariffsim.Baseline, got "
+                         f"{type(baseline).__name__}; build one with Baseline.from_frame or "
+                         f"tariffsim.load_baseline().", field="baseline")
+    opts = dict(options)
+    tol = opts.pop("tol", 1e-10)
+    max_iter = opts.pop("max_iter", 2000)
+    year_rule = opts.pop("year_rule", DEFAULT_YEAR_RULE)
+    check_option(year_rule, YearRule, "year_rule")
+    check_option(closure, Closure, "closure")
+    countries, sectors = tuple(baseline.countries), tuple(baseline.sectors)
+    if partner not in countries:
+        raise DataError(f"partner: unknown code {partner!r}{suggest(partner, countries)}; "
+                        f"known codes: {', '.join(countries[:30])}.", field="partner")
+    if isinstance(scenario, str | os.PathLike):
+        from . import scenarios as _scenarios
+        scenario = _scenarios.load(scenario)
+    shocks = as_shocks(baseline, scenario, date=opts.pop("date", None),
+                       year=opts.pop("year", None), year_rule=year_rule)
+    tol, max_iter = _check_options(baseline, shocks, closure=closure, tol=tol,
+                                   max_iter=max_iter)
+    num_idx, _ = _numeraire(opts.pop("numeraire", "world_gdp"), countries)
+    io = baseline.io if getattr(baseline, "has_io", True) else None
+    model = calibrate(baseline.flows, baseline.tariffs, io, baseline.value_added,
+                      countries=countries, sectors=sectors, trade_elasticity=None,
+                      deficits=_deficit_vector(opts.pop("deficits", None), countries))
+    prepared = prepare_shocks(shocks, countries, sectors)
+    theta = check_theta(values, len(sectors))
+    goods, _ = sector_selection("goods", sectors, baseline.services)
+    p = countries.index(partner)
+    out = []
+    for start in range(0, theta.shape[0], size):
+        sl = slice(start, start + size)
+        out.append(_Chunk(
+            ids=tuple(range(start, min(start + size, theta.shape[0]))), theta=theta[sl],
+            tariff_scale=scales["tariff_scale"][sl] if "tariff_scale" in scales else None,
+            commitment_scale=(scales["commitment_scale"][sl]
+                              if "commitment_scale" in scales else None),
+            model=model, prepared=prepared, closure=closure, numeraire=num_idx, tol=tol,
+            max_iter=max_iter, partner=p, goods=goods, countries=countries,
+            skip_errors=skip))
+    return out
+
+
 def bands_from_draws(draws: pd.DataFrame, quantiles: Sequence[float] = (0.05, 0.5, 0.95),
                      variables: Sequence[str] = ("change", "balance_scenario")
                      ) -> pd.DataFrame:
@@ -331,7 +554,9 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
                 closure: Closure = "fixed_deficit",
                 quantiles: Sequence[float] = (0.05, 0.5, 0.95),
                 elasticity_schedule: Any = None, on_error: OnError = "raise",
-                engine: Callable[..., Any] | None = None, **kwargs: Any) -> MonteCarlo:
+                engine: Callable[..., Any] | None = None, *, tariff_scale: Any = None,
+                commitment_scale: Any = None, chunk_size: int | None = None,
+                progress: Progress = None, **kwargs: Any) -> MonteCarlo:
     """Run a scenario ``n`` times with drawn trade elasticities and summarise the balances.
 
     Single solve (``years=None``): draw ``theta_k`` (k = 1..n) and run
@@ -351,23 +576,32 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     scenario : Scenario, str or Shocks
     n : int, optional
         Number of draws (default 200; with a sequence of values, its length).
-    seed : int or numpy SeedSequence
-        Seed of ``numpy.random.default_rng``; all draws are made from it before any solve.
-    executor : object with ``.map(fn, iterable)``, optional
-        A ``concurrent.futures`` executor (ThreadPoolExecutor, ProcessPoolExecutor) or any
-        object with that method (e.g. a dask or ipyparallel executor). None: sequential.
-        A ``ProcessPoolExecutor`` pickles each task (baseline, scenario, options), so they
-        must be picklable (tariffsim's own types are) and on some platforms the calling
-        script needs an ``if __name__ == "__main__":`` guard. Results do not depend on the
-        executor.
-    trade_elasticity : LogNormal, number, callable, scipy.stats distribution or sequence
+    seed : int >= 0, sequence of them, or numpy SeedSequence
+        Seed of ``numpy.random.default_rng``; all draws are made from it before any solve
+        (the elasticities, then ``tariff_scale``, then ``commitment_scale``). None: a fresh
+        seed, recorded in the result. Anything else (text, a negative or fractional
+        number) raises ModelError.
+    executor : executor or dask ``distributed.Client``, optional
+        Where the chunks of draws run: a ``concurrent.futures`` executor
+        (ThreadPoolExecutor, ProcessPoolExecutor), a dask ``distributed.Client`` (its
+        futures are gathered), ``client.get_executor()``, or any object with
+        ``.map(fn, iterable)``. None: here, one chunk after the other. A process pool or
+        a cluster pickles each chunk (calibrated model, shocks, draws), so the calling
+        script may need an ``if __name__ == "__main__":`` guard. Results do not depend on
+        the executor or the chunking (docs/uncertainty.md, "Many draws on a cluster").
+    trade_elasticity : LogNormal, number, callable, scipy.stats distribution, sequence,
+        2-D array or mapping sector -> any of these
         The distribution of the elasticity (or, for a projection, of the schedule factor).
+        Anything with ``.rvs(size=, random_state=)`` (a frozen ``scipy.stats``
+        distribution) is drawn from the seeded generator. A mapping draws each sector of
+        the baseline independently (sectors not named get the default lognormal); a
+        ``(n, J)`` array gives the values by draw and sector.
         Default ``LogNormal(median=5, sigma=0.221)`` for a solve and ``LogNormal(median=1,
         sigma=0.221)`` for a projection: the spread of published long-run elasticities
         (`DEFAULT_LOG_SPREAD`). A number ``x`` means ``LogNormal(median=x)``; a
         callable is called as ``fn(rng)`` once per draw; a sequence gives the values.
-    years : iterable of int, optional
-        Project these years instead of one solve.
+    years : iterable of int, or one int, optional
+        Project these years instead of one solve (``2030`` means ``[2030]``).
     partner : str
         Balances are with this partner (default ``"USA"``).
     model, closure : str
@@ -385,11 +619,33 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         (a wrapper with extra settings, another model with the same signature, a stub in
         tests); with a ``ProcessPoolExecutor`` it must be picklable (a module-level
         function).
+    tariff_scale, commitment_scale : distribution or sequence, optional
+        Also drawn, for a single GE solve: the tariff change ``t' - t`` of the scenario
+        times ``tariff_scale`` (1 = as given, 0 = no tariff change), and every import
+        commitment's realised increment and level times ``commitment_scale`` (1 = as
+        given; with the scenario at realisation 1 it is the share met). Same forms as
+        ``trade_elasticity`` (a number ``x`` means ``LogNormal(median=x)``); recorded as
+        columns of `MonteCarlo.draws`.
+    chunk_size : int, optional
+        Draws per task (default 100 without an executor, else ``ceil(n / 8)`` capped at
+        100). Does not change the results.
+    progress : None, bool or callable
+        Progress per chunk (``tariffsim._progress.track``): None shows a bar when
+        interactive and tqdm is installed; a callable is called as ``f(done, total)``.
     **kwargs
         Passed to the engine (``tol``, ``numeraire``, ``growth`` for projections,
         ``date`` or ``year`` (not both) and ``year_rule``, ...). Every draw of a GE run
         compares the policy with the reference world of the same solve (the zero-deficit
         world under ``closure="balanced"``), so draws differ only by the elasticity.
+
+    With the default engine, ``model="ge"`` and options among ``tol``, ``max_iter``,
+    ``numeraire``, ``deficits``, ``date``/``year``, ``year_rule``, a single solve runs
+    as a batch (`tariffsim.ge.batch.solve_batch`): the scenario is validated and
+    its shocks built once, and the draws of each chunk are solved together; each draw's
+    result equals ``tariffsim.simulate`` with that draw's parameters to the solver's
+    tolerance. ``draws.attrs["solved_one_by_one"]`` counts the draws the batch handed
+    to the one-draw solver. Other options, engines and projections run draw by draw
+    (chunked the same way).
 
     Returns
     -------
@@ -406,23 +662,20 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     if n is not None:
         _check_n(n)
     check_option(on_error, OnError, "on_error")
+    progress = check_progress(progress)
     if not isinstance(partner, str):
         raise ModelError(f"partner: expected a country code, got {partner!r}.",
                          field="partner")
-    if executor is not None and not callable(getattr(executor, "map", None)):
-        raise ModelError(f"executor: expected an object with a .map(fn, iterable) method "
-                         f"(a concurrent.futures executor), got {type(executor).__name__}.",
-                         field="executor")
+    check_executor(executor)
     if seed is None:
         seed = np.random.SeedSequence().entropy  # record it so the run can be repeated
+    seed = _check_seed(seed)
     rng = np.random.default_rng(seed)
     projecting = years is not None
     schedule: ElasticitySchedule | None = None
     years_t: tuple[int, ...] | None = None
     if years is not None:
-        years_t = tuple(sorted({int(y) for y in years}))
-        if not years_t:
-            raise ModelError("years: give at least one year to project.", field="years")
+        years_t = _check_years(years)
         schedule = as_schedule(elasticity_schedule)
         if isinstance(trade_elasticity, int | float | np.number):
             raise ModelError("trade_elasticity: in a projection the draws scale the "
@@ -430,30 +683,75 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
                              "elasticity_schedule= and the spread with "
                              "trade_elasticity=LogNormal(sigma=...).",
                              field="trade_elasticity")
+        for name, spec in (("tariff_scale", tariff_scale),
+                           ("commitment_scale", commitment_scale)):
+            if spec is not None:
+                raise ModelError(f"{name}: drawn only for a single GE solve (years=None); "
+                                 f"in a projection scale the scenario itself.", field=name)
         centre = 1.0
     else:
         if elasticity_schedule is not None:
             raise ModelError("elasticity_schedule: only used with years= (a projection).",
                              field="elasticity_schedule")
         centre = DEFAULT_CENTRE
-    values, description = _draw_values(trade_elasticity, n, rng, centre)
+    sectors = tuple(getattr(baseline, "sectors", ()) or ())
+    if isinstance(trade_elasticity, Mapping) and not projecting:
+        values, description = _draw_by_sector(trade_elasticity, n, rng, centre, sectors)
+    else:
+        values, description = _draw_values(trade_elasticity, n, rng, centre)
     _check_values(values, "schedule factor" if projecting else "trade elasticity")
+    n_draws = values.shape[0]
+    scales = {}
+    for name, spec in (("tariff_scale", tariff_scale), ("commitment_scale",
+                                                        commitment_scale)):
+        if spec is not None:
+            v, d = _draw_values(spec, n_draws, rng, 1.0, field=name)
+            _check_scale_values(v, name)
+            scales[name] = v
+            description += f"; {name} {d}"
     if projecting:
         description = f"schedule x {description}"
-    if engine is None:
-        engine = project if projecting else simulate
-    elif not callable(engine):
+    if engine is not None and not callable(engine):
         raise ModelError(f"engine: expected a callable such as tariffsim.simulate, got "
                          f"{type(engine).__name__}.", field="engine")
-
-    tasks = [_Task(k, float(v), engine, baseline, scenario, partner, model, closure, years_t,
-                   schedule, dict(kwargs), on_error == "skip") for k, v in enumerate(values)]
-    mapped = map(_run_task, tasks) if executor is None else executor.map(_run_task, tasks)
-    outputs = list(mapped)
-    failures = [o for o in outputs if isinstance(o, dict)]
+    size = _chunk_size(chunk_size, n_draws, executor)
+    batched = (engine is None and not projecting and model == "ge"
+               and set(kwargs) <= _BATCH_OPTIONS)
+    if scales and not batched:
+        raise ModelError("tariff_scale / commitment_scale: drawn by the batched GE solve "
+                         "only (model='ge', no engine=, options among "
+                         f"{sorted(_BATCH_OPTIONS)}).", field=next(iter(scales)))
+    if values.ndim == 2 and not batched:
+        raise ModelError("trade_elasticity: draws by sector need the batched GE solve "
+                         "(model='ge', no engine=, no projection).",
+                         field="trade_elasticity")
+    outputs: list[Any] = []
+    one_by_one = n_draws
+    if batched:
+        one_by_one = 0
+        chunks = _batch_chunks(baseline, scenario, values, scales, size, partner, closure,
+                               kwargs, on_error == "skip")
+        for frame, fails, n_one in track(map_chunks(executor, _run_chunk, chunks),
+                                         total=len(chunks), desc="monte carlo",
+                                         progress=progress):
+            outputs.extend(fails)
+            one_by_one += n_one
+            if frame is not None:
+                outputs.append(frame)
+    else:
+        if engine is None:
+            engine = project if projecting else simulate
+        tasks = [_Task(k, float(v), engine, baseline, scenario, partner, model, closure,
+                       years_t, schedule, dict(kwargs), on_error == "skip")
+                 for k, v in enumerate(values)]
+        groups = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+        for out in track(map_chunks(executor, _run_tasks, groups), total=len(groups),
+                         desc="monte carlo", progress=progress):
+            outputs.extend(out)
+    failures = sorted((o for o in outputs if isinstance(o, dict)), key=lambda d: d["draw"])
     frames = [o for o in outputs if isinstance(o, pd.DataFrame)]
     if not frames:
-        raise ModelError(f"monte_carlo: all {len(values)} draws failed; first error: "
+        raise ModelError(f"monte_carlo: all {n_draws} draws failed; first error: "
                          f"{failures[0]['error'] if failures else 'none'}.", field="n")
     draws = pd.concat(frames, ignore_index=True)
     draws = draws.sort_values("draw", kind="stable").reset_index(drop=True)
@@ -465,14 +763,15 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     bands = bands_from_draws(draws, qs)
     units = getattr(baseline, "units", None)
     attrs: dict[Hashable | None, Any] = {
-        "n": len(values), "seed": seed, "distribution": description, "model": model,
+        "n": n_draws, "seed": seed, "solved_one_by_one": one_by_one,
+        "distribution": description, "model": model,
         "closure": closure, "units": units, "quantiles": qs, "partner": partner,
         "scenario": getattr(scenario, "name", scenario if isinstance(scenario, str) else None)}
     if schedule is not None:
         attrs["schedule"] = schedule.describe()
     draws.attrs = dict(attrs)
     bands.attrs = dict(attrs)
-    return MonteCarlo(draws=draws, bands=bands, values=values, seed=seed, n=len(values),
+    return MonteCarlo(draws=draws, bands=bands, values=values, seed=seed, n=n_draws,
                       distribution=description, quantiles=qs, partner=partner, model=model,
                       closure=closure, years=list(years_t) if years_t else None,
                       failures=failures)

@@ -75,6 +75,10 @@ def _check_uncertainty(ns: dict) -> None:
     import matplotlib.pyplot as plt
 
     assert ns["mc"].n == 50 and ns["path"].n == 20
+    # draws as a batch: scipy.stats distributions, a tariff scale in [0.5, 1.5]
+    per = ns["batch"].draws.groupby("draw")["tariff_scale"].first()
+    assert ns["batch"].n == 40 and per.between(0.5, 1.5).all() and per.std() > 0.1
+    assert ns["on_cluster"].n == 40
     # The projected years (a projection also reports the data's base year, 2024 here).
     years = set(ns["path"].bands["year"].astype(int))
     assert set(range(2025, 2031)) <= years and max(years) == 2030

@@ -174,8 +174,11 @@ def test_defaults_are_the_solver_before_the_extensions(key):
     t[0, 0, :] = 0.0
     r = ts.ge.solve(base, Shocks(tariffs=t), trade_elasticity=theta, closure=closure)
     welfare, balance = BEFORE[key]
+    # atol 1e-10 percentage points: the snapshot is reproduced far inside the solver's
+    # own tolerance (1e-10 on log excess labour demand) whatever the order of the
+    # floating-point operations (an inner solve reorganised changes the last digits)
     np.testing.assert_allclose(r.countries.welfare_change_pct, welfare, rtol=1e-12,
-                               atol=1e-13)
+                               atol=1e-10)
     np.testing.assert_allclose(r.countries.balance_scenario, balance, rtol=1e-12, atol=1e-8)
     explicit = ts.ge.solve(base, Shocks(tariffs=t), trade_elasticity=theta, closure=closure,
                            labor_supply_elasticity=0.0, scale_elasticity=0.0,

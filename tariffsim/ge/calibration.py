@@ -108,7 +108,15 @@ def trade_elasticity_vector(trade_elasticity, sectors: Sequence[str]) -> np.ndar
             raise ModelError(
                 f"trade_elasticity: no value for sector(s) {missing[:10]!r}. Give every "
                 f"sector a value or pass a scalar.", field="trade_elasticity")
-        theta = np.array([float(trade_elasticity[s]) for s in sectors])
+        given = []
+        for s in sectors:
+            v = trade_elasticity[s]
+            if isinstance(v, bool) or not isinstance(v, int | float | np.integer
+                                                    | np.floating):
+                raise ModelError(f"trade_elasticity[{s!r}]: expected a positive number such "
+                                 f"as 5, got {v!r}.", field="trade_elasticity")
+            given.append(float(v))
+        theta = np.array(given, dtype=float)
     else:
         try:
             theta = np.asarray(trade_elasticity, dtype=float)

@@ -134,12 +134,14 @@ def trade_shares(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray) -> np.ndar
     num = A * e[:, None, :]
     den = num.sum(axis=2, keepdims=True)
     den[den == 0] = 1.0
-    return num / den
+    return np.divide(num, den, out=num)     # in place: one (J, N, N) array, not two
 
 
 def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray | None,
                          alpha: np.ndarray, rent_rate: np.ndarray | None = None,
-                         keep: np.ndarray | None = None):
+                         keep: np.ndarray | None = None, *,
+                         inv: np.ndarray | None = None, tinv: np.ndarray | None = None,
+                         out: np.ndarray | None = None):
     r"""Linear operator of the expenditure system (CP 2015, eq. 13 with eq. 14's income).
 
     $$
@@ -164,6 +166,13 @@ def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray
     keep : ndarray (J, N) or None
         Share ``1 - nu_n^j`` of a purchase in market n that goes to the exporter (the rest
         is income of n's factors, Ignatenko et al. 2025); None: all of it.
+    inv, tinv : ndarray (J, N, N), optional
+        ``1 / (1 + tau_new)`` and ``tau_new / (1 + tau_new)``, constant across the
+        evaluations of one counterfactual: pass them to skip recomputing them
+        ([`tariffsim.ge.system.HatSystem`][] does).
+    out : ndarray (J, N, N), optional
+        Buffer for ``S`` (reused across evaluations; ``S`` is then overwritten by the
+        next call).
 
     Returns
     -------
@@ -175,9 +184,12 @@ def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray
         itself without ``keep``), ``t`` tariff share of expenditure (J, N), ``r``
         export-rent share (J, N, N) or None.
     """
-    inv = 1.0 / (1.0 + tau_new)
-    S = pi_new * inv                       # world-price share
-    t = (pi_new * (tau_new * inv)).sum(axis=2)
+    if inv is None:
+        inv = 1.0 / (1.0 + tau_new)
+    if tinv is None:
+        tinv = tau_new * inv
+    S = np.multiply(pi_new, inv, out=out)  # world-price share
+    t = np.einsum("jni,jni->jn", pi_new, tinv, optimize=False)   # one pass, no temporary
     r = None
     if rent_rate is not None:
         r = S * (rent_rate / (1.0 + rent_rate))

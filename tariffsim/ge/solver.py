@@ -29,8 +29,10 @@ damped fixed point in log w-hat (docs/ge.md, "The solver").
 
 from __future__ import annotations
 
+import hashlib
 import time
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -53,7 +55,8 @@ if TYPE_CHECKING:
     from tariffsim.baseline import Baseline
     from tariffsim.results import Result
 
-__all__ = ["solve", "solve_hat", "HatSolution", "CLOSURES", "reference_equilibrium"]
+__all__ = ["solve", "solve_hat", "HatSolution", "CLOSURES", "reference_equilibrium",
+           "solve_prepared"]
 
 
 def solve(baseline: Baseline, shocks: Shocks | None = None, *,
@@ -95,10 +98,12 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         World value added fixed (default), or that country's aggregate price index fixed.
     tol : float
         Max abs log labour-market (equivalently trade-balance) error and log gap to
-        commitment / quota targets.
+        commitment / quota targets, in (0, 1e-4] (`MAX_TOL`; a looser rule would
+        return points that are not equilibria, so it raises ModelError).
     max_iter : int
-        Outer iterations before [`ConvergenceError`][tariffsim.errors.ConvergenceError]. When they
-        run out (and ``max_iter >= 100`` or the iteration stalled) a quasi-Newton solve from the
+        Outer iterations (any integer type, e.g. ``np.int64``) before
+        [`ConvergenceError`][tariffsim.errors.ConvergenceError]. When they run
+        out (and ``max_iter >= 100`` or the iteration stalled) a quasi-Newton solve from the
         best point is tried first; ``diagnostics["fallback"]`` reports it.
     deficits : array (N,) or dict country -> value, optional
         Baseline deficits (imports - exports) replacing the ones implied by the flows; must
@@ -162,7 +167,8 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
     from tariffsim.results import Result
 
     t_start = time.perf_counter()
-    _check_options(baseline, shocks, closure=closure, tol=tol, max_iter=max_iter)
+    tol, max_iter = _check_options(baseline, shocks, closure=closure, tol=tol,
+                                   max_iter=max_iter)
     countries = tuple(baseline.countries)
     sectors = tuple(baseline.sectors)
     num_idx, num_label = _numeraire(numeraire, countries)
@@ -178,21 +184,9 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
         if ext is not None:
             model = with_extensions(model, ext, closure=closure, numeraire=num_idx, tol=tol,
                                     max_iter=max_iter)
-    with _country_names(countries), _returns_hint(model):
-        model0, ref = reference_equilibrium(model, closure=closure, numeraire=num_idx,
-                                            tol=tol, max_iter=max_iter)
-        reference_targets(prepared.commitments, model0.flows())
-        terms = hat_terms(model0, tau_new=prepared.tau_new,
-                          trade_costs=prepared.trade_costs, rent_rate=prepared.rent_rate,
-                          dissipated_rate=prepared.dissipated_rate)
-
-        def solve_with(extras: list[Extra]) -> HatSolution:
-            return solve_system(model0, terms, closure=closure, numeraire=num_idx,
-                                extras=extras, tol=tol, max_iter=max_iter)
-
-        sol, extras_out = solve_active_set(solve_with, [],
-                                           [*prepared.commitments, *prepared.quotas])
-
+    model0, sol, ref, extras_out = solve_prepared(model, prepared, closure=closure,
+                                                  numeraire=num_idx, tol=tol,
+                                                  max_iter=max_iter)
     diag = dict(sol.diagnostics)
     diag["reference_iterations"] = ref.diagnostics.get("iterations")
     diag["time_s"] = time.perf_counter() - t_start
@@ -212,6 +206,36 @@ def solve(baseline: Baseline, shocks: Shocks | None = None, *,
                   units=getattr(baseline, "units", "USD million"), numeraire=num_label,
                   scenario=", ".join(prepared.labels) or None, extras=extras_out,
                   notes=notes)
+
+
+def solve_prepared(model: CalibratedModel, prepared: Any, *, closure: str,
+                   numeraire: int | None, tol: float, max_iter: int
+                   ) -> tuple[CalibratedModel, HatSolution, HatSolution, dict]:
+    """Steps 3-5 of `solve` on a calibrated model and prepared shocks:
+    ``(model0, sol, ref, extras)``.
+
+    The reference equilibrium, the commitments' floors in it (set in place on
+    ``prepared.commitments``), the shock's constant terms and the active-set loop.
+    ``extras`` is the active-set loop's report of the targets (``Result.extras``).
+    `tariffsim.ge.batch.solve_batch` runs a draw through this when the batch does
+    not cover it, so a draw solved either way is the same solve.
+    """
+    countries = model.countries
+    with _country_names(countries), _returns_hint(model):
+        model0, ref = reference_equilibrium(model, closure=closure, numeraire=numeraire,
+                                            tol=tol, max_iter=max_iter)
+        reference_targets(prepared.commitments, model0.flows())
+        terms = hat_terms(model0, tau_new=prepared.tau_new,
+                          trade_costs=prepared.trade_costs, rent_rate=prepared.rent_rate,
+                          dissipated_rate=prepared.dissipated_rate)
+
+        def solve_with(extras: list[Extra]) -> HatSolution:
+            return solve_system(model0, terms, closure=closure, numeraire=numeraire,
+                                extras=extras, tol=tol, max_iter=max_iter)
+
+        sol, extras_out = solve_active_set(solve_with, [],
+                                           [*prepared.commitments, *prepared.quotas])
+    return model0, sol, ref, extras_out
 
 
 def reference_equilibrium(model: CalibratedModel, *, closure: str, numeraire: int | None,
@@ -238,19 +262,56 @@ def reference_equilibrium(model: CalibratedModel, *, closure: str, numeraire: in
     ref : HatSolution
         The no-shock solve (its diagnostics report the reference iterations).
     """
-    ref = solve_hat(model, closure=closure, numeraire=numeraire, tol=tol, max_iter=max_iter)
-    # The data are an equilibrium of the calibrated model unless calibration adjusted them
-    # (clipped final demand): compare the flows, not the iteration count -- the labour
-    # market can clear at w-hat = 1 while expenditure differs from the data.
-    F_data = model.flows()
-    consistent = np.allclose(ref.flows, F_data, rtol=1e-9,
-                             atol=1e-12 * max(float(F_data.max()), 1e-300))
+    key = _reference_key(model, closure, numeraire, tol, max_iter)
+    hit = _REFERENCES.get(key) if key is not None else None
+    if hit is not None and key is not None:
+        consistent, model0, ref = hit
+        _REFERENCES.move_to_end(key)
+    else:
+        ref = solve_hat(model, closure=closure, numeraire=numeraire, tol=tol,
+                        max_iter=max_iter)
+        # The data are an equilibrium of the calibrated model unless calibration adjusted
+        # them (clipped final demand): compare the flows, not the iteration count -- the
+        # labour market can clear at w-hat = 1 while expenditure differs from the data.
+        F_data = model.flows()
+        consistent = np.allclose(ref.flows, F_data, rtol=1e-9,
+                                 atol=1e-12 * max(float(F_data.max()), 1e-300))
+        model0 = model if closure != "balanced" and consistent else \
+            model_from_solution(model, ref)
+        if key is not None and not (closure != "balanced" and consistent):
+            # only the re-solved worlds are kept: a consistent baseline costs one
+            # evaluation to confirm
+            _REFERENCES[key] = (consistent, model0, ref)
+            while len(_REFERENCES) > _REFERENCE_CACHE:
+                _REFERENCES.popitem(last=False)
     if closure != "balanced" and consistent:
         return model, ref
     if closure != "balanced":
         model.notes.append("baseline re-solved for consistency with the calibrated "
                            "final-demand shares; baseline columns are that solution.")
-    return model_from_solution(model, ref), ref
+    return model0.replace(notes=model.notes), ref
+
+
+#: Reference equilibria kept (re-solved baselines: clipped final demand, or the
+#: zero-deficit world of ``balanced``), least recently used dropped first.
+_REFERENCE_CACHE = 8
+_REFERENCES: OrderedDict[tuple, tuple[bool, CalibratedModel, HatSolution]] = OrderedDict()
+
+
+def _reference_key(model: CalibratedModel, closure: str, numeraire: int | None, tol: float,
+                   max_iter: int) -> tuple | None:
+    """A digest of everything the reference solve depends on (None with extensions,
+    whose reference is not cached)."""
+    if model.ext is not None:
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    for a in (model.pi, model.tau, model.X, model.Y, model.va_share, model.alpha,
+              model.VA, model.D, model.theta, model.io):
+        if a is not None:
+            a = np.ascontiguousarray(a)
+            h.update(str(a.shape).encode())
+            h.update(a.tobytes())
+    return (h.hexdigest(), closure, numeraire, tol, max_iter)
 
 
 def with_extensions(model: CalibratedModel, ext: Extensions, *, closure: str,
@@ -358,14 +419,30 @@ def _country_names(countries: Sequence[str]) -> Iterator[None]:
         raise
 
 
-def _check_options(baseline: Any, shocks: Any, *, closure: str, tol: float,
-                   max_iter: int) -> None:
+#: Loosest ``tol`` accepted: a max abs log labour-market error of 1e-4 (0.01%); a looser
+#: stopping rule returns points that are not equilibria.
+MAX_TOL = 1e-4
+
+
+def _check_options(baseline: Any, shocks: Any, *, closure: str, tol: Any,
+                   max_iter: Any) -> tuple[float, int]:
+    """Checked ``(tol, max_iter)`` (any real / integral numpy type accepted)."""
     check_option(closure, Closure, "closure")
-    if not (isinstance(tol, int | float) and not isinstance(tol, bool) and 0 < tol < 1):
-        raise ModelError(f"tol: must be a number in (0, 1), got {tol!r}.", field="tol")
-    if not (isinstance(max_iter, int) and not isinstance(max_iter, bool) and max_iter > 0):
-        raise ModelError(f"max_iter: must be a positive integer, got {max_iter!r}.",
-                         field="max_iter")
+    real = isinstance(tol, int | float | np.integer | np.floating) and not isinstance(
+        tol, bool | np.bool_)
+    if not (real and 0 < float(tol) < 1):
+        raise ModelError(f"tol: must be a number in (0, 1) and at most {MAX_TOL:g}, got "
+                         f"{tol!r}; the default 1e-10 is the usual choice.", field="tol")
+    if float(tol) > MAX_TOL:
+        raise ModelError(f"tol: {tol!r} is too loose: the solver would stop at points with "
+                         f"labour-market (trade-balance) errors up to {float(tol):.0%} that "
+                         f"are not an equilibrium. Use a value <= {MAX_TOL:g} (default "
+                         f"1e-10).", field="tol")
+    if not (isinstance(max_iter, int | np.integer) and not isinstance(max_iter, bool | np.bool_)
+            and max_iter > 0):
+        raise ModelError(f"max_iter: must be a positive integer such as 2000, got "
+                         f"{max_iter!r}.", field="max_iter")
+    tol, max_iter = float(tol), int(max_iter)
     if not all(hasattr(baseline, a) for a in ("countries", "sectors", "flows", "tariffs",
                                                  "value_added")):
         raise ModelError(f"baseline: expected a tariffsim.Baseline, got "
@@ -376,6 +453,7 @@ def _check_options(baseline: Any, shocks: Any, *, closure: str, tol: float,
                             f"{type(shocks).__name__}; turn a Scenario into shocks with "
                             f"scenario.shocks(baseline) or call tariffsim.simulate.",
                             field="shocks")
+    return tol, max_iter
 
 
 def _check_utility(model: CalibratedModel) -> None:
