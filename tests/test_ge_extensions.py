@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from worlds import oracle_world, random_world
 
 import tariffsim as ts
+from tariffsim.errors import TariffSimWarning
 from tariffsim.shocks import Shocks
 
 COLS = ["welfare_change_pct", "welfare_imls_pct", "welfare_utility_pct",
@@ -119,15 +120,16 @@ def test_strong_negative_loop_gain_has_two_equilibria():
     countries): the oracle's Newton solve from its default start lands on welfare
     (-4.34%, +20.2%), the production solver on (+4.04%, -23.8%); both satisfy the
     equilibrium conditions, so neither is wrong. The oracle started from the production
-    solver's answer stays there."""
+    solver's answer stays there. tariffsim warns that the solution may not be unique."""
     X, t0, t1, nu = oracle_world(6871, 2)
     nu = nu * 1.3
     kw = dict(eps=5.0, kappa=2.0, psi=0.3, nu=nu, phi=ref.passthrough(nu, 0.3, 0.2),
               beta=0.45, revenue_use="lump_sum")
     o = ref.solve(X, t0, t1, **kw)
-    r = _production(X, t0, t1, beta=0.45, trade_elasticity=5.0, labor_supply_elasticity=2.0,
-                    scale_elasticity=0.3, local_share=nu, passthrough=0.2,
-                    revenue_use="lump_sum")
+    with pytest.warns(TariffSimWarning, match="more than one solution"):
+        r = _production(X, t0, t1, beta=0.45, trade_elasticity=5.0,
+                        labor_supply_elasticity=2.0, scale_elasticity=0.3, local_share=nu,
+                        passthrough=0.2, revenue_use="lump_sum")
     ours = r.countries.welfare_change_pct.to_numpy()
     theirs = 100 * (o["welfare_hat"] - 1)
     assert np.abs(ours - theirs).max() > 10          # two different equilibria ...

@@ -378,6 +378,17 @@ def _check_returns(model: CalibratedModel) -> None:
     g = returns_index(model)
     if (g >= RETURNS_WARNING).any():
         warnings.warn(_returns_text(model, g), TariffSimWarning, stacklevel=4)
+    if (g <= -RETURNS_WARNING).any():
+        low = np.argsort(g)[:3]
+        names = ", ".join(f"{model.countries[k]} {g[k]:.3g}" for k in low if g[k] < 0)
+        warnings.warn(
+            f"the aggregate-returns index kappa (phi - 1 + pi psi) / (1 - pi (1 - beta)"
+            f"(1 + psi)) is strongly negative: {names} (a tariff pass-through well below 1 "
+            f"with elastic labour supply). The equilibrium conditions can then have more "
+            f"than one solution (a two-country test world has two, with welfare changes of "
+            f"opposite sign), and the one returned depends on the starting point; raise "
+            f"passthrough or lower labor_supply_elasticity, or compare with another "
+            f"solution before quoting the result.", TariffSimWarning, stacklevel=4)
 
 
 def _returns_text(model: CalibratedModel, g: np.ndarray) -> str:
