@@ -263,7 +263,7 @@ def _panel_axes(ax: Any, n: int) -> tuple[list[Any], int]:
                             "divided into one panel per country); pass layout='overlay' or "
                             "'change' to draw on this axes.", field="ax")
         ax.remove()
-        grid = spec.subgridspec(nrows, ncols, hspace=0.45, wspace=0.3)
+        grid = spec.subgridspec(nrows, ncols, hspace=0.45, wspace=0.5)
     return [fig.add_subplot(grid[k // ncols, k % ncols]) for k in range(n)], ncols
 
 
