@@ -20,10 +20,21 @@ Progress = bool | Callable[[int, int], Any] | None
 
 
 def _interactive() -> bool:
-    if "ipykernel" in sys.modules:  # a Jupyter kernel: tqdm.auto draws a widget
-        return True
+    """A person can see a bar: a running Jupyter kernel (not merely ipykernel imported,
+    as in a test process) or standard error on a terminal."""
+    ipython = sys.modules.get("IPython")
+    if ipython is not None:
+        try:
+            shell = ipython.get_ipython()
+        except Exception:  # an IPython too broken to ask: not a notebook
+            shell = None
+        if shell is not None and getattr(shell, "kernel", None) is not None:
+            return True
     stream = sys.stderr
-    return bool(getattr(stream, "isatty", lambda: False)())
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # replaced or closed stream
+        return False
 
 
 def _tqdm() -> Any:

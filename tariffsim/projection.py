@@ -549,7 +549,7 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
             year_rule: YearRule = DEFAULT_YEAR_RULE, date: Any = None,
             first_policy_year: int | None = None,
             sectors: BalanceSectors | Sequence[str] = "goods", executor: Any = None,
-            progress: Any = False, **options: Any) -> Projection:
+            progress: Any = None, **options: Any) -> Projection:
     """Project bilateral balances year by year without and with a scenario.
 
     For every year t in ``years`` the baseline is grown to t (``growth``), the policies
@@ -606,10 +606,10 @@ def project(baseline: Baseline, scenario: Any, years: Iterable[int] | None = Non
         dask ``Client`` (see ``tariffsim._executor.map_chunks``). None: here, in order.
         Results do not depend on it.
     progress : bool, None or callable
-        Progress per year solved (``tariffsim._progress.track``). Default False: a
-        projection takes seconds, and the CLI's output stays clean; None shows a bar when
-        interactive and tqdm is installed, True always, a callable is called as
-        ``f(done, total)``.
+        Progress per year solved (``tariffsim._progress.track``). None (default): a bar
+        on standard error when a person can see it (a terminal or a running Jupyter
+        kernel) and tqdm is installed, silent otherwise (pipes, files, tests); True
+        always, False never; a callable is called as ``f(done, total)``.
     **options
         Passed to the engine (``tol``, ``numeraire``, ...).
 

@@ -318,9 +318,12 @@ def _run_task(task: _Task) -> pd.DataFrame | dict:
             out = frame[_COLUMNS].reset_index(drop=True)
             out["trade_elasticity"] = task.value
         else:
+            opts = dict(task.options)
+            if task.engine is project:  # one bar, monte_carlo's, not one per draw
+                opts.setdefault("progress", False)
             proj = task.engine(task.baseline, task.scenario, years=list(task.years),
                                elasticity_schedule=task.schedule.scaled(task.value),
-                               closure=task.closure, model=task.model, **task.options)
+                               closure=task.closure, model=task.model, **opts)
             frame = getattr(proj, "frame", proj)
             _require_result(frame, ["year", *_COLUMNS, "trade_elasticity"],
                             "project(...).frame")
@@ -744,6 +747,8 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         tasks = [_Task(k, float(v), engine, baseline, scenario, partner, model, closure,
                        years_t, schedule, dict(kwargs), on_error == "skip")
                  for k, v in enumerate(values)]
+        if chunk_size is None and executor is None:
+            size = 1  # here, in order: a step per draw (each can be a whole projection)
         groups = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         for out in track(map_chunks(executor, _run_tasks, groups), total=len(groups),
                          desc="monte carlo", progress=progress):

@@ -29,3 +29,49 @@ def test_true_without_tqdm_says_how_to_install(monkeypatch):
     monkeypatch.setattr(prog, "_tqdm", lambda: None)
     with pytest.raises(ModelError, match="tqdm"):
         prog.check_progress(True)
+
+
+def test_ipykernel_imported_without_a_running_kernel_is_not_interactive(monkeypatch):
+    """A test process (or a script) that merely imported ipykernel draws no bar: only a
+    running kernel (IPython's shell with a ``kernel``) or a terminal counts."""
+    import types
+
+    class Shell:
+        kernel = None
+
+    fake = types.SimpleNamespace(get_ipython=lambda: Shell())
+    monkeypatch.setitem(__import__("sys").modules, "IPython", fake)
+    monkeypatch.setattr(prog.sys, "stderr", types.SimpleNamespace(isatty=lambda: False))
+    assert prog._interactive() is False
+    Shell.kernel = object()
+    assert prog._interactive() is True
+
+
+def test_closed_stderr_is_not_interactive(monkeypatch):
+    import io
+    import types
+
+    monkeypatch.setitem(__import__("sys").modules, "IPython",
+                        types.SimpleNamespace(get_ipython=lambda: None))
+    closed = io.StringIO()
+    closed.close()
+    monkeypatch.setattr(prog.sys, "stderr", closed)
+    assert prog._interactive() is False
+
+
+def test_project_default_is_silent_off_a_terminal(capsys):
+    import tariffsim as ts
+
+    base = ts.load_baseline("goods-2024")
+    ts.project(base, "reciprocal-aug-2025", years=[2025, 2026])
+    assert capsys.readouterr().err == ""
+
+
+def test_monte_carlo_of_a_projection_reports_each_draw():
+    import tariffsim as ts
+
+    base = ts.load_baseline("goods-2024")
+    steps = []
+    ts.monte_carlo(base, "reciprocal-aug-2025", n=3, years=[2025], seed=1,
+                   progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(1, 3), (2, 3), (3, 3)]
