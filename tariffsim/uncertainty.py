@@ -466,6 +466,8 @@ def _run_tasks(tasks: Sequence[_Task]) -> list[pd.DataFrame | dict]:
 
 #: Engine options the batched GE path takes (others go draw by draw through the engine).
 _BATCH_OPTIONS = {"tol", "max_iter", "numeraire", "deficits", "date", "year", "year_rule"}
+#: Options a batched projection takes (a projection's years replace date= and year=).
+_PROJECTION_BATCH_OPTIONS = _BATCH_OPTIONS - {"date", "year"}
 
 
 def _batch_chunks(baseline: Any, scenario: Any, values: np.ndarray,
@@ -525,6 +527,47 @@ def _batch_chunks(baseline: Any, scenario: Any, values: np.ndarray,
             max_iter=max_iter, partner=p, goods=goods, countries=countries,
             skip_errors=skip))
     return out
+
+
+def _projection_chunks(baseline: Any, scenario: Any, factors: np.ndarray,
+                       years: Sequence[int], schedule: ElasticitySchedule, size: int,
+                       partner: str, closure: str, options: dict, skip: bool
+                       ) -> tuple[list[_Chunk], list[int], pd.DataFrame]:
+    """A projection's draws as batches: for each year the scenario's shocks of that year
+    with ``theta_k = schedule(horizon) * factor_k``, the same elasticity
+    [`tariffsim.project`][] uses with ``elasticity_schedule=schedule.scaled(factor_k)``.
+    Returns the chunks, each chunk's year and the base year's balances."""
+    import os
+
+    from .projection import _policy_start_year, bilateral_balances
+
+    if isinstance(scenario, str | os.PathLike):
+        from . import scenarios as _scenarios
+        scenario = _scenarios.load(scenario)
+    base_year = getattr(baseline, "year", None)
+    if base_year is None:
+        raise DataError("baseline.year: a projection counts years from the baseline's year; "
+                        "give it one: baseline.replace(year=2024).", field="baseline.year")
+    if years[0] <= base_year:
+        raise DataError(f"years: projections start after the baseline year {base_year}; got "
+                        f"{years[0]}.", field="years")
+    start = _policy_start_year(scenario, base_year + 1)
+    chunks: list[_Chunk] = []
+    tags: list[int] = []
+    for t in years:
+        theta = schedule(max(t - start + 1, 1)) * factors
+        year_chunks = _batch_chunks(baseline, scenario, theta, {}, size, partner, closure,
+                                    {**options, "year": t}, skip)
+        chunks.extend(year_chunks)
+        tags.extend(t for _ in year_chunks)
+    goods, _ = sector_selection("goods", baseline.sectors, baseline.services)
+    base = bilateral_balances(baseline.flows, baseline.countries, "balance_baseline", goods)
+    base = base.loc[base["partner"] == partner].reset_index(drop=True)
+    base["balance_scenario"] = base["balance_baseline"]
+    base["change"] = 0.0
+    base.insert(0, "year", base_year)
+    base["trade_elasticity"] = 0.0
+    return chunks, tags, base[["year", *_COLUMNS, "trade_elasticity"]]
 
 
 def bands_from_draws(draws: pd.DataFrame, quantiles: Sequence[float] = (0.05, 0.5, 0.95),
@@ -647,8 +690,13 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
     its shocks built once, and the draws of each chunk are solved together; each draw's
     result equals ``tariffsim.simulate`` with that draw's parameters to the solver's
     tolerance. ``draws.attrs["solved_one_by_one"]`` counts the draws the batch handed
-    to the one-draw solver. Other options, engines and projections run draw by draw
-    (chunked the same way).
+    to the one-draw solver. A projection with the default engine, ``model="ge"`` and
+    options among ``tol``, ``max_iter``, ``numeraire``, ``deficits``, ``year_rule`` runs
+    as a batch per year too (each year's shocks once, every draw's
+    ``schedule(horizon) * f_k`` together), equal to `tariffsim.project` with
+    ``schedule.scaled(f_k)`` to the solver's tolerance; a draw that fails in any year is
+    dropped from every year. Other options (``growth``, ``reference``, ...) and engines
+    run draw by draw (chunked the same way).
 
     Returns
     -------
@@ -728,9 +776,40 @@ def monte_carlo(baseline: Any, scenario: Any, n: int | None = None, seed: Any = 
         raise ModelError("trade_elasticity: draws by sector need the batched GE solve "
                          "(model='ge', no engine=, no projection).",
                          field="trade_elasticity")
+    batched_projection = (engine is None and projecting and model == "ge"
+                          and values.ndim == 1 and set(kwargs) <= _PROJECTION_BATCH_OPTIONS)
     outputs: list[Any] = []
     one_by_one = n_draws
-    if batched:
+    if batched_projection:
+        assert years_t is not None and schedule is not None
+        one_by_one = 0
+        chunks_p, tags, base_rows = _projection_chunks(
+            baseline, scenario, values, years_t, schedule, size, partner, closure, kwargs,
+            on_error == "skip")
+        failed: dict[int, dict] = {}
+        year_frames = []
+        results = track(map_chunks(executor, _run_chunk, chunks_p), total=len(chunks_p),
+                        desc="monte carlo", progress=progress)
+        for year, (frame, fails, n_one) in zip(tags, results, strict=True):
+            one_by_one += n_one
+            for f in fails:  # a draw that fails in any year is dropped from every year
+                failed.setdefault(f["draw"], {"draw": f["draw"],
+                                              "value": float(values[f["draw"]]),
+                                              "error": f"{year}: {f['error']}"})
+            if frame is not None:
+                frame.insert(1, "year", year)
+                frame["factor"] = values[frame["draw"].to_numpy()]
+                year_frames.append(frame)
+        ok = [k for k in range(n_draws) if k not in failed]
+        outputs.extend(failed[k] for k in sorted(failed))
+        if ok:
+            draws_base = pd.concat([base_rows.assign(draw=k, factor=values[k]) for k in ok],
+                                   ignore_index=True)
+            draws_base = draws_base[["draw", "year", *_COLUMNS, "trade_elasticity",
+                                     "factor"]]
+            outputs.append(draws_base)
+            outputs.extend(f.loc[f["draw"].isin(ok)] for f in year_frames)
+    elif batched:
         one_by_one = 0
         chunks = _batch_chunks(baseline, scenario, values, scales, size, partner, closure,
                                kwargs, on_error == "skip")

@@ -312,3 +312,61 @@ def test_sectoral_draws_checked_and_project_executor(sectoral):
     pd.testing.assert_frame_equal(par.frame, ref.frame)
     with pytest.raises(ModelError, match="executor"):
         ts.project(base, scen, years=[2026], executor=object())
+
+
+# ------------------------------------------------------------------ projections as a batch
+def _sorted(draws):
+    keys = ["draw", "year", "country"]
+    return draws.sort_values(keys).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("closure", ["fixed_deficit", "balanced"])
+def test_projection_batch_equals_draw_by_draw_projections(closure):
+    """monte_carlo(years=...) solves each year's draws together; each draw equals
+    ts.project with the schedule scaled by that draw's factor (the draw-by-draw path,
+    engine=ts.project), in the same rows and order."""
+    base = ts.load_baseline("goods-2024")
+    scen = ts.scenarios.load("us-asean-2025")
+    kw = dict(n=4, seed=11, years=[2025, 2027], closure=closure)
+    batch = ts.monte_carlo(base, scen, **kw)
+    loop = ts.monte_carlo(base, scen, engine=ts.project, **kw)
+    assert list(batch.draws.columns) == list(loop.draws.columns)
+    keys = ["draw", "year", "country"]
+    assert (batch.draws[keys].to_numpy() == loop.draws[keys].to_numpy()).all()
+    scale = loop.draws["balance_scenario"].abs().max()
+    for col in ("balance_baseline", "balance_scenario", "change", "trade_elasticity",
+                "factor"):
+        np.testing.assert_allclose(batch.draws[col], loop.draws[col], rtol=0,
+                                   atol=1e-9 * max(scale, 1.0) if "balance" in col
+                                   or col == "change" else 1e-12)
+    assert batch.draws.attrs["solved_one_by_one"] == 0
+
+
+def test_projection_batch_on_the_sectoral_default_matches_project(sectoral):
+    base, scen = sectoral
+    mc = ts.monte_carlo(base, scen, n=3, seed=2, years=[2026])
+    for k in range(3):
+        f = float(mc.values[k])
+        proj = ts.project(base, scen, years=[2026],
+                          elasticity_schedule=ts.BLP2023.scaled(f), progress=False)
+        ref = proj.frame.query("partner == 'USA' and year == 2026")
+        got = mc.draws.query(f"draw == {k} and year == 2026")
+        np.testing.assert_allclose(got["change"].to_numpy(), ref["change"].to_numpy(),
+                                   rtol=0, atol=1e-9 * ref["balance_scenario"].abs().max())
+
+
+def test_projection_batch_chunked_on_an_executor_is_identical():
+    base = ts.load_baseline("goods-2024")
+    kw = dict(n=5, seed=4, years=[2025, 2026])
+    here = ts.monte_carlo(base, "reciprocal-aug-2025", **kw)
+    with ThreadPoolExecutor(2) as pool:
+        there = ts.monte_carlo(base, "reciprocal-aug-2025", executor=pool, chunk_size=2,
+                               **kw)
+    pd.testing.assert_frame_equal(here.draws, there.draws)
+
+
+def test_projection_with_growth_still_runs_draw_by_draw():
+    base = ts.load_baseline("goods-2024")
+    mc = ts.monte_carlo(base, "reciprocal-aug-2025", n=2, seed=0, years=[2025],
+                        growth=0.02)
+    assert mc.draws.attrs["solved_one_by_one"] == 2

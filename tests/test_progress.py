@@ -67,11 +67,18 @@ def test_project_default_is_silent_off_a_terminal(capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_monte_carlo_of_a_projection_reports_each_draw():
+def test_monte_carlo_of_a_projection_reports_each_step():
+    """Batched: a step per year (and chunk of draws); draw by draw (an engine, or options
+    the batch does not take): a step per draw, each a whole projection."""
     import tariffsim as ts
 
     base = ts.load_baseline("goods-2024")
-    steps = []
+    steps: list = []
+    ts.monte_carlo(base, "reciprocal-aug-2025", n=3, years=[2025, 2026], seed=1,
+                   progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(1, 2), (2, 2)]
+    steps.clear()
     ts.monte_carlo(base, "reciprocal-aug-2025", n=3, years=[2025], seed=1,
+                   engine=ts.project,
                    progress=lambda done, total: steps.append((done, total)))
     assert steps == [(1, 3), (2, 3), (3, 3)]
