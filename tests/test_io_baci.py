@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tariffsim.errors import DataError
+from tariffsim.errors import DataError, TariffSimWarning
 from tariffsim.io import read_baci, read_baci_countries, read_baci_products
 
 # t,i,j,k,v,q : v in thousand USD; q "NA" padded with spaces as in the V2025 files
@@ -71,7 +71,8 @@ def test_regions_list_sums_rest_into_row_and_floor(files):
     f = base.to_frame().set_index(["exporter", "importer"])["value"]
     assert f[("ROW", "ROW")] == pytest.approx(max(1.0 - 0.25, 0.1))
     gdp2 = dict(GDP, VNM=0.2e6)  # 0.2 musd < exports 0.25 -> floor 0.1 * 0.2
-    base2 = read_baci(p, countries=c, gdp=gdp2, regions=["USA", "CHN"])
+    with pytest.warns(TariffSimWarning, match="domestic_floor.*ROW"):
+        base2 = read_baci(p, countries=c, gdp=gdp2, regions=["USA", "CHN"])
     f2 = base2.to_frame().set_index(["exporter", "importer"])["value"]
     assert f2[("ROW", "ROW")] == pytest.approx(0.02)
     # CHN -> ROW is CHN -> VNM

@@ -240,6 +240,7 @@ costs = st.builds(TradeCost, importer=codes, exporter=st.just("*"),
                   factor=st.floats(0.1, 10.0))
 
 
+@pytest.mark.filterwarnings("ignore:rate.*rates are fractions:tariffsim.errors.TariffSimWarning")
 @settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.builds(Scenario, name=text.filter(lambda s: s.strip() != ""),
                  instruments=st.lists(tariffs() | commitments | restrictions | costs,
