@@ -283,6 +283,15 @@ class _BatchSystem:
         self.X = np.array(lv.get("X", np.broadcast_to(model.X, (B, J, N))), dtype=float)
         self.sel = [(np.flatnonzero(ex.j_mask), np.flatnonzero(ex.n_mask), ex.i)
                     for ex in commits]
+        # the (sector, importer) rows covered by a commitment, and each commitment's
+        # cells as positions in that list
+        pairs = sorted({(int(j), int(n)) for jj, nn, _ in self.sel for j in jj for n in nn})
+        where = {p: r for r, p in enumerate(pairs)}
+        self.true_rows = (np.array([p[0] for p in pairs], dtype=int),
+                          np.array([p[1] for p in pairs], dtype=int))
+        self.true_pos = [np.array([[where[(int(j), int(n))] for n in nn] for j in jj],
+                                  dtype=int).reshape(len(jj), len(nn))
+                         for jj, nn, _ in self.sel]
         self.failed = np.zeros(self.B, dtype=bool)
         self.inner_price_iters = 0
         # io[n, k, j] -> io_t[n, j, k]: the input-cost term as a matrix product per country
@@ -303,21 +312,26 @@ class _BatchSystem:
         return a if a.ndim == 3 else a[rows]
 
     def cost_terms(self, zx: np.ndarray, rows: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray | None]:
+                   ) -> tuple[np.ndarray, tuple | None]:
+        """``(A, true)``: ``A`` with the commitments' shifters applied, and the rows of
+        ``A_true`` (the unshifted preferences' weights) that differ from ``A``: ``true =
+        (jR, nR, A_true[:, jR, nR, :])`` (None without commitments). Only the
+        (sector, importer) rows a commitment covers differ, so the second price index
+        needs a few dot products instead of a second pass over ``(b, J, N, N)``."""
         A = self.A0[rows]
         if not self.K:
             return A, None
-        A_true = A.copy()
+        jR, nR = self.true_rows
+        AT = A[:, jR, nR, :]                                      # (b, R, N), a copy
         th = self.theta[rows]
         for k, (jj, nn, i) in enumerate(self.sel):
             z = zx[:, k]
             tj = th[:, jj]                                        # (b, nj)
             A[:, jj[:, None], nn[None, :], i] *= np.exp(z)[:, None, None]
-            A_true[:, jj[:, None], nn[None, :], i] *= np.exp(
-                z[:, None] * tj / (1 + tj))[:, :, None]
-        return A, A_true
+            AT[:, self.true_pos[k], i] *= np.exp(z[:, None] * tj / (1 + tj))[:, :, None]
+        return A, (jR, nR, AT)
 
-    def prices(self, log_w: np.ndarray, A: np.ndarray, A_true: np.ndarray | None,
+    def prices(self, log_w: np.ndarray, A: np.ndarray, A_true: tuple | None,
                th: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         va, io = self.m.va_share, self.m.io
         base = va[None] * log_w[:, None, :]
@@ -333,7 +347,8 @@ class _BatchSystem:
                 full = r.size == b
                 cache.update(r=r, A=A if full else A[r], th=th if full else th[r],
                              base=base if full else base[r],
-                             At=None if A_true is None else A_true if full else A_true[r])
+                             At=A_true if A_true is None or full else
+                             (*A_true[:2], A_true[2][r]))
             lp = x.reshape(len(r), *shape)
             lc = cache["base"] + self._io_term(lp)
             f = (_price_index(cache["A"], lc, cache["th"], cache["At"]) - lp).reshape(
@@ -350,7 +365,10 @@ class _BatchSystem:
         return lc, lp
 
     def _io_term(self, x: np.ndarray) -> np.ndarray:
-        """``sum_k io[n, k, j] x[b, k, n]`` -> (b, J, N), as one batched matrix product."""
+        """``sum_k io[n, k, j] x[b, k, n]`` -> (b, J, N), as one batched matrix product
+        (a matrix-vector product per draw and country: one product over all the draws
+        would be faster but its rounding depends on how many draws there are, and a row's
+        numbers must not depend on the batch it is in)."""
         assert self.io_t is not None
         out = np.matmul(self.io_t[None], x.transpose(0, 2, 1)[:, :, :, None])[:, :, :, 0]
         return out.transpose(0, 2, 1)
@@ -479,22 +497,21 @@ class _BatchSystem:
         return z
 
 
-def _log_sum(A: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _price_index(A: np.ndarray, lc: np.ndarray, th: np.ndarray,
+                 A_true: tuple | None) -> np.ndarray:
+    """`tariffsim.ge.equilibrium.price_index` with a leading draw axis; ``A_true`` as
+    returned by `_BatchSystem.cost_terms` (the rows where it differs from ``A``)."""
+    u = -th[:, :, None] * lc
     s = u.max(axis=2, keepdims=True)
     e = np.exp(u - s)
     S = np.matmul(A, e[:, :, :, None])[:, :, :, 0]
     with np.errstate(divide="ignore"):
-        return np.log(S) + s
-
-
-def _price_index(A: np.ndarray, lc: np.ndarray, th: np.ndarray,
-                 A_true: np.ndarray | None) -> np.ndarray:
-    """`tariffsim.ge.equilibrium.price_index` with a leading draw axis."""
-    u = -th[:, :, None] * lc
-    lphi = _log_sum(A, u)
-    if A_true is None:
-        return -lphi / th[:, :, None]
-    return lphi - (1.0 + th[:, :, None]) / th[:, :, None] * _log_sum(A_true, u)
+        lphi = np.log(S) + s
+        if A_true is None:
+            return -lphi / th[:, :, None]
+        jR, nR, AT = A_true
+        S[:, jR, nR] = np.einsum("brn,brn->br", AT, e[:, jR, :])
+        return lphi - (1.0 + th[:, :, None]) / th[:, :, None] * (np.log(S) + s)
 
 
 def _trade_shares(A: np.ndarray, lc: np.ndarray, th: np.ndarray) -> np.ndarray:
