@@ -118,6 +118,9 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
     beta_a = np.broadcast_to(np.asarray(beta, dtype=float), (B, n))
     dG = np.zeros((B, m, n))
     dF = np.zeros((B, m, n))
+    # Gram matrices dF dF^T of the memories, kept up to date one row and column per step
+    # (a matrix-vector product) instead of recomputed ((m, n) by (n, m)) every step
+    gram = np.zeros((B, m, m))
     g_prev = np.zeros((B, n))
     f_prev = np.zeros((B, n))
     count = np.zeros(B, dtype=int)          # pairs seen since the last clear
@@ -155,6 +158,7 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
                 count[rows[grow]] = 0
                 dG[rows[grow]] = 0.0
                 dF[rows[grow]] = 0.0
+                gram[rows[grow]] = 0.0
             g = za + beta_a[sel] * f
             if normalize is not None:
                 g = normalize(g, rows)
@@ -164,8 +168,14 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
             has = cnt > 0
             if has.any():
                 r = rows[has]
-                dG[r, slot[has]] = g[has] - g_prev[r]
-                dF[r, slot[has]] = fk[has] - f_prev[r]
+                sh = slot[has]
+                d = fk[has] - f_prev[r]
+                dG[r, sh] = g[has] - g_prev[r]
+                dF[r, sh] = d
+                Fr = dF if r.size == B else dF[r]
+                v = np.matmul(Fr, d[:, :, None])[:, :, 0]          # (h, m)
+                gram[r, sh, :] = v
+                gram[r, :, sh] = v
             g_prev[sel] = g
             f_prev[sel] = fk
             count[sel] = cnt + 1
@@ -174,7 +184,7 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
                 hs: Any = slice(None) if has.all() else has
                 r = rows[hs]
                 Fm, Gm = dF[sel][hs], dG[sel][hs]      # unused slots are zero
-                gamma = _lstsq(Fm, fk[hs], rcond)                   # (b, m)
+                gamma = _lstsq(Fm, fk[hs], rcond, gram[r])          # (b, m)
                 gh = g[hs]
                 acc = gh - np.matmul(gamma[:, None, :], Gm)[:, 0, :]
                 ok = np.isfinite(acc).all(axis=1)
@@ -190,17 +200,23 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
                     count[r[~ok]] = 0
                     dG[r[~ok]] = 0.0
                     dF[r[~ok]] = 0.0
-                z_new = g.copy()
-                z_new[np.flatnonzero(has)[ok]] = acc[ok]
+                    gram[r[~ok]] = 0.0
+                if ok.all() and r.size == g.shape[0]:
+                    z_new = acc
+                else:
+                    z_new = g.copy()
+                    z_new[np.flatnonzero(has)[ok]] = acc[ok]
             z[sel] = z_new
     return z, converged, iters
 
 
-def _lstsq(Fm: np.ndarray, f: np.ndarray, rcond: float) -> np.ndarray:
+def _lstsq(Fm: np.ndarray, f: np.ndarray, rcond: float,
+           G: np.ndarray | None = None) -> np.ndarray:
     """``argmin_g ||f_b - Fm_b^T g||`` for each row: the normal equations of the small
     ``(m, m)`` Gram matrices, with a ridge of ``rcond`` times the largest diagonal entry
     (unused memory slots are zero rows and get ``g = 0``); one batched LAPACK solve."""
-    G = np.matmul(Fm, Fm.transpose(0, 2, 1))                       # (b, m, m)
+    if G is None:
+        G = np.matmul(Fm, Fm.transpose(0, 2, 1))                   # (b, m, m)
     rhs = np.matmul(Fm, f[:, :, None])                             # (b, m, 1)
     diag = np.einsum("bii->bi", G)
     lam = rcond * np.maximum(diag.max(axis=1), 1e-300)
@@ -406,7 +422,8 @@ class _BatchSystem:
                     rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         m = self.m
         S = pi * self._tau("inv", rows)
-        t = (pi * self._tau("tinv", rows)).sum(axis=3)               # (b, J, N)
+        tinv = self._tau("tinv", rows)
+        t = np.einsum("bjni,jni->bjn" if tinv.ndim == 3 else "bjni,bjni->bjn", pi, tinv)
         alpha, io = m.alpha[None], m.io
         if io is None:
             inc = (wl * self.VA[rows] + D) / (1.0 - (alpha * t).sum(axis=1))
@@ -515,13 +532,16 @@ def _price_index(A: np.ndarray, lc: np.ndarray, th: np.ndarray,
 
 
 def _trade_shares(A: np.ndarray, lc: np.ndarray, th: np.ndarray) -> np.ndarray:
-    """`tariffsim.ge.equilibrium.trade_shares` with a leading draw axis."""
+    """`tariffsim.ge.equilibrium.trade_shares` with a leading draw axis. The
+    denominators by a matrix-vector product per row and the division in place: three
+    passes over ``(b, J, N, N)`` instead of five."""
     u = -th[:, :, None] * lc
     e = np.exp(u - u.max(axis=2, keepdims=True))
-    num = A * e[:, :, None, :]
-    den = num.sum(axis=3, keepdims=True)
+    den = np.matmul(A, e[:, :, :, None])
     den[den == 0] = 1.0
-    return num / den
+    num = A * e[:, :, None, :]
+    num /= den
+    return num
 
 
 # ----------------------------------------------------------------------------- entry
