@@ -313,7 +313,7 @@ def _reference_key(model: CalibratedModel, closure: str, numeraire: int | None, 
         if a is not None:
             a = np.ascontiguousarray(a, dtype=float)
             h.update(str(a.shape).encode())
-            h.update(memoryview(a).cast("B"))
+            h.update(a.data)
     return (h.hexdigest(), closure, numeraire, tol, max_iter)
 
 
