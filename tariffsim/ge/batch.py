@@ -118,6 +118,9 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
     beta_a = np.broadcast_to(np.asarray(beta, dtype=float), (B, n))
     dG = np.zeros((B, m, n))
     dF = np.zeros((B, m, n))
+    # Gram matrices dF dF^T of the memories, kept up to date one row and column per step
+    # (a matrix-vector product) instead of recomputed ((m, n) by (n, m)) every step
+    gram = np.zeros((B, m, m))
     g_prev = np.zeros((B, n))
     f_prev = np.zeros((B, n))
     count = np.zeros(B, dtype=int)          # pairs seen since the last clear
@@ -155,6 +158,7 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
                 count[rows[grow]] = 0
                 dG[rows[grow]] = 0.0
                 dF[rows[grow]] = 0.0
+                gram[rows[grow]] = 0.0
             g = za + beta_a[sel] * f
             if normalize is not None:
                 g = normalize(g, rows)
@@ -164,8 +168,14 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
             has = cnt > 0
             if has.any():
                 r = rows[has]
-                dG[r, slot[has]] = g[has] - g_prev[r]
-                dF[r, slot[has]] = fk[has] - f_prev[r]
+                sh = slot[has]
+                d = fk[has] - f_prev[r]
+                dG[r, sh] = g[has] - g_prev[r]
+                dF[r, sh] = d
+                Fr = dF if r.size == B else dF[r]
+                v = np.matmul(Fr, d[:, :, None])[:, :, 0]          # (h, m)
+                gram[r, sh, :] = v
+                gram[r, :, sh] = v
             g_prev[sel] = g
             f_prev[sel] = fk
             count[sel] = cnt + 1
@@ -174,7 +184,7 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
                 hs: Any = slice(None) if has.all() else has
                 r = rows[hs]
                 Fm, Gm = dF[sel][hs], dG[sel][hs]      # unused slots are zero
-                gamma = _lstsq(Fm, fk[hs], rcond)                   # (b, m)
+                gamma = _lstsq(Fm, fk[hs], rcond, gram[r])          # (b, m)
                 gh = g[hs]
                 acc = gh - np.matmul(gamma[:, None, :], Gm)[:, 0, :]
                 ok = np.isfinite(acc).all(axis=1)
@@ -190,17 +200,23 @@ def batch_anderson(F: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.nd
                     count[r[~ok]] = 0
                     dG[r[~ok]] = 0.0
                     dF[r[~ok]] = 0.0
-                z_new = g.copy()
-                z_new[np.flatnonzero(has)[ok]] = acc[ok]
+                    gram[r[~ok]] = 0.0
+                if ok.all() and r.size == g.shape[0]:
+                    z_new = acc
+                else:
+                    z_new = g.copy()
+                    z_new[np.flatnonzero(has)[ok]] = acc[ok]
             z[sel] = z_new
     return z, converged, iters
 
 
-def _lstsq(Fm: np.ndarray, f: np.ndarray, rcond: float) -> np.ndarray:
+def _lstsq(Fm: np.ndarray, f: np.ndarray, rcond: float,
+           G: np.ndarray | None = None) -> np.ndarray:
     """``argmin_g ||f_b - Fm_b^T g||`` for each row: the normal equations of the small
     ``(m, m)`` Gram matrices, with a ridge of ``rcond`` times the largest diagonal entry
     (unused memory slots are zero rows and get ``g = 0``); one batched LAPACK solve."""
-    G = np.matmul(Fm, Fm.transpose(0, 2, 1))                       # (b, m, m)
+    if G is None:
+        G = np.matmul(Fm, Fm.transpose(0, 2, 1))                   # (b, m, m)
     rhs = np.matmul(Fm, f[:, :, None])                             # (b, m, 1)
     diag = np.einsum("bii->bi", G)
     lam = rcond * np.maximum(diag.max(axis=1), 1e-300)
@@ -283,6 +299,15 @@ class _BatchSystem:
         self.X = np.array(lv.get("X", np.broadcast_to(model.X, (B, J, N))), dtype=float)
         self.sel = [(np.flatnonzero(ex.j_mask), np.flatnonzero(ex.n_mask), ex.i)
                     for ex in commits]
+        # the (sector, importer) rows covered by a commitment, and each commitment's
+        # cells as positions in that list
+        pairs = sorted({(int(j), int(n)) for jj, nn, _ in self.sel for j in jj for n in nn})
+        where = {p: r for r, p in enumerate(pairs)}
+        self.true_rows = (np.array([p[0] for p in pairs], dtype=int),
+                          np.array([p[1] for p in pairs], dtype=int))
+        self.true_pos = [np.array([[where[(int(j), int(n))] for n in nn] for j in jj],
+                                  dtype=int).reshape(len(jj), len(nn))
+                         for jj, nn, _ in self.sel]
         self.failed = np.zeros(self.B, dtype=bool)
         self.inner_price_iters = 0
         # io[n, k, j] -> io_t[n, j, k]: the input-cost term as a matrix product per country
@@ -303,21 +328,26 @@ class _BatchSystem:
         return a if a.ndim == 3 else a[rows]
 
     def cost_terms(self, zx: np.ndarray, rows: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray | None]:
+                   ) -> tuple[np.ndarray, tuple | None]:
+        """``(A, true)``: ``A`` with the commitments' shifters applied, and the rows of
+        ``A_true`` (the unshifted preferences' weights) that differ from ``A``: ``true =
+        (jR, nR, A_true[:, jR, nR, :])`` (None without commitments). Only the
+        (sector, importer) rows a commitment covers differ, so the second price index
+        needs a few dot products instead of a second pass over ``(b, J, N, N)``."""
         A = self.A0[rows]
         if not self.K:
             return A, None
-        A_true = A.copy()
+        jR, nR = self.true_rows
+        AT = A[:, jR, nR, :]                                      # (b, R, N), a copy
         th = self.theta[rows]
         for k, (jj, nn, i) in enumerate(self.sel):
             z = zx[:, k]
             tj = th[:, jj]                                        # (b, nj)
             A[:, jj[:, None], nn[None, :], i] *= np.exp(z)[:, None, None]
-            A_true[:, jj[:, None], nn[None, :], i] *= np.exp(
-                z[:, None] * tj / (1 + tj))[:, :, None]
-        return A, A_true
+            AT[:, self.true_pos[k], i] *= np.exp(z[:, None] * tj / (1 + tj))[:, :, None]
+        return A, (jR, nR, AT)
 
-    def prices(self, log_w: np.ndarray, A: np.ndarray, A_true: np.ndarray | None,
+    def prices(self, log_w: np.ndarray, A: np.ndarray, A_true: tuple | None,
                th: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         va, io = self.m.va_share, self.m.io
         base = va[None] * log_w[:, None, :]
@@ -333,7 +363,8 @@ class _BatchSystem:
                 full = r.size == b
                 cache.update(r=r, A=A if full else A[r], th=th if full else th[r],
                              base=base if full else base[r],
-                             At=None if A_true is None else A_true if full else A_true[r])
+                             At=A_true if A_true is None or full else
+                             (*A_true[:2], A_true[2][r]))
             lp = x.reshape(len(r), *shape)
             lc = cache["base"] + self._io_term(lp)
             f = (_price_index(cache["A"], lc, cache["th"], cache["At"]) - lp).reshape(
@@ -350,7 +381,10 @@ class _BatchSystem:
         return lc, lp
 
     def _io_term(self, x: np.ndarray) -> np.ndarray:
-        """``sum_k io[n, k, j] x[b, k, n]`` -> (b, J, N), as one batched matrix product."""
+        """``sum_k io[n, k, j] x[b, k, n]`` -> (b, J, N), as one batched matrix product
+        (a matrix-vector product per draw and country: one product over all the draws
+        would be faster but its rounding depends on how many draws there are, and a row's
+        numbers must not depend on the batch it is in)."""
         assert self.io_t is not None
         out = np.matmul(self.io_t[None], x.transpose(0, 2, 1)[:, :, :, None])[:, :, :, 0]
         return out.transpose(0, 2, 1)
@@ -388,7 +422,8 @@ class _BatchSystem:
                     rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         m = self.m
         S = pi * self._tau("inv", rows)
-        t = (pi * self._tau("tinv", rows)).sum(axis=3)               # (b, J, N)
+        tinv = self._tau("tinv", rows)
+        t = np.einsum("bjni,jni->bjn" if tinv.ndim == 3 else "bjni,bjni->bjn", pi, tinv)
         alpha, io = m.alpha[None], m.io
         if io is None:
             inc = (wl * self.VA[rows] + D) / (1.0 - (alpha * t).sum(axis=1))
@@ -479,32 +514,34 @@ class _BatchSystem:
         return z
 
 
-def _log_sum(A: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _price_index(A: np.ndarray, lc: np.ndarray, th: np.ndarray,
+                 A_true: tuple | None) -> np.ndarray:
+    """`tariffsim.ge.equilibrium.price_index` with a leading draw axis; ``A_true`` as
+    returned by `_BatchSystem.cost_terms` (the rows where it differs from ``A``)."""
+    u = -th[:, :, None] * lc
     s = u.max(axis=2, keepdims=True)
     e = np.exp(u - s)
     S = np.matmul(A, e[:, :, :, None])[:, :, :, 0]
     with np.errstate(divide="ignore"):
-        return np.log(S) + s
-
-
-def _price_index(A: np.ndarray, lc: np.ndarray, th: np.ndarray,
-                 A_true: np.ndarray | None) -> np.ndarray:
-    """`tariffsim.ge.equilibrium.price_index` with a leading draw axis."""
-    u = -th[:, :, None] * lc
-    lphi = _log_sum(A, u)
-    if A_true is None:
-        return -lphi / th[:, :, None]
-    return lphi - (1.0 + th[:, :, None]) / th[:, :, None] * _log_sum(A_true, u)
+        lphi = np.log(S) + s
+        if A_true is None:
+            return -lphi / th[:, :, None]
+        jR, nR, AT = A_true
+        S[:, jR, nR] = np.einsum("brn,brn->br", AT, e[:, jR, :])
+        return lphi - (1.0 + th[:, :, None]) / th[:, :, None] * (np.log(S) + s)
 
 
 def _trade_shares(A: np.ndarray, lc: np.ndarray, th: np.ndarray) -> np.ndarray:
-    """`tariffsim.ge.equilibrium.trade_shares` with a leading draw axis."""
+    """`tariffsim.ge.equilibrium.trade_shares` with a leading draw axis. The
+    denominators by a matrix-vector product per row and the division in place: three
+    passes over ``(b, J, N, N)`` instead of five."""
     u = -th[:, :, None] * lc
     e = np.exp(u - u.max(axis=2, keepdims=True))
-    num = A * e[:, :, None, :]
-    den = num.sum(axis=3, keepdims=True)
+    den = np.matmul(A, e[:, :, :, None])
     den[den == 0] = 1.0
-    return num / den
+    num = A * e[:, :, None, :]
+    num /= den
+    return num
 
 
 # ----------------------------------------------------------------------------- entry

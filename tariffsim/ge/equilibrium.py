@@ -131,10 +131,12 @@ def trade_shares(A: np.ndarray, log_c: np.ndarray, theta: np.ndarray) -> np.ndar
     u = -theta[:, None] * log_c
     s = u.max(axis=1, keepdims=True)
     e = np.exp(u - s)                       # (J, N_exporter)
-    num = A * e[:, None, :]
-    den = num.sum(axis=2, keepdims=True)
+    # the denominators by a matrix-vector product (a read of A, faster than reducing
+    # the product), the division in place: one (J, N, N) array, not two
+    den = np.matmul(A, e[:, :, None])
     den[den == 0] = 1.0
-    return np.divide(num, den, out=num)     # in place: one (J, N, N) array, not two
+    num = np.multiply(A, e[:, None, :])
+    return np.divide(num, den, out=num)
 
 
 def expenditure_operator(pi_new: np.ndarray, tau_new: np.ndarray, io: np.ndarray | None,

@@ -304,13 +304,16 @@ def _reference_key(model: CalibratedModel, closure: str, numeraire: int | None, 
     whose reference is not cached)."""
     if model.ext is not None:
         return None
-    h = hashlib.blake2b(digest_size=20)
+    # sha256 over the arrays' own buffers (no copy): with the SHA extensions of current
+    # CPUs about twice as fast as blake2b over a copy; the (J, N, N) arrays of a large
+    # world are tens of MB
+    h = hashlib.sha256()
     for a in (model.pi, model.tau, model.X, model.Y, model.va_share, model.alpha,
               model.VA, model.D, model.theta, model.io):
         if a is not None:
-            a = np.ascontiguousarray(a)
+            a = np.ascontiguousarray(a, dtype=float)
             h.update(str(a.shape).encode())
-            h.update(a.tobytes())
+            h.update(a.data)
     return (h.hexdigest(), closure, numeraire, tol, max_iter)
 
 
