@@ -14,7 +14,11 @@ Every figure is a ratio to a reference measured in the same run:
    (one ``np.multiply(A, x, out=C)`` each) per outer evaluation of the solve (goal:
    within 5x of it).
 
-``--quick`` runs 200 draws and skips part 4.
+5. ``ts.monte_carlo`` of a projection (us-asean-2025, 2025-2030, ``--projection-draws``
+   draws, default 100; each year's draws solved as a batch) against one ``ts.project`` of
+   the same years and against the draw-by-draw path (``engine=ts.project``) on a sample.
+
+``--quick`` runs 200 draws (20 for the projection) and skips part 4.
 """
 
 from __future__ import annotations
@@ -153,18 +157,39 @@ def bench_stream(repeat: int, N: int = 200, J: int = 50, K: int = 3) -> None:
           f"{t / (ev * tp):.0f} pass-equivalents per evaluation")
 
 
+def bench_projection(draws: int, repeat: int) -> None:
+    base = ts.load_baseline()
+    scen = ts.scenarios.load("us-asean-2025")
+    years = range(2025, 2031)
+    ts.project(base, scen, years=years, progress=False)          # warm caches
+    tp, _ = best_of(lambda: ts.project(base, scen, years=years, progress=False), repeat)
+    tb, mc = best_of(lambda: ts.monte_carlo(base, scen, n=draws, seed=0, years=years), 1)
+    sample = min(10, draws)
+    tl, _ = best_of(lambda: ts.monte_carlo(base, scen, n=sample, seed=0, years=years,
+                                           engine=ts.project), 1)
+    per_loop = tl / sample
+    print(f"[projection monte_carlo] us-asean-2025 2025-2030 on the sectoral default: one "
+          f"project {tp:.2f} s; {draws} draws batched per year {tb:.2f} s = "
+          f"{tb / tp:.0f} x one projection; draw by draw {per_loop:.2f} s/draw = "
+          f"{per_loop * draws / tp:.0f} x; batch speed-up {per_loop * draws / tb:.1f}x; "
+          f"{mc.draws.attrs['solved_one_by_one']} draws left the batch")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", choices=["mc", "memory", "sectoral", "stream"])
+    ap.add_argument("--projection-draws", type=int, default=100)
+    ap.add_argument("--only", choices=["mc", "memory", "sectoral", "stream", "projection"])
     a = ap.parse_args(argv)
     draws = 200 if a.quick else a.draws
     if a.only in (None, "sectoral"):
         bench_sectoral(a.repeat)
     if a.only in (None, "mc"):
         bench_monte_carlo(draws, a.repeat)
+    if a.only in (None, "projection"):
+        bench_projection(20 if a.quick else a.projection_draws, a.repeat)
     if a.only in (None, "memory"):
         bench_memory()
     if a.only in (None, "stream") and not a.quick:
