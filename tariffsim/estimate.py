@@ -22,10 +22,10 @@ heteroskedasticity-robust (times N/(N-1)).
 
 Two backends, both optional dependencies:
 
-* ``"pyfixest"`` (``pip install tariffsim[fixest]``): pyfixest's ``fepois``, which projects
+* ``"pyfixest"`` (``pip install -e ".[fixest]"`` in a clone): pyfixest's ``fepois``, which projects
   the fixed effects out (the ppmlhdfe algorithm of Correia, Guimarães & Zylkin 2020), so
   panels with exporter-year, importer-year and pair effects scale to large data;
-* ``"statsmodels"`` (``pip install tariffsim[estimation]``): a Poisson GLM on an explicit
+* ``"statsmodels"`` (``pip install -e ".[estimation]"`` in a clone): a Poisson GLM on an explicit
   dummy design, dense in the number of effects (fine up to a few hundred effects).
 
 ``backend="auto"`` (the default) uses pyfixest when it is installed, statsmodels otherwise.

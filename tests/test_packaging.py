@@ -90,3 +90,15 @@ def test_estimation_errors_name_an_install_that_works():
     for text in estimate._INSTALL.values():
         assert "pip install -e" in text and "tariffsim[" not in text
     assert sys.version_info >= (3, 11)
+
+
+def test_no_page_or_message_installs_from_an_index():
+    """tariffsim is not on PyPI: no docs page, README line, docstring or error message may
+    tell users to `pip install tariffsim...`; installs are from a clone (-e ".[extra]")."""
+    pattern = re.compile(r"pip install [\"']?tariffsim")
+    texts = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+             *sorted((ROOT / "tariffsim").rglob("*.py"))]
+    bad = [f"{p.relative_to(ROOT)}:{n}" for p in texts
+           for n, line in enumerate(p.read_text().splitlines(), 1)
+           if pattern.search(line) and "finds nothing" not in line]
+    assert not bad, bad
