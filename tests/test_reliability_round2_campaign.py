@@ -30,19 +30,20 @@ import os
 import stat
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from campaign import Case, run_case
+from campaign import table as campaign_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tariffsim as ts
 from tariffsim import _atomic, _validate
-from tariffsim.errors import DataError, ScenarioError, TariffSimError, TariffSimWarning
+from tariffsim.errors import DataError, ScenarioError, TariffSimWarning
 from tariffsim.io import (
     read_baci,
     read_baci_products,
@@ -155,17 +156,6 @@ def equals(expected: Any) -> Callable[[Any], None]:
 
 
 # ------------------------------------------------------------------ the catalogue
-@dataclass(frozen=True)
-class Case:
-    area: str
-    what: str
-    call: Callable[[Path], Any]
-    outcome: type[Exception] | str          # an error class, "warn" or "ok"
-    match: str = ""                         # text of the message (field and fix)
-    check: Callable[[Any], None] | None = None
-    fixed: bool = False                     # failed before round two
-
-
 CASES: list[Case] = []
 
 
@@ -645,23 +635,7 @@ def _with_diagnostics(extra: dict) -> Any:
 
 @pytest.mark.parametrize("c", CASES, ids=[f"{c.area}: {c.what}" for c in CASES])
 def test_case(c: Case, tmp_path):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.simplefilter("error", RuntimeWarning)
-        if isinstance(c.outcome, type):
-            with pytest.raises(c.outcome) as info:
-                c.call(tmp_path)
-            assert type(info.value) is c.outcome or c.outcome is TariffSimError, \
-                f"{type(info.value).__name__}: {info.value}"
-            assert c.match.lower() in str(info.value).lower(), str(info.value)
-            return
-        result = c.call(tmp_path)
-    hints = [str(w.message) for w in caught if issubclass(w.category, TariffSimWarning)]
-    if c.outcome == "warn":
-        assert any(c.match in h for h in hints), hints
-    if c.check is not None:
-        outcome = c.check(result)
-        assert outcome is None or outcome, "check failed"
+    run_case(c, tmp_path)
 
 
 def test_catalogue_has_enough_cases():
@@ -1017,14 +991,7 @@ PROPERTIES = [n for n in list(globals()) if n.startswith("test_property_")]
 
 def table() -> str:
     """The markdown table of docs/reliability.md (round two)."""
-    rows = ["| area | input | outcome | message names / checks | before round two |",
-            "|---|---|---|---|---|"]
-    for c in CASES:
-        out = c.outcome.__name__ if isinstance(c.outcome, type) else (
-            "TariffSimWarning" if c.outcome == "warn" else "loads, checked")
-        rows.append(f"| {c.area} | {c.what} | {out} | {('`' + c.match + '`') if c.match else ''}"
-                    f" | {'defect, fixed' if c.fixed else 'handled'} |")
-    return "\n".join(rows)
+    return campaign_table(CASES, "round two", "loads, checked")
 
 
 if __name__ == "__main__":  # print the counts and the table of docs/reliability.md

@@ -21,12 +21,13 @@ import json
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from campaign import Case, run_case
+from campaign import table as campaign_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,18 +78,6 @@ def balances(p: Any, year: int = 2026) -> dict:
     f = p.frame[p.frame["year"] == year]
     return {(c, q): v for c, q, v in zip(f["country"], f["partner"], f["balance_scenario"],
                                         strict=True)}
-
-
-@dataclass
-class Case:
-    area: str
-    what: str
-    call: Callable[[Path], Any]
-    outcome: Any            # an error class, "ok" or "warn"
-    match: str = ""
-    check: Callable[[Any], Any] | None = None
-    fixed: bool = False     # failed on the tree before round three
-    new: bool = False       # an API new in round three (FolderSwap)
 
 
 CASES: list[Case] = []
@@ -392,22 +381,7 @@ case("CLI", "--reference equal to the scenario (nothing changes)",
 
 @pytest.mark.parametrize("c", CASES, ids=[f"{c.area}: {c.what}" for c in CASES])
 def test_case(c: Case, tmp_path):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.simplefilter("error", RuntimeWarning)
-        if isinstance(c.outcome, type):
-            with pytest.raises(c.outcome) as info:
-                c.call(tmp_path)
-            assert type(info.value) is c.outcome or c.outcome is TariffSimError, \
-                f"{type(info.value).__name__}: {info.value}"
-            assert c.match.lower() in str(info.value).lower(), str(info.value)
-            return
-        result = c.call(tmp_path)
-    hints = [str(w.message) for w in caught if issubclass(w.category, TariffSimWarning)]
-    if c.outcome == "warn":
-        assert any(c.match in h for h in hints), hints
-    if c.check is not None:
-        assert c.check(result), "check failed"
+    run_case(c, tmp_path)
 
 
 def test_catalogue_has_enough_cases():
@@ -583,15 +557,8 @@ PROPERTIES = [n for n in dir() if n.startswith("test_property_")]
 
 
 def table() -> str:
-    rows = ["| area | input | outcome | message names / checks | before round three |",
-            "|---|---|---|---|---|"]
-    for c in CASES:
-        out = c.outcome.__name__ if isinstance(c.outcome, type) else (
-            "TariffSimWarning" if c.outcome == "warn" else "ok, checked")
-        what = c.what.replace("|", "\\|")
-        rows.append(f"| {c.area} | {what} | {out} | {('`' + c.match + '`') if c.match else ''}"
-                    f" | {'defect, fixed' if c.fixed else 'new API' if c.new else 'handled'} |")
-    return "\n".join(rows)
+    """The markdown table of docs/reliability.md (round three)."""
+    return campaign_table(CASES, "round three", "ok, checked")
 
 
 if __name__ == "__main__":  # print the counts and the table of docs/reliability.md
