@@ -35,6 +35,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_ge import SYNTH_WORLD  # noqa: E402  (the same synthetic world)
+
 import tariffsim as ts  # noqa: E402
 from tariffsim.simulate import as_shocks  # noqa: E402
 
@@ -111,19 +113,7 @@ sys.path.insert(0, {root!r})
 from tariffsim import Baseline
 from tariffsim.ge import solve
 from tariffsim.shocks import Shocks
-N, J = {N}, {J}
-rng = np.random.default_rng(0)
-flows = rng.lognormal(0, 2, (N, N, J))
-flows[rng.random((N, N, J)) < 0.3] = 0
-idx = np.arange(N)
-flows[idx, idx, :] = flows.sum(axis=1) * rng.uniform(1, 4, (N, J))
-io = rng.dirichlet(np.ones(J), size=(N, J)).transpose(0, 2, 1) * rng.uniform(0.3, 0.7, (N, 1, J))
-tariffs = rng.uniform(0, 0.1, (N, N, J)); tariffs[idx, idx, :] = 0
-b = Baseline.from_arrays([f"C{{i:03d}}" for i in range(N)], [f"S{{j}}" for j in range(J)],
-                         flows, tariffs, io=io)
-new = tariffs.copy(); new[:, 0, :] += 0.2; new[0, 0, :] = 0
-theta = rng.uniform(2, 10, J)
-sh = Shocks(tariffs=new)
+{world}sh = Shocks(tariffs=new)
 times = []
 for _ in range({repeat}):
     t = time.perf_counter()
@@ -142,7 +132,8 @@ print(min(times), min(passes), d["evaluations"], d["iterations"], d["inner_price
 
 
 def bench_stream(repeat: int, N: int = 200, J: int = 50, K: int = 3) -> None:
-    code = STREAM.format(root=str(ROOT), N=N, J=J, repeat=repeat)
+    code = STREAM.format(root=str(ROOT), world=SYNTH_WORLD.format(N=N, J=J),
+                         repeat=repeat)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if out.returncode:
         print(f"[stream {N}x{J}] failed:\n{out.stderr[-2000:]}")

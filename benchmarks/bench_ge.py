@@ -170,12 +170,11 @@ def bench_liberation(repeat, reference):
               f"ratio {tref / t:5.0f}x")
 
 
-SYNTH = r"""
-import numpy as np, time, resource, sys
-sys.path.insert(0, {root!r})
-from tariffsim import Baseline
-from tariffsim.ge import solve
-from tariffsim.shocks import Shocks
+#: The synthetic N x J world with IO (code for a child process, formatted with N and J;
+#: bench_ensembles.py solves the same world): lognormal flows, 30% zeros, domestic
+#: sales 1-4x exports, Dirichlet input shares, tariffs up to 10%; the shock is a 20%
+#: tariff of C000 on everyone.
+SYNTH_WORLD = r"""
 N, J = {N}, {J}
 rng = np.random.default_rng(0)
 flows = rng.lognormal(0, 2, (N, N, J))
@@ -188,7 +187,15 @@ b = Baseline.from_arrays([f"C{{i:03d}}" for i in range(N)], [f"S{{j}}" for j in 
                          flows, tariffs, io=io)
 new = tariffs.copy(); new[:, 0, :] += 0.2; new[0, 0, :] = 0
 theta = rng.uniform(2, 10, J)
-t = time.perf_counter()
+"""
+
+SYNTH = r"""
+import numpy as np, time, resource, sys
+sys.path.insert(0, {root!r})
+from tariffsim import Baseline
+from tariffsim.ge import solve
+from tariffsim.shocks import Shocks
+{world}t = time.perf_counter()
 r = solve(b, Shocks(tariffs=new), trade_elasticity=theta)
 el = time.perf_counter() - t
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
@@ -197,7 +204,7 @@ print(f"{{el:.3f}} {{rss:.3f}} {{r.diagnostics['iterations']}} {{r.diagnostics['
 
 
 def bench_synthetic(N=200, J=50):
-    code = SYNTH.format(root=str(ROOT), N=N, J=J)
+    code = SYNTH.format(root=str(ROOT), world=SYNTH_WORLD.format(N=N, J=J))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if out.returncode:
         print(f"[synthetic {N}x{J}] failed:\n{out.stderr[-2000:]}")
